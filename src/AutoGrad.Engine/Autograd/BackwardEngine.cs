@@ -1,0 +1,217 @@
+namespace AutoGrad.Autograd;
+
+/// <summary>
+/// Runs the graph backwards (torch.autograd.backward / torch.autograd.grad). Iterative, not recursive: a chain
+/// of any length is walked with explicit stacks, and every node runs once, after all its consumers have
+/// delivered their gradients (dependency counting, as PyTorch's engine does).
+/// </summary>
+public static class BackwardEngine
+{
+    private const string UnusedInputMessage =
+        "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.";
+
+    /// <summary>torch.autograd.backward: accumulates into the .grad of the leaves the outputs depend on.</summary>
+    public static void Backward(Tensor[] outputs, Tensor?[]? gradOutputs = null, bool retainGraph = false,
+        bool createGraph = false)
+    {
+        var roots = MakeRoots(outputs, gradOutputs);
+        Execute(roots, retainGraph || createGraph, createGraph, captures: null);
+    }
+
+    /// <summary>
+    /// torch.autograd.grad: the gradients of <paramref name="outputs"/> with respect to <paramref name="inputs"/>,
+    /// in order, without touching any .grad. An input the outputs do not depend on is an error unless
+    /// <paramref name="allowUnused"/>, then its gradient is null.
+    /// </summary>
+    public static Tensor?[] Grad(Tensor[] outputs, Tensor[] inputs, Tensor?[]? gradOutputs = null,
+        bool? retainGraph = null, bool createGraph = false, bool allowUnused = false)
+    {
+        for (int i = 0; i < inputs.Length; i++)
+            if (!inputs[i].RequiresGrad)
+                throw TorchException.Runtime("GradInputNoGrad", "One of the differentiated Tensors does not require grad");
+        var roots = MakeRoots(outputs, gradOutputs);
+        var captures = new Dictionary<Node, Tensor?>(ReferenceEqualityComparer.Instance);
+        foreach (var input in inputs) captures[input.GradientEdge()!] = null;
+        Execute(roots, retainGraph ?? createGraph, createGraph, captures);
+        var result = new Tensor?[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            result[i] = captures[inputs[i].GradientEdge()!];
+            if (result[i] is null && !allowUnused)
+                throw TorchException.Runtime("GradUnusedInput", UnusedInputMessage);
+        }
+        return result;
+    }
+
+    private static List<(Node Node, Tensor Grad)> MakeRoots(Tensor[] outputs, Tensor?[]? gradOutputs)
+    {
+        if (gradOutputs is not null && gradOutputs.Length != outputs.Length)
+            throw TorchException.Runtime("GradCountMismatch",
+                $"grad requires one gradient per output: got {gradOutputs.Length} gradients for {outputs.Length} outputs");
+        var roots = new List<(Node, Tensor)>(outputs.Length);
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            var output = outputs[i];
+            var node = output.GradientEdge();
+            if (node is null)
+                throw TorchException.Runtime("BackwardNoGrad",
+                    $"element {i} of tensors does not require grad and does not have a grad_fn");
+            var grad = gradOutputs?[i];
+            if (grad is null)
+            {
+                if (output.NumElements != 1)
+                    throw TorchException.Runtime("NonScalarBackward", "grad can be implicitly created only for scalar outputs");
+                grad = Tensor.FullLike(output, 1);
+            }
+            else if (!Shapes.Equal(grad.ShapeSpan, output.ShapeSpan))
+                throw TorchException.Runtime("GradientShapeMismatch",
+                    $"Mismatch in shape: grad_output[{i}] has a shape of {Shapes.ToTorchSize(grad.ShapeSpan)} and output[{i}] has a shape of {Shapes.ToTorchSize(output.ShapeSpan)}.");
+            else if (grad.DType != output.DType)
+                grad = grad.To(output.DType);
+            roots.Add((node, grad));
+        }
+        return roots;
+    }
+
+    private static void Execute(List<(Node Node, Tensor Grad)> roots, bool retainGraph, bool createGraph,
+        Dictionary<Node, Tensor?>? captures)
+    {
+        using var mode = GradMode.Set(createGraph);
+
+        var dependencies = CountDependencies(roots, captures);
+        var buffers = new Dictionary<Node, Tensor?>(ReferenceEqualityComparer.Instance);
+        foreach (var (node, grad) in roots)
+            if (dependencies.ContainsKey(node))
+                buffers[node] = Sum(buffers.GetValueOrDefault(node), grad);
+
+        var ready = new PriorityQueue<Node, long>();
+        foreach (var (node, _) in roots)
+            if (dependencies.TryGetValue(node, out var d) && d == 0 && !IsQueued(ready, node))
+                ready.Enqueue(node, -node.SequenceNr);
+
+        var executed = new List<Node>();
+        try
+        {
+            while (ready.TryDequeue(out var node, out _))
+            {
+                buffers.Remove(node, out var grad);
+                if (grad is not null && node.RetainedOutput is { } retained)
+                    retained.Grad = retained.Grad is null ? grad.Detach().Clone() : retained.Grad.Add(grad);
+
+                if (captures is not null && captures.ContainsKey(node))
+                {
+                    captures[node] = grad;
+                    if (node is AccumulateGrad) continue;
+                }
+                if (captures is not null && node is AccumulateGrad) continue;
+
+                Tensor?[] inputGrads = [];
+                if (grad is not null)
+                {
+                    inputGrads = node.Apply(grad);
+                    executed.Add(node);
+                }
+
+                for (int i = 0; i < node.Next.Length; i++)
+                {
+                    var next = node.Next[i];
+                    if (next is null || !dependencies.ContainsKey(next)) continue;
+                    var g = i < inputGrads.Length ? inputGrads[i] : null;
+                    if (g is not null)
+                        buffers[next] = Sum(buffers.GetValueOrDefault(next), Validate(node, i, g));
+                    else if (!buffers.ContainsKey(next))
+                        buffers[next] = null;
+                    if (--dependencies[next] == 0)
+                        ready.Enqueue(next, -next.SequenceNr);
+                }
+            }
+        }
+        finally
+        {
+            if (!retainGraph)
+                foreach (var node in executed) node.ReleaseSavedTensors();
+        }
+    }
+
+    private static bool IsQueued(PriorityQueue<Node, long> queue, Node node)
+    {
+        foreach (var (n, _) in queue.UnorderedItems) if (ReferenceEquals(n, node)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Counts, for every node that must run, how many edges from other running nodes point at it. When only some
+    /// gradients are wanted (<paramref name="captures"/>), nodes that lead to none of them are pruned.
+    /// </summary>
+    private static Dictionary<Node, int> CountDependencies(List<(Node Node, Tensor Grad)> roots,
+        Dictionary<Node, Tensor?>? captures)
+    {
+        // Discover every reachable node (iteratively) in an order where each node comes after all it points to
+        // has been seen: a post-order, so "needed" can be decided bottom-up.
+        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var postOrder = new List<Node>();
+        var stack = new Stack<(Node Node, int NextIndex)>();
+        foreach (var (root, _) in roots)
+        {
+            if (!visited.Add(root)) continue;
+            stack.Push((root, 0));
+            while (stack.Count > 0)
+            {
+                var (node, index) = stack.Pop();
+                if (index < node.Next.Length)
+                {
+                    stack.Push((node, index + 1));
+                    var next = node.Next[index];
+                    if (next is not null && visited.Add(next)) stack.Push((next, 0));
+                }
+                else postOrder.Add(node);
+            }
+        }
+
+        HashSet<Node>? needed = null;
+        if (captures is not null)
+        {
+            needed = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+            foreach (var node in postOrder)
+            {
+                bool need = captures.ContainsKey(node);
+                foreach (var next in node.Next)
+                    if (next is not null && needed.Contains(next)) { need = true; break; }
+                if (need) needed.Add(node);
+            }
+        }
+
+        var dependencies = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
+        foreach (var node in postOrder)
+            if (needed is null || needed.Contains(node))
+                dependencies.TryAdd(node, 0);
+        foreach (var node in postOrder)
+        {
+            if (!dependencies.ContainsKey(node)) continue;
+            foreach (var next in node.Next)
+                if (next is not null && dependencies.ContainsKey(next))
+                    dependencies[next]++;
+        }
+        return dependencies;
+    }
+
+    /// <summary>
+    /// PyTorch's validate_outputs: a gradient computed in the broadcast shape is summed back to the input's shape,
+    /// and cast to the input's dtype.
+    /// </summary>
+    private static Tensor Validate(Node node, int index, Tensor grad)
+    {
+        var meta = node.Inputs[index];
+        if (!Shapes.Equal(grad.ShapeSpan, meta.Shape))
+        {
+            if (!Shapes.IsExpandableTo(meta.Shape, grad.ShapeSpan))
+                throw TorchException.Runtime("InvalidGradient",
+                    $"Function {node.Name} returned an invalid gradient at index {index} - got [{Shapes.Join(grad.ShapeSpan)}] but expected shape compatible with [{Shapes.Join(meta.Shape)}]");
+            grad = grad.SumTo(meta.Shape);
+        }
+        if (grad.DType != meta.DType) grad = grad.To(meta.DType);
+        return grad;
+    }
+
+    private static Tensor Sum(Tensor? buffer, Tensor grad) => buffer is null ? grad : buffer.Add(grad);
+}

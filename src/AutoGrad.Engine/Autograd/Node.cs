@@ -1,0 +1,119 @@
+namespace AutoGrad.Autograd;
+
+/// <summary>
+/// One backward function in the graph (PyTorch's torch.autograd.graph.Node): it takes the gradient of its
+/// output and returns gradients for each of its inputs, which flow along <see cref="NextFunctions"/>.
+/// </summary>
+public abstract class Node
+{
+    private static long s_nextSequenceNr;
+
+    internal Node(string name, Node?[] next, InputMeta[] inputs)
+    {
+        Name = name;
+        Next = next;
+        Inputs = inputs;
+        SequenceNr = Interlocked.Increment(ref s_nextSequenceNr);
+    }
+
+    /// <summary>PyTorch's class name for this node, e.g. <c>MulBackward0</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The node each input's gradient goes to (null where that input needs none).</summary>
+    internal readonly Node?[] Next;
+
+    /// <summary>Shape and dtype of each input, to reduce and cast the gradients to (validate_outputs).</summary>
+    internal readonly InputMeta[] Inputs;
+
+    /// <summary>Creation order; among ready nodes the engine runs the newest first, as PyTorch does.</summary>
+    internal long SequenceNr { get; }
+
+    /// <summary>A non-leaf output that asked for retain_grad(); its .grad is filled when this node runs.</summary>
+    internal Tensor? RetainedOutput { get; set; }
+
+    public IReadOnlyList<Node?> NextFunctions => Next;
+
+    /// <summary>Computes the input gradients from the output gradient.</summary>
+    internal abstract Tensor?[] Apply(Tensor gradOutput);
+
+    /// <summary>Frees saved tensors after a backward pass that did not ask to retain the graph.</summary>
+    internal virtual void ReleaseSavedTensors() { }
+
+    /// <summary>PyTorch prints <c>&lt;AddBackward0 object at 0x...&gt;</c>; there is no address to show here.</summary>
+    public override string ToString() => $"<{Name} object>";
+}
+
+/// <summary>What a node remembers of an input to shape its gradient.</summary>
+internal readonly record struct InputMeta(int[] Shape, DType DType);
+
+/// <summary>The sink for a leaf's gradient: adds it into leaf.grad (PyTorch's AccumulateGrad).</summary>
+public sealed class AccumulateGrad : Node
+{
+    internal AccumulateGrad(Tensor leaf)
+        : base("AccumulateGrad", [], [new InputMeta(leaf.ShapeArray, leaf.DType)]) => Variable = leaf;
+
+    /// <summary>The leaf tensor this node accumulates into.</summary>
+    public Tensor Variable { get; }
+
+    internal override Tensor?[] Apply(Tensor gradOutput)
+    {
+        Accumulate(Variable, gradOutput);
+        return [];
+    }
+
+    /// <summary>
+    /// First gradient: stored as a fresh tensor (the engine may hand the same gradient to several inputs).
+    /// Later ones: added in place when not building a graph (torch does variable.grad += new_grad), otherwise
+    /// out of place so that the sum itself is differentiable.
+    /// </summary>
+    internal static void Accumulate(Tensor target, Tensor grad)
+    {
+        var existing = target.Grad;
+        if (existing is null)
+            target.Grad = GradMode.IsEnabled ? grad : grad.Detach().Clone();
+        else if (GradMode.IsEnabled || existing.GradFn is not null)
+            target.Grad = existing.Add(grad);
+        else
+            existing.AddInPlace(grad);
+    }
+}
+
+/// <summary>
+/// The backward formula of one op call: a static function of the output gradient, the tensors the forward saved
+/// and any non-tensor arguments. Keeping the formula a static lambda (no captures) means releasing
+/// <see cref="_saved"/> really frees the forward's intermediates.
+/// </summary>
+internal sealed class FunctionNode : Node
+{
+    internal delegate Tensor?[] Formula(Tensor grad, Tensor[] saved, object? state, bool[] needsGrad);
+
+    private Tensor[]? _saved;
+    private readonly bool _savesTensors;
+    private readonly object? _state;
+    private readonly Formula _formula;
+
+    internal FunctionNode(string name, Node?[] next, InputMeta[] inputs, Tensor[] saved, object? state, Formula formula)
+        : base(name, next, inputs)
+    {
+        _saved = saved;
+        _savesTensors = saved.Length > 0;
+        _state = state;
+        _formula = formula;
+    }
+
+    internal override Tensor?[] Apply(Tensor gradOutput)
+    {
+        var saved = _saved;
+        if (saved is null)
+            throw TorchException.Runtime("BackwardTwice",
+                "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.");
+        var needs = new bool[Next.Length];
+        for (int i = 0; i < needs.Length; i++) needs[i] = Next[i] is not null;
+        return _formula(gradOutput, saved, _state, needs);
+    }
+
+    internal override void ReleaseSavedTensors()
+    {
+        if (_savesTensors) _saved = null;
+    }
+}

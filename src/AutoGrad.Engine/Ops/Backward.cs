@@ -1,0 +1,13 @@
+using AutoGrad.Autograd;
+
+namespace AutoGrad;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// torch.Tensor.backward: accumulates d(this)/d(leaf) into each leaf's .grad. Without
+    /// <paramref name="gradient"/> this tensor must hold one element.
+    /// </summary>
+    public void Backward(Tensor? gradient = null, bool retainGraph = false, bool createGraph = false) =>
+        BackwardEngine.Backward([this], [gradient], retainGraph, createGraph);
+}

@@ -1,0 +1,241 @@
+using AutoGrad.Autograd;
+using AutoGrad.Kernels;
+
+namespace AutoGrad;
+
+// Binary arithmetic: add, sub, mul, div, pow and their reversed-scalar forms. Forward kernels broadcast without
+// copies; backward formulas are written with tensor ops so that create_graph differentiates them again. Gradients
+// are returned in the broadcast shape; the engine sums them back to each input's shape (validate_outputs).
+public sealed partial class Tensor
+{
+    public Tensor Add(Tensor other) => AddCore(this, other, "AddBackward0");
+    public Tensor Add(double other) => AddCore(this, WrapNumber(other), "AddBackward0");
+    public Tensor Add(long other) => AddCore(this, WrapNumber(other), "AddBackward0");
+
+    public Tensor Sub(Tensor other) => SubCore(this, other);
+    public Tensor Sub(double other) => SubCore(this, WrapNumber(other));
+    public Tensor Sub(long other) => SubCore(this, WrapNumber(other));
+
+    /// <summary><c>number - tensor</c> (torch.rsub; node RsubBackward1).</summary>
+    public Tensor RSub(double other) => RSubCore(this, WrapNumber(other));
+    public Tensor RSub(long other) => RSubCore(this, WrapNumber(other));
+
+    public Tensor Mul(Tensor other) => MulCore(this, other);
+    public Tensor Mul(double other) => MulCore(this, WrapNumber(other));
+    public Tensor Mul(long other) => MulCore(this, WrapNumber(other));
+
+    public Tensor Div(Tensor other) => DivCore(this, other);
+    public Tensor Div(double other) => DivCore(this, WrapNumber(other));
+    public Tensor Div(long other) => DivCore(this, WrapNumber(other));
+
+    /// <summary><c>number / tensor</c>: as Python does it, reciprocal then multiply (node MulBackward0).</summary>
+    public Tensor RDiv(double other) => Reciprocal().Mul(other);
+    public Tensor RDiv(long other) => Reciprocal().Mul(other);
+
+    // ---- add / sub ------------------------------------------------------------------------------------------
+
+    private static Tensor AddCore(Tensor a, Tensor b, string name)
+    {
+        var dtype = TypePromotion.ResultType(a, b);
+        var result = Binary<AddOperator>(a, b, dtype);
+        if (Graph.NeedsGrad(a, b))
+            Graph.Record(result, name, [a, b], [], null, static (g, _, _, n) => [n[0] ? g : null, n[1] ? g : null]);
+        return result;
+    }
+
+    private static Tensor SubCore(Tensor a, Tensor b)
+    {
+        var dtype = TypePromotion.ResultType(a, b);
+        if (dtype == DType.Bool)
+            throw TorchException.Runtime("SubBool",
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+        var result = Binary<SubtractOperator>(a, b, dtype);
+        if (Graph.NeedsGrad(a, b))
+            Graph.Record(result, "SubBackward0", [a, b], [], null, static (g, _, _, n) => [n[0] ? g : null, n[1] ? g.Neg() : null]);
+        return result;
+    }
+
+    private static Tensor RSubCore(Tensor self, Tensor number)
+    {
+        var dtype = TypePromotion.ResultType(self, number);
+        if (dtype == DType.Bool)
+            throw TorchException.Runtime("SubBool",
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+        var result = Binary<SubtractOperator>(number, self, dtype);
+        if (Graph.NeedsGrad(self))
+            Graph.Record(result, "RsubBackward1", [self], [], null, static (g, _, _, _) => [g.Neg()]);
+        return result;
+    }
+
+    // ---- mul / div ------------------------------------------------------------------------------------------
+
+    private static Tensor MulCore(Tensor a, Tensor b)
+    {
+        var dtype = TypePromotion.ResultType(a, b);
+        var result = Binary<MultiplyOperator>(a, b, dtype);
+        if (Graph.NeedsGrad(a, b))
+            Graph.Record(result, "MulBackward0", [a, b], [a, b], null,
+                static (g, s, _, n) => [n[0] ? g.Mul(s[1]) : null, n[1] ? g.Mul(s[0]) : null]);
+        return result;
+    }
+
+    private static Tensor DivCore(Tensor a, Tensor b)
+    {
+        // True division: integer and bool operands divide as the default float dtype.
+        var dtype = TypePromotion.ResultType(a, b);
+        if (!dtype.IsFloating()) dtype = DTypes.DefaultFloat;
+        var result = Binary<DivideOperator>(a, b, dtype);
+        if (Graph.NeedsGrad(a, b))
+            Graph.Record(result, "DivBackward0", [a, b], [a, b], null, static (g, s, _, n) =>
+                [n[0] ? g.Div(s[1]) : null, n[1] ? g.Neg().Mul(s[0]).Div(s[1].Mul(s[1])) : null]);
+        return result;
+    }
+
+    // ---- pow ------------------------------------------------------------------------------------------------
+
+    /// <summary>self ** exponent (PowBackward0).</summary>
+    public Tensor Pow(double exponent) => PowScalarExponent(this, WrapNumber(exponent));
+    public Tensor Pow(long exponent) => PowScalarExponent(this, WrapNumber(exponent));
+
+    /// <summary>self ** exponent, elementwise with broadcasting (PowBackward1).</summary>
+    public Tensor Pow(Tensor exponent)
+    {
+        var dtype = TypePromotion.ResultType(this, exponent);
+        var result = PowKernel(this, exponent, dtype);
+        if (Graph.NeedsGrad(this, exponent))
+            Graph.Record(result, "PowBackward1", [this, exponent], [this, exponent, result], null, static (g, s, _, n) =>
+            {
+                Tensor x = s[0], y = s[1], r = s[2];
+                Tensor? gx = null, gy = null;
+                // d/dx x^y = y x^(y-1), taken as 0 where y == 0; d/dy = x^y log x, taken as 0 where x == 0 and y >= 0.
+                if (n[0]) gx = Where(y.Eq(0L), ZerosScalar(g.DType), g.Mul(y.Mul(x.Pow(y.Sub(1L)))));
+                if (n[1]) gy = Where(x.Eq(0L).LogicalAnd(y.Ge(0L)), ZerosScalar(g.DType), g.Mul(r.Mul(x.Log())));
+                return [gx, gy];
+            });
+        return result;
+    }
+
+    /// <summary>number ** exponent (torch.pow(Scalar, Tensor); PowBackward2).</summary>
+    public static Tensor Pow(double self, Tensor exponent) => PowScalarBase(WrapNumber(self), exponent);
+    public static Tensor Pow(long self, Tensor exponent) => PowScalarBase(WrapNumber(self), exponent);
+
+    private static Tensor PowScalarExponent(Tensor self, Tensor exponent)
+    {
+        var dtype = TypePromotion.ResultType(self, exponent);
+        var result = PowKernel(self, exponent, dtype);
+        if (Graph.NeedsGrad(self))
+            Graph.Record(result, "PowBackward0", [self], [self, exponent], null, static (g, s, _, _) =>
+            {
+                Tensor x = s[0], e = s[1];
+                double exp = e.GetAsDouble(0);
+                if (exp == 0) return [ZerosLike(g)];
+                Tensor eMinus1 = e.DType == DType.Int64 ? WrapNumber((long)exp - 1) : WrapNumber(exp - 1);
+                return [g.Mul(PowScalarExponent(x, eMinus1).Mul(e))];
+            });
+        return result;
+    }
+
+    private static Tensor PowScalarBase(Tensor number, Tensor exponent)
+    {
+        var dtype = TypePromotion.ResultType(number, exponent);
+        var result = PowKernel(number, exponent, dtype);
+        if (Graph.NeedsGrad(exponent))
+            Graph.Record(result, "PowBackward2", [exponent], [number, exponent, result], null, static (g, s, _, _) =>
+            {
+                Tensor b = s[0], y = s[1], r = s[2];
+                double baseValue = b.GetAsDouble(0);
+                var grad = g.Mul(r.Mul(Math.Log(baseValue)));
+                return [baseValue == 0 ? Where(y.Ge(0L), ZerosScalar(g.DType), grad) : grad];
+            });
+        return result;
+    }
+
+    private static Tensor PowKernel(Tensor a, Tensor b, DType dtype)
+    {
+        var outShape = Shapes.Broadcast(a._shape, b._shape);
+        var result = Empty(outShape, dtype);
+        var x = a.StorageAs(dtype);
+        var y = b.StorageAs(dtype);
+        switch (dtype)
+        {
+            case DType.Float32:
+                BinaryKernel.RunScalar((float[])x, a._shape, (float[])y, b._shape, (float[])result.Storage, outShape,
+                    static (p, q) => (float)Math.Pow(p, q));
+                break;
+            case DType.Float64:
+                BinaryKernel.RunScalar((double[])x, a._shape, (double[])y, b._shape, (double[])result.Storage, outShape, Math.Pow);
+                break;
+            case DType.Int64:
+                foreach (var e in (long[])y)
+                    if (e < 0) throw TorchException.Runtime("PowNegativeIntegerExponent", "Integers to negative integer powers are not allowed.");
+                BinaryKernel.RunScalar((long[])x, a._shape, (long[])y, b._shape, (long[])result.Storage, outShape, IntegerPow);
+                break;
+            default:
+                var lx = (long[])a.StorageAs(DType.Int64);
+                var ly = (long[])b.StorageAs(DType.Int64);
+                var tmp = new long[result.NumElements];
+                BinaryKernel.RunScalar(lx, a._shape, ly, b._shape, tmp, outShape, IntegerPow);
+                return new Tensor(CastKernel.Convert(tmp, DType.Bool), outShape, DType.Bool);
+        }
+        return result;
+    }
+
+    private static long IntegerPow(long x, long e)
+    {
+        long result = 1;
+        while (e > 0)
+        {
+            if ((e & 1) != 0) result = unchecked(result * x);
+            x = unchecked(x * x);
+            e >>= 1;
+        }
+        return result;
+    }
+
+    // ---- shared machinery -----------------------------------------------------------------------------------
+
+    /// <summary>This tensor's elements as an array of <paramref name="dtype"/> (the storage itself if it already is).</summary>
+    internal Array StorageAs(DType dtype) => DType == dtype ? Storage : CastKernel.Convert(Storage, dtype);
+
+    private static Tensor Binary<TOp>(Tensor a, Tensor b, DType dtype) where TOp : IBinaryOperator
+    {
+        var outShape = Shapes.Broadcast(a._shape, b._shape);
+        var result = Empty(outShape, dtype);
+        RunBinary<TOp>(a, b, dtype, result.Storage, outShape);
+        return result;
+    }
+
+    private static void RunBinary<TOp>(Tensor a, Tensor b, DType dtype, Array destination, int[] outShape)
+        where TOp : IBinaryOperator
+    {
+        var x = a.StorageAs(dtype);
+        var y = b.StorageAs(dtype);
+        switch (dtype)
+        {
+            case DType.Float32: BinaryKernel.Run<TOp, float>((float[])x, a._shape, (float[])y, b._shape, (float[])destination, outShape); break;
+            case DType.Float64: BinaryKernel.Run<TOp, double>((double[])x, a._shape, (double[])y, b._shape, (double[])destination, outShape); break;
+            case DType.Int64: BinaryKernel.Run<TOp, long>((long[])x, a._shape, (long[])y, b._shape, (long[])destination, outShape); break;
+            case DType.Bool:
+                // Bool arithmetic is integer arithmetic read back as truth: add is "or", mul is "and".
+                var tmp = new long[destination.Length];
+                BinaryKernel.Run<TOp, long>((long[])a.StorageAs(DType.Int64), a._shape, (long[])b.StorageAs(DType.Int64), b._shape, tmp, outShape);
+                CastKernel.Convert(tmp, DType.Bool).CopyTo(destination, 0);
+                break;
+        }
+    }
+
+    /// <summary>this += other, in place, without recording (gradient accumulation outside create_graph).</summary>
+    internal void AddInPlace(Tensor other)
+    {
+        if (!Shapes.Equal(Shapes.Broadcast(_shape, other._shape), _shape))
+            throw TorchException.Runtime("InPlaceShapeMismatch",
+                $"output with shape [{Shapes.Join(_shape)}] doesn't match the broadcast shape [{Shapes.Join(Shapes.Broadcast(_shape, other._shape))}]");
+        RunBinary<AddOperator>(this, other, DType, Storage, _shape);
+    }
+
+    private static Tensor ZerosScalar(DType dtype) => Full([], 0, dtype);
+
+    internal static Tensor ZerosLike(Tensor t) => Full(t._shape, 0, t.DType);
+
+    internal static Tensor OnesLike(Tensor t) => Full(t._shape, 1, t.DType);
+}

@@ -1,0 +1,132 @@
+using AutoGrad.Autograd;
+using AutoGrad.Kernels;
+
+namespace AutoGrad;
+
+// Matrix products. torch.matmul dispatches on ranks: 1-d @ 1-d is dot (DotBackward0), 2-d @ 1-d is mv
+// (MvBackward0), 2-d @ 2-d is mm (MmBackward0), and 1-d @ 2-d is unsqueeze(0).mm(...).squeeze(0).
+// Unlike elementwise ops, matrix products do not promote dtypes: both operands must agree.
+public sealed partial class Tensor
+{
+    public Tensor MatMul(Tensor other)
+    {
+        int ra = Rank, rb = other.Rank;
+        if (ra == 0 || rb == 0)
+            throw TorchException.Runtime("MatMulZeroDim",
+                $"both arguments to matmul need to be at least 1D, but they are {ra}D and {rb}D");
+        if (ra == 1 && rb == 1) return Dot(other);
+        if (ra == 2 && rb == 1) return Mv(other);
+        if (ra == 1 && rb == 2) return Unsqueeze(0).Mm(other).Squeeze(0);
+        if (ra == 2 && rb == 2) return Mm(other);
+        throw TorchException.Runtime("MatMulBatchedUnsupported",
+            $"matmul of {ra}D and {rb}D tensors (batched) is not supported yet");
+    }
+
+    /// <summary>torch.mm: [m,k] @ [k,n].</summary>
+    public Tensor Mm(Tensor other)
+    {
+        if (Rank != 2) throw TorchException.Runtime("MmNot2D", "self must be a matrix");
+        if (other.Rank != 2) throw TorchException.Runtime("MmNot2D", "mat2 must be a matrix");
+        if (_shape[1] != other._shape[0])
+            throw TorchException.Runtime("MatMulShapeMismatch",
+                $"mat1 and mat2 shapes cannot be multiplied ({_shape[0]}x{_shape[1]} and {other._shape[0]}x{other._shape[1]})");
+        CheckSameDType(other, "expected m1 and m2 to have the same dtype, but got: {0} != {1}");
+        var result = MatMulKernel(this, other, _shape[0], _shape[1], other._shape[1], [_shape[0], other._shape[1]]);
+        if (Graph.NeedsGrad(this, other))
+            Graph.Record(result, "MmBackward0", [this, other], [this, other], null, static (g, s, _, n) =>
+                [n[0] ? g.Mm(s[1].T()) : null, n[1] ? s[0].T().Mm(g) : null]);
+        return result;
+    }
+
+    /// <summary>torch.mv: [m,k] @ [k].</summary>
+    public Tensor Mv(Tensor vec)
+    {
+        if (Rank != 2 || vec.Rank != 1 || _shape[1] != vec._shape[0])
+            throw TorchException.Runtime("MatMulShapeMismatch",
+                $"size mismatch, got input ({_shape[0]}), mat ({Shapes.Join(_shape).Replace(", ", "x")}), vec ({vec._shape[0]})");
+        CheckSameDType(vec, "expected m1 and m2 to have the same dtype, but got: {0} != {1}");
+        var result = MatMulKernel(this, vec, _shape[0], _shape[1], 1, [_shape[0]]);
+        if (Graph.NeedsGrad(this, vec))
+            Graph.Record(result, "MvBackward0", [this, vec], [this, vec], null, static (g, s, _, n) =>
+                [n[0] ? g.Unsqueeze(1).Mm(s[1].Unsqueeze(0)) : null, n[1] ? s[0].T().Mv(g) : null]);
+        return result;
+    }
+
+    /// <summary>torch.dot: inner product of two 1-d tensors of the same length.</summary>
+    public Tensor Dot(Tensor other)
+    {
+        if (Rank != 1 || other.Rank != 1)
+            throw TorchException.Runtime("DotNot1D", $"1D tensors expected, but got {Rank}D and {other.Rank}D tensors");
+        if (_shape[0] != other._shape[0])
+            throw TorchException.Runtime("MatMulShapeMismatch",
+                $"inconsistent tensor size, expected tensor [{_shape[0]}] and src [{other._shape[0]}] to have the same number of elements, but got {_shape[0]} and {other._shape[0]} elements respectively");
+        CheckSameDType(other, "dot : expected both vectors to have same dtype, but found {0} and {1}");
+        var result = MatMulKernel(this, other.Unsqueeze(1), 1, _shape[0], 1, []);
+        if (Graph.NeedsGrad(this, other))
+            Graph.Record(result, "DotBackward0", [this, other], [this, other], null, static (g, s, _, n) =>
+                [n[0] ? s[1].Mul(g) : null, n[1] ? s[0].Mul(g) : null]);
+        return result;
+    }
+
+    private void CheckSameDType(Tensor other, string format)
+    {
+        if (DType != other.DType)
+            throw TorchException.Runtime("MatMulDTypeMismatch", string.Format(format, CTypeName(DType), CTypeName(other.DType)));
+    }
+
+    private static string CTypeName(DType d) => d switch
+    {
+        DType.Float32 => "float",
+        DType.Float64 => "double",
+        DType.Int64 => "long int",
+        _ => "bool",
+    };
+
+    private static Tensor MatMulKernel(Tensor a, Tensor b, int m, int k, int n, int[] outShape)
+    {
+        var result = Empty(outShape, a.DType);
+        switch (a.DType)
+        {
+            case DType.Float32: MatMulKernels.MatMul<float>(a.Data<float>(), b.Data<float>(), result.Span<float>(), m, k, n); break;
+            case DType.Float64: MatMulKernels.MatMul<double>(a.Data<double>(), b.Data<double>(), result.Span<double>(), m, k, n); break;
+            case DType.Int64: MatMulKernels.MatMul<long>(a.Data<long>(), b.Data<long>(), result.Span<long>(), m, k, n); break;
+            default: throw TorchException.Runtime("MatMulBool", "\"addmm_impl_cpu_\" not implemented for 'Bool'");
+        }
+        return result;
+    }
+
+    /// <summary>Inserts a size-1 dim at <paramref name="dim"/> (UnsqueezeBackward0).</summary>
+    public Tensor Unsqueeze(int dim)
+    {
+        int d = Shapes.WrapDim(dim, Rank + 1);
+        var shape = new List<int>(_shape);
+        shape.Insert(d, 1);
+        var strides = new List<int>(LogicalStrides);
+        strides.Insert(d, d < Rank ? _shape[d] * LogicalStrides[d] : 1);
+        var result = new Tensor(Storage, shape.ToArray(), DType, strides.ToArray());
+        if (Graph.NeedsGrad(this))
+            Graph.Record(result, "UnsqueezeBackward0", [this], [], d, static (g, _, state, _) => [g.Squeeze((int)state!)]);
+        return result;
+    }
+
+    /// <summary>Removes dim <paramref name="dim"/> if its size is 1 (SqueezeBackward1).</summary>
+    public Tensor Squeeze(int dim)
+    {
+        int d = Shapes.WrapDim(dim, Rank);
+        if (Rank == 0 || _shape[d] != 1)
+        {
+            var same = new Tensor(Storage, _shape, DType, LogicalStrides);
+            if (Graph.NeedsGrad(this))
+                Graph.Record(same, "SqueezeBackward1", [this], [], null, static (g, _, _, _) => [g]);
+            return same;
+        }
+        var shape = new List<int>(_shape);
+        shape.RemoveAt(d);
+        var strides = new List<int>(LogicalStrides);
+        strides.RemoveAt(d);
+        var result = new Tensor(Storage, shape.ToArray(), DType, strides.ToArray());
+        if (Graph.NeedsGrad(this))
+            Graph.Record(result, "SqueezeBackward1", [this], [], d, static (g, _, state, _) => [g.Unsqueeze((int)state!)]);
+        return result;
+    }
+}

@@ -1,0 +1,169 @@
+using AutoGrad.Autograd;
+using AutoGrad.Kernels;
+
+namespace AutoGrad;
+
+// sum and mean, over all elements (SumBackward0 / MeanBackward0) or over dims (SumBackward1 / MeanBackward1).
+// Integer and bool sums are int64; mean needs a floating dtype, as in PyTorch.
+public sealed partial class Tensor
+{
+    public Tensor Sum()
+    {
+        var result = SumKernel(this, AllDims(Rank), keepDim: false);
+        if (Graph.NeedsGrad(this))
+            Graph.Record(result, "SumBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Expand((int[])state!)]);
+        return result;
+    }
+
+    public Tensor Sum(int[] dims, bool keepDim = false)
+    {
+        var reduce = ReducedDims(dims, Rank);
+        var result = SumKernel(this, reduce, keepDim);
+        if (Graph.NeedsGrad(this))
+            Graph.Record(result, "SumBackward1", [this], [], (ShapeArray, reduce, keepDim),
+                static (g, _, state, _) =>
+                {
+                    var (shape, reduced, keep) = ((int[], bool[], bool))state!;
+                    return [g.UnsqueezeReduced(shape, reduced, keep).Expand(shape)];
+                });
+        return result;
+    }
+
+    public Tensor Sum(int dim, bool keepDim = false) => Sum([dim], keepDim);
+
+    public Tensor Mean()
+    {
+        CheckMeanDType();
+        var result = MeanKernel(this, AllDims(Rank), keepDim: false);
+        if (Graph.NeedsGrad(this))
+            Graph.Record(result, "MeanBackward0", [this], [], ShapeArray, static (g, _, state, _) =>
+            {
+                var shape = (int[])state!;
+                return [g.Expand(shape).Div((long)Math.Max(Shapes.NumElements(shape), 0))];
+            });
+        return result;
+    }
+
+    public Tensor Mean(int[] dims, bool keepDim = false)
+    {
+        CheckMeanDType();
+        var reduce = ReducedDims(dims, Rank);
+        var result = MeanKernel(this, reduce, keepDim);
+        if (Graph.NeedsGrad(this))
+            Graph.Record(result, "MeanBackward1", [this], [], (ShapeArray, reduce, keepDim),
+                static (g, _, state, _) =>
+                {
+                    var (shape, reduced, keep) = ((int[], bool[], bool))state!;
+                    long count = 1;
+                    for (int d = 0; d < shape.Length; d++) if (reduced[d]) count *= shape[d];
+                    return [g.UnsqueezeReduced(shape, reduced, keep).Expand(shape).Div(count)];
+                });
+        return result;
+    }
+
+    public Tensor Mean(int dim, bool keepDim = false) => Mean([dim], keepDim);
+
+    private void CheckMeanDType()
+    {
+        if (!DType.IsFloating())
+            throw TorchException.Runtime("MeanNonFloating",
+                $"mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: {DType.ScalarTypeName()}");
+    }
+
+    /// <summary>Sums this tensor down to <paramref name="shape"/>, which it must be expandable from (at::sum_to).</summary>
+    internal Tensor SumTo(int[] shape)
+    {
+        if (Shapes.Equal(_shape, shape)) return this;
+        int lead = Rank - shape.Length;
+        var dims = new List<int>();
+        for (int d = 0; d < lead; d++) dims.Add(d);
+        for (int d = 0; d < shape.Length; d++)
+            if (shape[d] == 1 && _shape[lead + d] != 1) dims.Add(lead + d);
+        var r = dims.Count > 0 ? Sum(dims.ToArray(), keepDim: true) : this;
+        return Shapes.Equal(r._shape, shape) ? r : r.Reshape(shape);
+    }
+
+    private static bool[] AllDims(int rank)
+    {
+        var all = new bool[rank];
+        Array.Fill(all, true);
+        return all;
+    }
+
+    /// <summary>Validates and wraps a dim list into a mask; PyTorch's messages for range and repeats.</summary>
+    internal static bool[] ReducedDims(int[] dims, int rank)
+    {
+        var mask = new bool[rank];
+        if (dims.Length == 0) { Array.Fill(mask, true); return mask; }
+        foreach (var dim in dims)
+        {
+            int d = Shapes.WrapDim(dim, rank);
+            if (rank == 0) continue;
+            if (mask[d])
+                throw TorchException.Runtime("DuplicateDim", $"dim {d} appears multiple times in the list of dims");
+            mask[d] = true;
+        }
+        return mask;
+    }
+
+    private static int[] ReducedShape(int[] shape, bool[] reduce, bool keepDim)
+    {
+        var result = new List<int>(shape.Length);
+        for (int d = 0; d < shape.Length; d++)
+            if (!reduce[d]) result.Add(shape[d]);
+            else if (keepDim) result.Add(1);
+        return result.ToArray();
+    }
+
+    /// <summary>Puts size-1 dims back where a reduction without keepdim removed them.</summary>
+    private Tensor UnsqueezeReduced(int[] inputShape, bool[] reduced, bool keepDim)
+    {
+        if (keepDim || inputShape.Length == 0) return this;
+        return Reshape(ReducedShape(inputShape, reduced, keepDim: true));
+    }
+
+    private static Tensor SumKernel(Tensor x, bool[] reduce, bool keepDim)
+    {
+        var outShape = ReducedShape(x._shape, reduce, keepDim);
+        bool all = Array.TrueForAll(reduce, r => r);
+        switch (x.Storage)
+        {
+            case float[] or double[]:
+            {
+                var outDouble = SumToDouble(x, reduce, all, outShape);
+                return new Tensor(CastKernel.Convert(outDouble, x.DType), outShape, x.DType);
+            }
+            default:
+            {
+                var values = (long[])x.StorageAs(DType.Int64);
+                var dst = new long[Shapes.NumElements(outShape)];
+                if (all) dst[0] = ReductionKernels.SumAll(values);
+                else ReductionKernels.SumDims(values, x._shape, reduce, dst);
+                return new Tensor(dst, outShape, DType.Int64);
+            }
+        }
+    }
+
+    private static double[] SumToDouble(Tensor x, bool[] reduce, bool all, int[] outShape)
+    {
+        var dst = new double[Shapes.NumElements(outShape)];
+        if (all)
+            dst[0] = x.Storage is float[] f ? ReductionKernels.SumAll(f) : ReductionKernels.SumAll((double[])x.Storage);
+        else
+            ReductionKernels.SumDims((double[])x.StorageAs(DType.Float64), x._shape, reduce, dst);
+        return dst;
+    }
+
+    /// <summary>
+    /// Sum, rounded to the dtype, then divided in the dtype: the same two roundings as PyTorch's
+    /// sum(...).div_(count).
+    /// </summary>
+    private static Tensor MeanKernel(Tensor x, bool[] reduce, bool keepDim)
+    {
+        var sum = SumKernel(x, reduce, keepDim);
+        long count = 1;
+        for (int d = 0; d < x.Rank; d++) if (reduce[d]) count *= x._shape[d];
+        var result = Binary<DivideOperator>(sum, Full([], count, x.DType), x.DType);
+        return result;
+    }
+}

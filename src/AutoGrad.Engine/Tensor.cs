@@ -1,0 +1,286 @@
+using System.Globalization;
+using AutoGrad.Autograd;
+using AutoGrad.Printing;
+
+namespace AutoGrad;
+
+/// <summary>
+/// An n-dimensional array of one dtype that can take part in automatic differentiation, with PyTorch's semantics.
+/// Storage is always dense and row-major. <see cref="LogicalStrides"/> records the strides PyTorch would have for
+/// the same tensor (a transpose is a strided view there, a copy here) so that ops whose node names depend on
+/// contiguity (reshape: ViewBackward0 vs UnsafeViewBackward0) name their nodes as PyTorch does.
+/// </summary>
+public sealed partial class Tensor
+{
+    /// <summary>float[], double[], long[] or bool[]; its length is the element count.</summary>
+    internal readonly Array Storage;
+    private readonly int[] _shape;
+    internal readonly int[] LogicalStrides;
+    private bool _requiresGrad;
+    private Tensor? _grad;
+
+    internal Tensor(Array storage, int[] shape, DType dtype, int[]? logicalStrides = null)
+    {
+        Storage = storage;
+        _shape = shape;
+        DType = dtype;
+        LogicalStrides = logicalStrides ?? Shapes.ContiguousStrides(shape);
+    }
+
+    // ---- metadata -------------------------------------------------------------------------------------------
+
+    public DType DType { get; }
+
+    /// <summary>A copy of the sizes, outermost first (torch.Tensor.shape).</summary>
+    public int[] Shape => (int[])_shape.Clone();
+
+    internal ReadOnlySpan<int> ShapeSpan => _shape;
+    internal int[] ShapeArray => _shape;
+
+    public int Rank => _shape.Length;
+
+    /// <summary>torch.Tensor.dim().</summary>
+    public int Dim() => _shape.Length;
+
+    public int NumElements => Storage.Length;
+
+    /// <summary>Size of one dim (negative dims count from the end).</summary>
+    public int Size(int dim) => _shape[Shapes.WrapDim(dim, Rank)];
+
+    /// <summary>
+    /// True for tensors made from plain numbers (x + 2): they rank below every real tensor in type promotion.
+    /// </summary>
+    internal bool IsWrappedNumber { get; private init; }
+
+    // ---- autograd state -------------------------------------------------------------------------------------
+
+    /// <summary>The node that produced this tensor (null for leaves).</summary>
+    public Node? GradFn { get; internal set; }
+
+    public bool IsLeaf => GradFn is null;
+
+    /// <summary>
+    /// Whether gradients flow to this tensor. Settable on leaves only (PyTorch's rules and messages); only
+    /// floating dtypes may require gradients.
+    /// </summary>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad || GradFn is not null;
+        set
+        {
+            if (!IsLeaf)
+            {
+                if (value) return;
+                throw TorchException.Runtime("RequiresGradNonLeaf",
+                    "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
+            }
+            if (value && !DType.IsFloating())
+                throw TorchException.Runtime("RequiresGradNonFloating",
+                    "only Tensors of floating point and complex dtype can require gradients");
+            _requiresGrad = value;
+            if (!value) GradAccumulator = null;
+        }
+    }
+
+    /// <summary>
+    /// The accumulated gradient (torch.Tensor.grad): null until a backward pass reaches this leaf. Reading it
+    /// on a non-leaf gives null unless <see cref="RetainGrad"/> was called; PyTorch also warns then, see
+    /// <see cref="NonLeafGradWarning"/>.
+    /// </summary>
+    public Tensor? Grad
+    {
+        get => _grad;
+        set
+        {
+            if (value is not null)
+            {
+                if (!Shapes.Equal(value._shape, _shape))
+                    throw TorchException.Runtime("GradShapeMismatch",
+                        $"assigned grad has data of a different size");
+                if (value.DType != DType)
+                    throw TorchException.Runtime("GradTypeMismatch",
+                        "assigned grad has data of a different type");
+            }
+            _grad = value;
+        }
+    }
+
+    /// <summary>True after <see cref="RetainGrad"/> on a non-leaf.</summary>
+    public bool RetainsGrad { get; private set; }
+
+    /// <summary>PyTorch's UserWarning text for reading .grad of a non-leaf tensor.</summary>
+    public const string NonLeafGradWarning =
+        "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.";
+
+    /// <summary>The node that accumulates into .grad for a leaf requiring grad (created on first use).</summary>
+    internal AccumulateGrad? GradAccumulator { get; set; }
+
+    /// <summary>Keeps .grad populated for a non-leaf during backward (torch.Tensor.retain_grad).</summary>
+    public void RetainGrad()
+    {
+        if (!RequiresGrad)
+            throw TorchException.Runtime("RetainGradNoGrad", "can't retain_grad on Tensor that has requires_grad=False");
+        if (IsLeaf) return;
+        RetainsGrad = true;
+        GradFn!.RetainedOutput = this;
+    }
+
+    /// <summary>A leaf sharing this tensor's data, cut from the graph (torch.Tensor.detach).</summary>
+    public Tensor Detach() => new(Storage, _shape, DType, LogicalStrides);
+
+    /// <summary>Edge through which a gradient for this tensor enters the graph; null when none is needed.</summary>
+    internal Node? GradientEdge()
+    {
+        if (GradFn is not null) return GradFn;
+        if (!_requiresGrad) return null;
+        return GradAccumulator ??= new AccumulateGrad(this);
+    }
+
+    // ---- element access -------------------------------------------------------------------------------------
+
+    internal Span<T> Span<T>() => ((T[])Storage).AsSpan();
+
+    internal T[] Data<T>() => (T[])Storage;
+
+    /// <summary>The element at a flat row-major index, widened to double (bool: 0 or 1).</summary>
+    internal double GetAsDouble(int index) => Storage switch
+    {
+        float[] f => f[index],
+        double[] d => d[index],
+        long[] l => l[index],
+        bool[] b => b[index] ? 1.0 : 0.0,
+        _ => throw new InvalidOperationException(),
+    };
+
+    /// <summary>
+    /// The value of a one-element tensor as a .NET number (double for floating dtypes, long for Int64, bool for
+    /// Bool), like torch.Tensor.item().
+    /// </summary>
+    public object Item()
+    {
+        if (NumElements != 1)
+            throw TorchException.Runtime("ItemNotOneElement",
+                $"a Tensor with {NumElements} elements cannot be converted to Scalar");
+        return Storage switch
+        {
+            float[] f => (double)f[0],
+            double[] d => d[0],
+            long[] l => l[0],
+            bool[] b => b[0],
+            _ => throw new InvalidOperationException(),
+        };
+    }
+
+    /// <summary>A copy of the elements, flat and row-major, as float[], double[], long[] or bool[].</summary>
+    public Array ToArray() => (Array)Storage.Clone();
+
+    /// <summary>A copy of the elements, flat and row-major, widened to double.</summary>
+    public double[] ToDoubleArray()
+    {
+        var result = new double[NumElements];
+        for (int i = 0; i < result.Length; i++) result[i] = GetAsDouble(i);
+        return result;
+    }
+
+    /// <summary>PyTorch's repr of this tensor, character for character (culture-invariant).</summary>
+    public override string ToString() => TensorFormatter.Format(this);
+
+    // ---- construction ---------------------------------------------------------------------------------------
+
+    internal static Array Allocate(DType dtype, int count) => dtype switch
+    {
+        DType.Float32 => new float[count],
+        DType.Float64 => new double[count],
+        DType.Int64 => new long[count],
+        DType.Bool => new bool[count],
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
+    };
+
+    internal static Tensor Empty(int[] shape, DType dtype) =>
+        new(Allocate(dtype, Shapes.NumElements(shape)), shape, dtype);
+
+    /// <summary>A tensor over a copy of <paramref name="data"/>, laid out in <paramref name="shape"/>.</summary>
+    public static Tensor FromArray<T>(T[] data, params int[] shape) where T : unmanaged
+    {
+        if (!DTypes.TryFromType(typeof(T), out var dtype))
+            throw TorchException.Type("UnsupportedElementType", $"tensors of {typeof(T).Name} are not supported");
+        shape = (int[])shape.Clone();
+        Shapes.CheckNonNegative(shape);
+        if (Shapes.NumElements(shape) != data.Length)
+            throw TorchException.Runtime("ShapeDataMismatch",
+                $"shape '[{Shapes.Join(shape)}]' is invalid for input of size {data.Length}");
+        return new Tensor((T[])data.Clone(), shape, dtype);
+    }
+
+    /// <summary>A tensor of <paramref name="dtype"/> from double values (cast as torch.tensor casts them).</summary>
+    public static Tensor FromDoubles(ReadOnlySpan<double> values, int[] shape, DType dtype, bool requiresGrad = false)
+    {
+        shape = (int[])shape.Clone();
+        Shapes.CheckNonNegative(shape);
+        if (Shapes.NumElements(shape) != values.Length)
+            throw TorchException.Runtime("ShapeDataMismatch",
+                $"shape '[{Shapes.Join(shape)}]' is invalid for input of size {values.Length}");
+        var storage = Allocate(dtype, values.Length);
+        switch (storage)
+        {
+            case float[] f: for (int i = 0; i < f.Length; i++) f[i] = (float)values[i]; break;
+            case double[] d: values.CopyTo(d); break;
+            case long[] l: for (int i = 0; i < l.Length; i++) l[i] = CastToLong(values[i]); break;
+            case bool[] b: for (int i = 0; i < b.Length; i++) b[i] = values[i] != 0; break;
+        }
+        var t = new Tensor(storage, shape, dtype);
+        if (requiresGrad) t.RequiresGrad = true;
+        return t;
+    }
+
+    /// <summary>A 0-d tensor holding one value.</summary>
+    public static Tensor Scalar(double value, DType dtype = DType.Float32) => FromDoubles([value], [], dtype);
+
+    /// <summary>
+    /// A plain number taking part in an op (x * 2): a 0-d tensor that never upcasts a real tensor.
+    /// Python ints wrap as Int64, floats as Float64, bools as Bool.
+    /// </summary>
+    internal static Tensor WrapNumber(double value) =>
+        new(new[] { value }, [], DType.Float64) { IsWrappedNumber = true };
+
+    internal static Tensor WrapNumber(long value) =>
+        new(new[] { value }, [], DType.Int64) { IsWrappedNumber = true };
+
+    internal static Tensor WrapNumber(bool value) =>
+        new(new[] { value }, [], DType.Bool) { IsWrappedNumber = true };
+
+    public static Tensor Zeros(int[] shape, DType dtype = DType.Float32, bool requiresGrad = false) =>
+        Full(shape, 0, dtype, requiresGrad);
+
+    public static Tensor Ones(int[] shape, DType dtype = DType.Float32, bool requiresGrad = false) =>
+        Full(shape, 1, dtype, requiresGrad);
+
+    public static Tensor Full(int[] shape, double value, DType dtype = DType.Float32, bool requiresGrad = false)
+    {
+        shape = (int[])shape.Clone();
+        Shapes.CheckNonNegative(shape);
+        var t = Empty(shape, dtype);
+        switch (t.Storage)
+        {
+            case float[] f: f.AsSpan().Fill((float)value); break;
+            case double[] d: d.AsSpan().Fill(value); break;
+            case long[] l: l.AsSpan().Fill(CastToLong(value)); break;
+            case bool[] b: b.AsSpan().Fill(value != 0); break;
+        }
+        if (requiresGrad) t.RequiresGrad = true;
+        return t;
+    }
+
+    /// <summary>Same shape and dtype as <paramref name="like"/>, filled with one value.</summary>
+    internal static Tensor FullLike(Tensor like, double value) => Full(like._shape, value, like.DType);
+
+    /// <summary>C's double-to-int64 conversion (truncation), which is what PyTorch's casts do.</summary>
+    internal static long CastToLong(double v)
+    {
+        if (double.IsNaN(v)) return long.MinValue;
+        if (v >= 9.2233720368547758E+18 || v < -9.2233720368547758E+18) return long.MinValue;
+        return (long)v;
+    }
+
+    internal static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+}
