@@ -285,6 +285,30 @@ public class AutogradSemanticsTests
         Assert.Equal("One of the differentiated Tensors does not require grad", e.Message);
     }
 
+    [Fact]
+    public void Create_graph_gradient_does_not_alias_the_callers_gradient_or_another_leafs_grad()
+    {
+        // AddBackward0 hands the same gradient object to both inputs. PyTorch copies it into .grad
+        // (clone_obey_contract), so a later in-place accumulation cannot leak into the other leaf or the caller.
+        var x = Leaf([1, 2], 2);
+        var w = Leaf([3, 4], 2);
+        var g = F64([1, 1], 2);
+        x.Add(w).Backward(g, createGraph: true);
+        x.Add(w).Backward(F64([10, 10], 2));
+        AssertClose([11, 11], x.Grad!);
+        AssertClose([11, 11], w.Grad!);
+        AssertClose([1, 1], g);
+    }
+
+    [Fact]
+    public void Create_graph_grad_of_a_leaf_is_attached_to_the_gradient_graph_through_a_copy()
+    {
+        var x = Leaf([2], 1);
+        x.Pow(3L).Sum().Backward(createGraph: true);
+        Assert.Equal("CopyBackwards", x.Grad!.GradFn!.Name);
+        Assert.Equal("MulBackward0", x.Grad.GradFn.NextFunctions[0]!.Name);
+    }
+
     // ---- long graphs ---------------------------------------------------------------------------------------
 
     [Fact]

@@ -62,19 +62,32 @@ public sealed class AccumulateGrad : Node
     }
 
     /// <summary>
-    /// First gradient: stored as a fresh tensor (the engine may hand the same gradient to several inputs).
-    /// Later ones: added in place when not building a graph (torch does variable.grad += new_grad), otherwise
-    /// out of place so that the sum itself is differentiable.
+    /// First gradient: stored as a fresh tensor (the engine may hand the same gradient to several inputs, and it
+    /// may be the caller's own gradient tensor). Later ones: added in place when not building a graph (torch does
+    /// variable.grad += new_grad), otherwise out of place so that the sum itself is differentiable.
     /// </summary>
     internal static void Accumulate(Tensor target, Tensor grad)
     {
         var existing = target.Grad;
         if (existing is null)
-            target.Grad = GradMode.IsEnabled ? grad : grad.Detach().Clone();
+            target.Grad = GradMode.IsEnabled ? DifferentiableCopy(grad) : grad.Detach().Clone();
         else if (GradMode.IsEnabled || existing.GradFn is not null)
             target.Grad = existing.Add(grad);
         else
             existing.AddInPlace(grad);
+    }
+
+    /// <summary>
+    /// Under create_graph PyTorch stores new_empty_strided(...).copy_(grad) (clone_obey_contract): a copy, so a
+    /// later in-place accumulation cannot write through an alias, that stays attached to the gradient graph
+    /// through a CopyBackwards node when the gradient itself requires grad.
+    /// </summary>
+    private static Tensor DifferentiableCopy(Tensor grad)
+    {
+        var copy = grad.Detach().Clone();
+        return Graph.NeedsGrad(grad)
+            ? Graph.Record(copy, "CopyBackwards", [grad], [], null, static (g, _, _, _) => [g])
+            : copy;
     }
 }
 
