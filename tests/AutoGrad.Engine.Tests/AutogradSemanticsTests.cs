@@ -69,6 +69,20 @@ public class AutogradSemanticsTests
     }
 
     [Fact]
+    public void Retained_grad_under_create_graph_is_differentiable()
+    {
+        // PyTorch's retain_grad hook stores grad.clone(), which records CloneBackward0 while building a graph.
+        var x = Leaf([1, 2], 2);
+        var h = x.Mul(x);
+        h.RetainGrad();
+        h.Mul(h).Sum().Backward(createGraph: true);
+        Assert.Equal("CloneBackward0", h.Grad!.GradFn!.Name);
+        AssertClose([2, 8], h.Grad);
+        var g = BackwardEngine.Grad([h.Grad.Sum()], [x])[0]!;
+        AssertClose([4, 8], g); // d/dx sum(2 x^2) = 4x
+    }
+
+    [Fact]
     public void Retain_grad_on_a_leaf_is_a_no_op()
     {
         var x = Leaf([1], 1);

@@ -95,8 +95,10 @@ public static class BackwardEngine
             while (ready.TryDequeue(out var node, out _))
             {
                 buffers.Remove(node, out var grad);
+                // PyTorch's retain_grad hook: grad.clone() first, then grad + new. Both record under create_graph,
+                // so a retained gradient is differentiable like a leaf's.
                 if (grad is not null && node.RetainedOutput is { } retained)
-                    retained.Grad = retained.Grad is null ? grad.Detach().Clone() : retained.Grad.Add(grad);
+                    retained.Grad = retained.Grad is null ? grad.Clone() : retained.Grad.Add(grad);
 
                 if (captures is not null && captures.ContainsKey(node))
                 {
