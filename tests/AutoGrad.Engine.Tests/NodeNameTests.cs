@@ -1,0 +1,110 @@
+using static AutoGrad.Tests.TestTensors;
+
+namespace AutoGrad.Tests;
+
+/// <summary>
+/// grad_fn names as PyTorch 2.11 prints them: the derivatives.yaml entry, numbered per name in file order, and the
+/// chain of next_functions where PyTorch decomposes a call (1 / x, vec @ mat, reshape that copies).
+/// </summary>
+public class NodeNameTests
+{
+    private static Tensor X() => Leaf([0.5, 1.5, 2.5, 3.5, 4.5, 5.5], 2, 3);
+    private static Tensor Y() => Leaf([1, 2, 3, 4, 5, 6], 2, 3);
+    private static Tensor V3() => Leaf([1, 2, 3], 3);
+    private static Tensor M34() => Leaf([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 3, 4);
+
+    private static readonly Dictionary<string, (Func<Tensor> Call, string[] Chain)> Cases = new()
+    {
+        ["x + 2"] = (() => X() + 2, ["AddBackward0", "AccumulateGrad"]),
+        ["2.5 + x"] = (() => 2.5 + X(), ["AddBackward0", "AccumulateGrad"]),
+        ["x + y"] = (() => X() + Y(), ["AddBackward0", "AccumulateGrad"]),
+        ["x - y"] = (() => X() - Y(), ["SubBackward0", "AccumulateGrad"]),
+        ["x - 2"] = (() => X() - 2, ["SubBackward0", "AccumulateGrad"]),
+        ["2 - x"] = (() => 2 - X(), ["RsubBackward1", "AccumulateGrad"]),
+        ["x * y"] = (() => X() * Y(), ["MulBackward0", "AccumulateGrad"]),
+        ["3 * x"] = (() => 3 * X(), ["MulBackward0", "AccumulateGrad"]),
+        ["1 / x"] = (() => 1 / X(), ["MulBackward0", "ReciprocalBackward0", "AccumulateGrad"]),
+        ["x / y"] = (() => X() / Y(), ["DivBackward0", "AccumulateGrad"]),
+        ["x / 2"] = (() => X() / 2, ["DivBackward0", "AccumulateGrad"]),
+        ["x ** 2"] = (() => X().Pow(2L), ["PowBackward0", "AccumulateGrad"]),
+        ["x ** 0.5"] = (() => X().Pow(0.5), ["PowBackward0", "AccumulateGrad"]),
+        ["x ** y"] = (() => X().Pow(Y()), ["PowBackward1", "AccumulateGrad"]),
+        ["2 ** x"] = (() => Tensor.Pow(2.0, X()), ["PowBackward2", "AccumulateGrad"]),
+        ["-x"] = (() => -X(), ["NegBackward0", "AccumulateGrad"]),
+        ["mean()"] = (() => X().Mean(), ["MeanBackward0", "AccumulateGrad"]),
+        ["mean(1)"] = (() => X().Mean(1), ["MeanBackward1", "AccumulateGrad"]),
+        ["sum()"] = (() => X().Sum(), ["SumBackward0", "AccumulateGrad"]),
+        ["sum(0, keepdim)"] = (() => X().Sum(0, keepDim: true), ["SumBackward1", "AccumulateGrad"]),
+        ["mm"] = (() => X().MatMul(M34()), ["MmBackward0", "AccumulateGrad"]),
+        ["mv"] = (() => X().MatMul(V3()), ["MvBackward0", "AccumulateGrad"]),
+        ["dot"] = (() => V3().MatMul(V3()), ["DotBackward0", "AccumulateGrad"]),
+        // _matmul_impl: tensor1.unsqueeze(0).mm(tensor2).squeeze_(0); the in-place squeeze_.dim entry is number 4.
+        ["vec @ mat"] = (() => V3().MatMul(M34()), ["SqueezeBackward4", "MmBackward0", "UnsqueezeBackward0", "AccumulateGrad"]),
+        ["t()"] = (() => X().T(), ["TBackward0", "AccumulateGrad"]),
+        ["reshape of contiguous"] = (() => X().Reshape(3, 2), ["ViewBackward0", "AccumulateGrad"]),
+        ["view"] = (() => X().View(-1), ["ViewBackward0", "AccumulateGrad"]),
+        ["reshape of a transpose"] = (() => X().T().Reshape(6), ["UnsafeViewBackward0", "CloneBackward0", "TBackward0", "AccumulateGrad"]),
+        ["reshape of a transpose that can view"] = (() => X().T().Reshape(3, 1, 2), ["ViewBackward0", "TBackward0", "AccumulateGrad"]),
+        ["unsqueeze"] = (() => X().Unsqueeze(0), ["UnsqueezeBackward0", "AccumulateGrad"]),
+        ["squeeze(dim)"] = (() => X().Unsqueeze(0).Squeeze(0), ["SqueezeBackward1", "UnsqueezeBackward0", "AccumulateGrad"]),
+        ["expand"] = (() => V3().Expand(2, 3), ["ExpandBackward0", "AccumulateGrad"]),
+        ["clone"] = (() => X().Clone(), ["CloneBackward0", "AccumulateGrad"]),
+        ["to(float32)"] = (() => X().To(DType.Float32), ["ToCopyBackward0", "AccumulateGrad"]),
+        ["exp"] = (() => X().Exp(), ["ExpBackward0", "AccumulateGrad"]),
+        ["log"] = (() => X().Log(), ["LogBackward0", "AccumulateGrad"]),
+        ["sin"] = (() => X().Sin(), ["SinBackward0", "AccumulateGrad"]),
+        ["cos"] = (() => X().Cos(), ["CosBackward0", "AccumulateGrad"]),
+        ["tanh"] = (() => X().Tanh(), ["TanhBackward0", "AccumulateGrad"]),
+        ["sigmoid"] = (() => X().Sigmoid(), ["SigmoidBackward0", "AccumulateGrad"]),
+        ["relu"] = (() => X().Relu(), ["ReluBackward0", "AccumulateGrad"]),
+        ["sqrt"] = (() => X().Sqrt(), ["SqrtBackward0", "AccumulateGrad"]),
+        ["abs"] = (() => X().Abs(), ["AbsBackward0", "AccumulateGrad"]),
+        ["reciprocal"] = (() => X().Reciprocal(), ["ReciprocalBackward0", "AccumulateGrad"]),
+        ["where"] = (() => Tensor.Where(X().Gt(2L), X(), 0.0 + Y()), ["WhereBackward0", "AccumulateGrad"]),
+    };
+
+    public static TheoryData<string> CaseNames => new(Cases.Keys);
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Grad_fn_chain_is_named_as_in_pytorch(string call)
+    {
+        var (make, chain) = Cases[call];
+        var names = new List<string>();
+        for (var node = make().GradFn; node is not null; node = node.NextFunctions.FirstOrDefault(n => n is not null))
+            names.Add(node.Name);
+        Assert.Equal(chain, names);
+    }
+
+    [Fact]
+    public void A_number_operand_has_no_next_function()
+    {
+        var y = X() + 2;
+        Assert.Equal(2, y.GradFn!.NextFunctions.Count);
+        Assert.Null(y.GradFn.NextFunctions[1]);
+    }
+
+    [Fact]
+    public void An_input_that_does_not_require_grad_has_no_next_function()
+    {
+        var y = X() * F64([1, 2, 3], 3);
+        Assert.Equal("AccumulateGrad", y.GradFn!.NextFunctions[0]!.Name);
+        Assert.Null(y.GradFn.NextFunctions[1]);
+    }
+
+    [Fact]
+    public void Both_uses_of_one_leaf_point_at_the_same_accumulate_grad()
+    {
+        var x = X();
+        var y = x * x;
+        Assert.Same(y.GradFn!.NextFunctions[0], y.GradFn.NextFunctions[1]);
+        Assert.Same(x, ((Autograd.AccumulateGrad)y.GradFn.NextFunctions[0]!).Variable);
+    }
+
+    [Fact]
+    public void No_node_is_recorded_when_nothing_requires_grad()
+    {
+        var a = F64([1, 2], 2);
+        Assert.Null((a * 2).Exp().Sum().GradFn);
+    }
+}
