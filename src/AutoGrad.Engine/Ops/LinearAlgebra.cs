@@ -4,7 +4,8 @@ using AutoGrad.Kernels;
 namespace AutoGrad;
 
 // Matrix products. torch.matmul dispatches on ranks: 1-d @ 1-d is dot (DotBackward0), 2-d @ 1-d is mv
-// (MvBackward0), 2-d @ 2-d is mm (MmBackward0), and 1-d @ 2-d is unsqueeze(0).mm(...).squeeze(0).
+// (MvBackward0), 2-d @ 2-d is mm (MmBackward0), and 1-d @ 2-d is unsqueeze(0).mm(...).squeeze_(0), whose in-place
+// squeeze_ names the node SqueezeBackward4.
 // Unlike elementwise ops, matrix products do not promote dtypes: both operands must agree.
 public sealed partial class Tensor
 {
@@ -16,7 +17,7 @@ public sealed partial class Tensor
                 $"both arguments to matmul need to be at least 1D, but they are {ra}D and {rb}D");
         if (ra == 1 && rb == 1) return Dot(other);
         if (ra == 2 && rb == 1) return Mv(other);
-        if (ra == 1 && rb == 2) return Unsqueeze(0).Mm(other).Squeeze(0);
+        if (ra == 1 && rb == 2) return Unsqueeze(0).Mm(other).SqueezeCore(0, "SqueezeBackward4");
         if (ra == 2 && rb == 2) return Mm(other);
         throw TorchException.Runtime("MatMulBatchedUnsupported",
             $"matmul of {ra}D and {rb}D tensors (batched) is not supported yet");
@@ -110,14 +111,21 @@ public sealed partial class Tensor
     }
 
     /// <summary>Removes dim <paramref name="dim"/> if its size is 1 (SqueezeBackward1).</summary>
-    public Tensor Squeeze(int dim)
+    public Tensor Squeeze(int dim) => SqueezeCore(dim, "SqueezeBackward1");
+
+    /// <summary>
+    /// squeeze(dim) recorded under <paramref name="nodeName"/>: SqueezeBackward1 for squeeze.dim, SqueezeBackward4
+    /// where PyTorch squeezes a temporary in place (squeeze_.dim). Tensors here are immutable, so the in-place
+    /// form is the same computation under its own name.
+    /// </summary>
+    private Tensor SqueezeCore(int dim, string nodeName)
     {
         int d = Shapes.WrapDim(dim, Rank);
         if (Rank == 0 || _shape[d] != 1)
         {
             var same = new Tensor(Storage, _shape, DType, LogicalStrides);
             if (Graph.NeedsGrad(this))
-                Graph.Record(same, "SqueezeBackward1", [this], [], null, static (g, _, _, _) => [g]);
+                Graph.Record(same, nodeName, [this], [], null, static (g, _, _, _) => [g]);
             return same;
         }
         var shape = new List<int>(_shape);
@@ -126,7 +134,7 @@ public sealed partial class Tensor
         strides.RemoveAt(d);
         var result = new Tensor(Storage, shape.ToArray(), DType, strides.ToArray());
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, "SqueezeBackward1", [this], [], d, static (g, _, state, _) => [g.Unsqueeze((int)state!)]);
+            Graph.Record(result, nodeName, [this], [], d, static (g, _, state, _) => [g.Unsqueeze((int)state!)]);
         return result;
     }
 }
