@@ -42,9 +42,13 @@ public sealed partial class Tensor
     /// <summary>torch.mv: [m,k] @ [k].</summary>
     public Tensor Mv(Tensor vec)
     {
-        if (Rank != 2 || vec.Rank != 1 || _shape[1] != vec._shape[0])
+        // mv is addmv_ into a fresh 1-d result: the ranks are checked first ("got" result, mat, vec dims), then sizes.
+        if (Rank != 2 || vec.Rank != 1)
+            throw TorchException.Runtime("MvNotMatrixVector",
+                $"vector + matrix @ vector expected, got 1, {Rank}, {vec.Rank}");
+        if (_shape[1] != vec._shape[0])
             throw TorchException.Runtime("MatMulShapeMismatch",
-                $"size mismatch, got input ({_shape[0]}), mat ({Shapes.Join(_shape).Replace(", ", "x")}), vec ({vec._shape[0]})");
+                $"size mismatch, got input ({_shape[0]}), mat ({_shape[0]}x{_shape[1]}), vec ({vec._shape[0]})");
         CheckSameDType(vec, "expected m1 and m2 to have the same dtype, but got: {0} != {1}");
         var result = MatMulKernel(this, vec, _shape[0], _shape[1], 1, [_shape[0]]);
         if (Graph.NeedsGrad(this, vec))
