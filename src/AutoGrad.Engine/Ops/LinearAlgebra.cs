@@ -60,13 +60,16 @@ public sealed partial class Tensor
     /// <summary>torch.dot: inner product of two 1-d tensors of the same length.</summary>
     public Tensor Dot(Tensor other)
     {
+        // dot_check's order: ranks, dtypes (printed as ScalarType: Float, Double), then lengths.
         if (Rank != 1 || other.Rank != 1)
             throw TorchException.Runtime("DotNot1D", $"1D tensors expected, but got {Rank}D and {other.Rank}D tensors");
+        if (DType != other.DType)
+            throw TorchException.Runtime("MatMulDTypeMismatch",
+                $"dot : expected both vectors to have same dtype, but found {DType.ScalarTypeName()} and {other.DType.ScalarTypeName()}");
         if (_shape[0] != other._shape[0])
             throw TorchException.Runtime("MatMulShapeMismatch",
                 $"inconsistent tensor size, expected tensor [{_shape[0]}] and src [{other._shape[0]}] to have the same number of elements, but got {_shape[0]} and {other._shape[0]} elements respectively");
-        CheckSameDType(other, "dot : expected both vectors to have same dtype, but found {0} and {1}");
-        var result = MatMulKernel(this, other.Unsqueeze(1), 1, _shape[0], 1, []);
+        var result = MatMulKernel(this, other, 1, _shape[0], 1, []);
         if (Graph.NeedsGrad(this, other))
             Graph.Record(result, "DotBackward0", [this, other], [this, other], null, static (g, s, _, n) =>
                 [n[0] ? s[1].Mul(g) : null, n[1] ? s[0].Mul(g) : null]);
