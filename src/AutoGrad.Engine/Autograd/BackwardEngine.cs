@@ -48,26 +48,32 @@ public static class BackwardEngine
         if (gradOutputs is not null && gradOutputs.Length != outputs.Length)
             throw TorchException.Runtime("GradCountMismatch",
                 $"grad requires one gradient per output: got {gradOutputs.Length} gradients for {outputs.Length} outputs");
-        var roots = new List<(Node, Tensor)>(outputs.Length);
+        // As torch.autograd does: _make_grads checks every given gradient's shape (and makes the implicit ones
+        // for outputs that require grad) before the engine looks for each output's grad_fn.
+        var grads = new Tensor?[outputs.Length];
         for (int i = 0; i < outputs.Length; i++)
         {
             var output = outputs[i];
-            var node = output.GradientEdge();
-            if (node is null)
-                throw TorchException.Runtime("BackwardNoGrad",
-                    $"element {i} of tensors does not require grad and does not have a grad_fn");
             var grad = gradOutputs?[i];
             if (grad is null)
             {
-                if (output.NumElements != 1)
+                if (output.RequiresGrad && output.NumElements != 1)
                     throw TorchException.Runtime("NonScalarBackward", "grad can be implicitly created only for scalar outputs");
-                grad = Tensor.FullLike(output, 1);
             }
             else if (!Shapes.Equal(grad.ShapeSpan, output.ShapeSpan))
                 throw TorchException.Runtime("GradientShapeMismatch",
                     $"Mismatch in shape: grad_output[{i}] has a shape of {Shapes.ToTorchSize(grad.ShapeSpan)} and output[{i}] has a shape of {Shapes.ToTorchSize(output.ShapeSpan)}.");
-            else if (grad.DType != output.DType)
-                grad = grad.To(output.DType);
+            grads[i] = grad;
+        }
+        var roots = new List<(Node, Tensor)>(outputs.Length);
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            var output = outputs[i];
+            var node = output.GradientEdge()
+                ?? throw TorchException.Runtime("BackwardNoGrad",
+                    $"element {i} of tensors does not require grad and does not have a grad_fn");
+            var grad = grads[i] ?? Tensor.FullLike(output, 1);
+            if (grad.DType != output.DType) grad = grad.To(output.DType);
             roots.Add((node, grad));
         }
         return roots;
