@@ -1,0 +1,146 @@
+using static AutoGrad.Tests.TestTensors;
+
+namespace AutoGrad.Tests;
+
+/// <summary>Broadcast shapes, PyTorch's clash message, and broadcast arithmetic against a naive reference.</summary>
+public class BroadcastingTests
+{
+    public static TheoryData<int[], int[], int[]> CompatibleShapes => new()
+    {
+        { [3], [3], [3] },
+        { [2, 3], [3], [2, 3] },               // row vector
+        { [3], [2, 3], [2, 3] },
+        { [2, 1], [2, 3], [2, 3] },            // column vector
+        { [2, 1], [1, 3], [2, 3] },            // outer
+        { [], [2, 3], [2, 3] },                // 0-d
+        { [2, 3], [], [2, 3] },
+        { [], [], [] },
+        { [2, 1, 3], [4, 1], [2, 4, 3] },
+        { [5, 1, 4, 1], [3, 1, 1], [5, 3, 4, 1] },
+        { [1], [0], [0] },                     // empty dims
+        { [0, 3], [1, 3], [0, 3] },
+        { [2, 0], [2, 1], [2, 0] },
+        { [0], [], [0] },
+        { [1, 1], [1], [1, 1] },
+    };
+
+    [Theory]
+    [MemberData(nameof(CompatibleShapes))]
+    public void Broadcast_shape_is_pytorchs(int[] a, int[] b, int[] expected)
+    {
+        Assert.Equal(expected, Shapes.Broadcast(a, b));
+        Assert.Equal(expected, Tensor.Zeros(a).Add(Tensor.Zeros(b)).Shape);
+    }
+
+    public static TheoryData<int[], int[], string> ClashingShapes => new()
+    {
+        { [3], [2], "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0" },
+        { [2, 3], [2], "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1" },
+        // Rank mismatch: the index is the dim of the result, counted from the left of the longer shape.
+        { [3], [2, 2], "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1" },
+        { [2, 3, 4], [3, 3], "The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 2" },
+        { [2, 4, 3], [2, 3], "The size of tensor a (4) must match the size of tensor b (2) at non-singleton dimension 1" },
+        { [0], [2], "The size of tensor a (0) must match the size of tensor b (2) at non-singleton dimension 0" },
+        { [5, 2, 1], [4, 3, 1], "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ClashingShapes))]
+    public void Broadcast_clash_reports_pytorchs_message(int[] a, int[] b, string message)
+    {
+        var e = Assert.Throws<TorchException>(() => Tensor.Zeros(a).Mul(Tensor.Zeros(b)));
+        Assert.Equal(message, e.Message);
+        Assert.Equal(TorchErrorKind.RuntimeError, e.Kind);
+        Assert.Equal(message, Assert.Throws<TorchException>(() => Shapes.Broadcast(a, b)).Message);
+    }
+
+    public static TheoryData<string, int[], int[], DType> ArithmeticCases
+    {
+        get
+        {
+            var data = new TheoryData<string, int[], int[], DType>();
+            (int[], int[])[] shapes =
+            [
+                ([2, 3], [2, 3]), ([4, 3], [3]), ([3], [4, 3]), ([4, 1], [4, 5]), ([4, 5], [4, 1]), ([3, 1], [1, 5]),
+                ([], [2, 3]), ([2, 3], []), ([2, 1, 3], [4, 1]), ([2, 3, 1, 5], [3, 4, 1]), ([0, 3], [3]), ([2, 0], [2, 1]),
+                ([1, 1, 7], [3, 1, 7]), ([64, 37], [37]), ([37, 1], [37, 64]),
+            ];
+            foreach (var op in new[] { "add", "sub", "mul", "div" })
+                foreach (var (a, b) in shapes)
+                    foreach (var dtype in new[] { DType.Float32, DType.Float64, DType.Int64 })
+                        data.Add(op, a, b, dtype);
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ArithmeticCases))]
+    public void Broadcast_arithmetic_matches_a_naive_reference(string op, int[] aShape, int[] bShape, DType dtype)
+    {
+        var a = Values(1, aShape, dtype);
+        var b = Values(2, bShape, dtype);
+        Tensor result = op switch { "add" => a.Add(b), "sub" => a.Sub(b), "mul" => a.Mul(b), _ => a.Div(b) };
+        Func<double, double, double> f = op switch
+        {
+            "add" => (x, y) => x + y,
+            "sub" => (x, y) => x - y,
+            "mul" => (x, y) => x * y,
+            _ => (x, y) => x / y,
+        };
+        var outShape = Shapes.Broadcast(aShape, bShape);
+        Assert.Equal(outShape, result.Shape);
+        var expectedDType = op == "div" && dtype == DType.Int64 ? DType.Float32 : dtype;
+        Assert.Equal(expectedDType, result.DType);
+
+        var av = a.ToDoubleArray();
+        var bv = b.ToDoubleArray();
+        var got = result.ToDoubleArray();
+        var index = new int[outShape.Length];
+        for (int i = 0; i < got.Length; i++)
+        {
+            double x = av[SourceOffset(index, aShape, outShape)], y = bv[SourceOffset(index, bShape, outShape)];
+            double expected = f(x, y);
+            if (expectedDType == DType.Float32) expected = (float)f((float)x, (float)y);
+            Assert.Equal(expected, got[i]);
+            Increment(index, outShape);
+        }
+    }
+
+    [Fact]
+    public void Broadcast_does_not_change_the_operands()
+    {
+        var a = F32([1, 2, 3], 3);
+        var b = F32([10, 20], 2, 1);
+        _ = a.Add(b);
+        Assert.Equal([1.0, 2.0, 3.0], a.ToDoubleArray());
+        Assert.Equal([3], a.Shape);
+        Assert.Equal([10.0, 20.0], b.ToDoubleArray());
+    }
+
+    /// <summary>Small nonzero values exact in every dtype (so int64 and float32 references agree exactly).</summary>
+    private static Tensor Values(int seed, int[] shape, DType dtype)
+    {
+        var rng = new Random(seed);
+        var v = new double[Shapes.NumElements(shape)];
+        for (int i = 0; i < v.Length; i++) v[i] = rng.Next(1, 9) * (rng.Next(2) == 0 ? -1 : 1) * (dtype == DType.Int64 ? 1 : 0.375);
+        return Tensor.FromDoubles(v, shape, dtype);
+    }
+
+    /// <summary>Row-major offset into an operand of <paramref name="shape"/> for a result index (naive broadcasting).</summary>
+    private static int SourceOffset(int[] index, int[] shape, int[] outShape)
+    {
+        int offset = 0, lead = outShape.Length - shape.Length;
+        for (int d = 0; d < shape.Length; d++)
+            offset = offset * shape[d] + (shape[d] == 1 ? 0 : index[lead + d]);
+        return offset;
+    }
+
+    private static void Increment(int[] index, int[] shape)
+    {
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            if (++index[d] < shape[d]) return;
+            index[d] = 0;
+        }
+    }
+}
