@@ -1,3 +1,4 @@
+using System.Numerics;
 using AutoGrad.Autograd;
 using AutoGrad.Kernels;
 
@@ -6,36 +7,49 @@ namespace AutoGrad;
 // Comparisons (Bool results, never differentiable) and where(condition, x, y).
 public sealed partial class Tensor
 {
-    public Tensor Eq(Tensor other) => Compare(this, other, static (a, b) => a == b);
-    public Tensor Eq(double other) => Compare(this, WrapNumber(other), static (a, b) => a == b);
-    public Tensor Eq(long other) => Compare(this, WrapNumber(other), static (a, b) => a == b);
-    public Tensor Ne(Tensor other) => Compare(this, other, static (a, b) => a != b);
-    public Tensor Ne(double other) => Compare(this, WrapNumber(other), static (a, b) => a != b);
-    public Tensor Gt(Tensor other) => Compare(this, other, static (a, b) => a > b);
-    public Tensor Gt(double other) => Compare(this, WrapNumber(other), static (a, b) => a > b);
-    public Tensor Ge(Tensor other) => Compare(this, other, static (a, b) => a >= b);
-    public Tensor Ge(double other) => Compare(this, WrapNumber(other), static (a, b) => a >= b);
-    public Tensor Ge(long other) => Compare(this, WrapNumber(other), static (a, b) => a >= b);
-    public Tensor Lt(Tensor other) => Compare(this, other, static (a, b) => a < b);
-    public Tensor Lt(double other) => Compare(this, WrapNumber(other), static (a, b) => a < b);
-    public Tensor Le(Tensor other) => Compare(this, other, static (a, b) => a <= b);
-    public Tensor Le(double other) => Compare(this, WrapNumber(other), static (a, b) => a <= b);
+    public Tensor Eq(Tensor other) => Compare<EqualOperator>(this, other);
+    public Tensor Eq(double other) => Compare<EqualOperator>(this, WrapNumber(other));
+    public Tensor Eq(long other) => Compare<EqualOperator>(this, WrapNumber(other));
+    public Tensor Ne(Tensor other) => Compare<NotEqualOperator>(this, other);
+    public Tensor Ne(double other) => Compare<NotEqualOperator>(this, WrapNumber(other));
+    public Tensor Gt(Tensor other) => Compare<GreaterOperator>(this, other);
+    public Tensor Gt(double other) => Compare<GreaterOperator>(this, WrapNumber(other));
+    public Tensor Gt(long other) => Compare<GreaterOperator>(this, WrapNumber(other));
+    public Tensor Ge(Tensor other) => Compare<GreaterOrEqualOperator>(this, other);
+    public Tensor Ge(double other) => Compare<GreaterOrEqualOperator>(this, WrapNumber(other));
+    public Tensor Ge(long other) => Compare<GreaterOrEqualOperator>(this, WrapNumber(other));
+    public Tensor Lt(Tensor other) => Compare<LessOperator>(this, other);
+    public Tensor Lt(double other) => Compare<LessOperator>(this, WrapNumber(other));
+    public Tensor Le(Tensor other) => Compare<LessOrEqualOperator>(this, other);
+    public Tensor Le(double other) => Compare<LessOrEqualOperator>(this, WrapNumber(other));
 
-    public Tensor LogicalAnd(Tensor other) => Compare(this, other, static (a, b) => a != 0 && b != 0);
+    public Tensor LogicalAnd(Tensor other) => Compare<LogicalAndOperator>(this, other);
 
     /// <summary>
-    /// Compares in the promoted dtype (so an int64 tensor against 2.5 compares as float32, as PyTorch does), then
-    /// widened to double, which is exact for every float32 and every int64 up to 2^53.
+    /// Compares in the promoted dtype, as PyTorch does: an int64 tensor against 2.5 compares as float32, against an
+    /// int as int64 (exactly, even beyond 2^53). Bool operands compare as 0 and 1.
     /// </summary>
-    private static Tensor Compare(Tensor a, Tensor b, Func<double, double, bool> predicate)
+    private static Tensor Compare<TOp>(Tensor a, Tensor b) where TOp : IComparisonOperator
     {
         var dtype = TypePromotion.ResultType(a, b);
         var outShape = Shapes.Broadcast(a._shape, b._shape);
-        var x = (double[])CastKernel.Convert(a.StorageAs(dtype), DType.Float64);
-        var y = (double[])CastKernel.Convert(b.StorageAs(dtype), DType.Float64);
-        var values = new double[Shapes.NumElements(outShape)];
-        BinaryKernel.RunScalar(x, a._shape, y, b._shape, values, outShape, (p, q) => predicate(p, q) ? 1.0 : 0.0);
-        return new Tensor(CastKernel.Convert(values, DType.Bool), outShape, DType.Bool);
+        var result = new bool[Shapes.NumElements(outShape)];
+        switch (dtype)
+        {
+            case DType.Float32: CompareAs<TOp, float>(a, b, DType.Float32, outShape, result); break;
+            case DType.Float64: CompareAs<TOp, double>(a, b, DType.Float64, outShape, result); break;
+            default: CompareAs<TOp, long>(a, b, DType.Int64, outShape, result); break;
+        }
+        return new Tensor(result, outShape, DType.Bool);
+    }
+
+    private static void CompareAs<TOp, T>(Tensor a, Tensor b, DType dtype, int[] outShape, bool[] result)
+        where TOp : IComparisonOperator where T : INumber<T>
+    {
+        var truth = new T[result.Length];
+        BinaryKernel.RunScalar((T[])a.StorageAs(dtype), a._shape, (T[])b.StorageAs(dtype), b._shape, truth, outShape,
+            static (x, y) => TOp.Invoke(x, y) ? T.One : T.Zero);
+        for (int i = 0; i < result.Length; i++) result[i] = !T.IsZero(truth[i]);
     }
 
     /// <summary>torch.where(condition, x, y): x where condition is true, else y, all three broadcast.</summary>

@@ -72,8 +72,6 @@ public sealed partial class Tensor
         return result;
     }
 
-    public Tensor Gt(long other) => Gt((double)other);
-
     private Tensor MapLong(Func<long, long> f)
     {
         var src = (long[])Storage;
