@@ -1,0 +1,290 @@
+using System.Numerics;
+using AutoGrad.Kernels;
+
+namespace AutoGrad.Tests;
+
+/// <summary>
+/// The vectorized kernels (TensorPrimitives: vector loop plus scalar remainder) against plain scalar loops, at sizes
+/// on both sides of the vector width, and the numeric quality of sums and float32 transcendentals.
+/// </summary>
+public class KernelTests
+{
+    public static TheoryData<string, int> BinaryCases
+    {
+        get
+        {
+            var data = new TheoryData<string, int>();
+            foreach (var op in new[] { "add", "sub", "mul", "div" })
+                foreach (var n in new[] { 1, 7, 8, 9, 31, 33, 1000, 1_000_003 })
+                    data.Add(op, n);
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BinaryCases))]
+    public void Binary_kernels_match_a_scalar_loop_float32(string op, int n) => CheckBinary<float>(op, n);
+
+    [Theory]
+    [MemberData(nameof(BinaryCases))]
+    public void Binary_kernels_match_a_scalar_loop_float64(string op, int n) => CheckBinary<double>(op, n);
+
+    [Theory]
+    [InlineData("add", 31)]
+    [InlineData("sub", 1_000_003)]
+    [InlineData("mul", 7)]
+    public void Binary_kernels_match_a_scalar_loop_int64(string op, int n) => CheckBinary<long>(op, n);
+
+    private static void CheckBinary<T>(string op, int n) where T : unmanaged, INumber<T>
+    {
+        var a = Data<T>(1, n);
+        var b = Data<T>(2, n);
+        var s = Data<T>(3, 1);
+        Func<T, T, T> f = op switch
+        {
+            "add" => (x, y) => x + y,
+            "sub" => (x, y) => x - y,
+            "mul" => (x, y) => x * y,
+            _ => (x, y) => x / y,
+        };
+        // span-span, span-scalar, scalar-span: the three forms each operator implements separately.
+        Check(op, a, [n], b, [n], f, (i) => f(a[i], b[i]));
+        Check(op, a, [n], s, [1], f, (i) => f(a[i], s[0]));
+        Check(op, s, [], a, [n], f, (i) => f(s[0], a[i]));
+    }
+
+    public static TheoryData<int[], int[]> BroadcastRowCases => new()
+    {
+        { [5, 7], [7] },          // rows against one row: span-span per row
+        { [7], [5, 7] },
+        { [5, 1], [5, 7] },       // column: scalar-span per row
+        { [5, 31], [5, 1] },      // column on the right: span-scalar per row
+        { [3, 1, 33], [4, 1] },   // inner stride 0 on both sides for some rows
+        { [2, 3, 1], [1, 3, 9] },
+        { [1000, 3], [1000, 1] },
+        { [2, 1], [1, 1] },
+    };
+
+    [Theory]
+    [MemberData(nameof(BroadcastRowCases))]
+    public void Broadcast_rows_match_a_scalar_loop(int[] aShape, int[] bShape)
+    {
+        var outShape = Shapes.Broadcast(aShape, bShape);
+        var a = Data<float>(4, Shapes.NumElements(aShape));
+        var b = Data<float>(5, Shapes.NumElements(bShape));
+        var aStrides = Shapes.BroadcastStrides(aShape, outShape);
+        var bStrides = Shapes.BroadcastStrides(bShape, outShape);
+        foreach (var op in new[] { "sub", "div" })
+        {
+            Func<float, float, float> f = op == "sub" ? (x, y) => x - y : (x, y) => x / y;
+            Check(op, a, aShape, b, bShape, f, i =>
+            {
+                int oa = 0, ob = 0, rest = i;
+                for (int d = outShape.Length - 1; d >= 0; d--)
+                {
+                    int k = rest % outShape[d];
+                    rest /= outShape[d];
+                    oa += k * aStrides[d];
+                    ob += k * bStrides[d];
+                }
+                return f(a[oa], b[ob]);
+            });
+        }
+    }
+
+    private static void Check<T>(string op, T[] a, int[] aShape, T[] b, int[] bShape, Func<T, T, T> f, Func<int, T> expected)
+        where T : unmanaged, INumber<T>
+    {
+        var outShape = Shapes.Broadcast(aShape, bShape);
+        var dst = new T[Shapes.NumElements(outShape)];
+        switch (op)
+        {
+            case "add": BinaryKernel.Run<AddOperator, T>(a, aShape, b, bShape, dst, outShape); break;
+            case "sub": BinaryKernel.Run<SubtractOperator, T>(a, aShape, b, bShape, dst, outShape); break;
+            case "mul": BinaryKernel.Run<MultiplyOperator, T>(a, aShape, b, bShape, dst, outShape); break;
+            default: BinaryKernel.Run<DivideOperator, T>(a, aShape, b, bShape, dst, outShape); break;
+        }
+        for (int i = 0; i < dst.Length; i++)
+            if (dst[i] != expected(i))
+                Assert.Fail($"{op} [{string.Join(",", aShape)}] with [{string.Join(",", bShape)}]: element {i} is {dst[i]}, expected {expected(i)}");
+    }
+
+    /// <summary>Nonzero values of T (integers in [1, 100) with a sign; fractions for floating types).</summary>
+    private static T[] Data<T>(int seed, int n) where T : unmanaged, INumber<T>
+    {
+        var rng = new Random(seed);
+        var data = new T[n];
+        bool floating = typeof(T) != typeof(long);
+        for (int i = 0; i < n; i++)
+        {
+            double v = floating ? (0.1 + rng.NextDouble()) * 10 : rng.Next(1, 100);
+            data[i] = T.CreateTruncating(rng.Next(2) == 0 ? -v : v);
+        }
+        return data;
+    }
+
+    // ---- reductions ----------------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData(1_000_000, 0.0, 1.0)]
+    [InlineData(1_000_003, -1.0, 1.0)]
+    [InlineData(4097, 1e3, 1e4)]
+    public void Float32_sum_of_many_elements_is_accurate(int n, double lo, double hi)
+    {
+        var rng = new Random(n);
+        var x = new float[n];
+        double exact = 0, magnitude = 0;
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = (float)(lo + (hi - lo) * rng.NextDouble());
+            exact += x[i];
+            magnitude += Math.Abs(x[i]);
+        }
+        var sum = (float)(double)Tensor.FromArray(x, n).Sum().Item();
+        // Error relative to sum |x| (the sum itself may cancel): PyTorch's cascade sum stays near float eps.
+        Assert.True(Math.Abs(sum - exact) <= 1e-6 * magnitude, $"sum {sum:R}, exact {exact:R}");
+        Assert.Equal((float)exact, sum, 1e-6f * (float)magnitude);
+    }
+
+    [Fact]
+    public void Float32_sum_over_a_dim_is_accurate()
+    {
+        const int rows = 3, cols = 400_000;
+        var rng = new Random(11);
+        var x = new float[rows * cols];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextDouble();
+        var sums = (float[])Tensor.FromArray(x, rows, cols).Sum(1).ToArray();
+        for (int r = 0; r < rows; r++)
+        {
+            double exact = 0;
+            for (int c = 0; c < cols; c++) exact += x[r * cols + c];
+            Assert.Equal((float)exact, sums[r]);
+        }
+    }
+
+    public static TheoryData<int[], int[]> SumDimCases => new()
+    {
+        { [4, 5], [0] },
+        { [4, 5], [1] },
+        { [2, 3, 4], [0, 2] },
+        { [2, 3, 4], [1] },
+        { [2, 1, 4], [1] },
+        { [3, 1], [0] },
+        { [2, 3, 4, 5], [1, 3] },
+        { [2, 3, 4, 5], [0, 1] },
+        { [0, 3], [0] },
+        { [3, 0], [1] },
+    };
+
+    [Theory]
+    [MemberData(nameof(SumDimCases))]
+    public void Sum_over_dims_matches_a_naive_reference(int[] shape, int[] dims)
+    {
+        int n = Shapes.NumElements(shape);
+        var values = Enumerable.Range(0, n).Select(i => (long)(i * 7 % 13 - 6)).ToArray();
+        foreach (var dtype in new[] { DType.Float64, DType.Int64 })
+        {
+            var t = Tensor.FromDoubles(values.Select(v => (double)v).ToArray(), shape, dtype);
+            foreach (var keep in new[] { false, true })
+            {
+                var r = t.Sum(dims, keep);
+                var outShape = shape.Select((s, d) => dims.Contains(d) ? 1 : s).ToArray();
+                var expected = new double[Shapes.NumElements(outShape)];
+                var strides = Shapes.ContiguousStrides(outShape);
+                for (int i = 0; i < n; i++)
+                {
+                    int rest = i, o = 0;
+                    for (int d = shape.Length - 1; d >= 0; d--)
+                    {
+                        int k = rest % shape[d];
+                        rest /= shape[d];
+                        if (!dims.Contains(d)) o += k * strides[d];
+                    }
+                    expected[o] += values[i];
+                }
+                Assert.Equal(keep ? outShape : shape.Where((_, d) => !dims.Contains(d)).ToArray(), r.Shape);
+                Assert.Equal(expected, r.ToDoubleArray());
+                Assert.Equal(dtype, r.DType);
+            }
+        }
+    }
+
+    // ---- float32 transcendentals ---------------------------------------------------------------------------
+
+    public static TheoryData<string> UnaryNames => new(["exp", "log", "sin", "cos", "tanh", "sigmoid", "sqrt"]);
+
+    [Theory]
+    [MemberData(nameof(UnaryNames))]
+    public void Float32_unary_functions_are_the_double_result_rounded(string name)
+    {
+        Func<double, double> reference = name switch
+        {
+            "exp" => Math.Exp, "log" => Math.Log, "sin" => Math.Sin, "cos" => Math.Cos, "tanh" => Math.Tanh,
+            "sigmoid" => v => 1 / (1 + Math.Exp(-v)), _ => Math.Sqrt,
+        };
+        var rng = new Random(name.Length);
+        // A length that is not a multiple of the kernel's chunk or any vector width, with awkward values mixed in.
+        var x = new float[1003];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = (float)((rng.NextDouble() - (name is "log" or "sqrt" ? 0 : 0.5)) * Math.Pow(10, rng.Next(-3, 3)));
+        float[] specials = [0f, -0f, 1f, float.Epsilon, 88.7f, -103f, 1e-30f, float.MaxValue, float.PositiveInfinity, float.NaN];
+        specials.CopyTo(x, 0);
+
+        var t = Tensor.FromArray(x, x.Length);
+        var r = (float[])(name switch
+        {
+            "exp" => t.Exp(), "log" => t.Log(), "sin" => t.Sin(), "cos" => t.Cos(), "tanh" => t.Tanh(),
+            "sigmoid" => t.Sigmoid(), _ => t.Sqrt(),
+        }).ToArray();
+        for (int i = 0; i < x.Length; i++)
+        {
+            float expected = (float)reference(x[i]);
+            if (float.IsNaN(expected)) { Assert.True(float.IsNaN(r[i]), $"{name}({x[i]:R}) should be NaN"); continue; }
+            Assert.True(expected == r[i], $"{name}({x[i]:R}) = {r[i]:R}, correctly rounded {expected:R}");
+        }
+    }
+
+    [Fact]
+    public void Float32_sqrt_is_exact_ieee()
+    {
+        var x = Enumerable.Range(0, 257).Select(i => i * 0.37f + 1e-3f).ToArray();
+        var r = (float[])Tensor.FromArray(x, x.Length).Sqrt().ToArray();
+        for (int i = 0; i < x.Length; i++) Assert.Equal(MathF.Sqrt(x[i]), r[i]);
+    }
+
+    // ---- matmul --------------------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(3, 7, 5)]
+    [InlineData(17, 33, 9)]
+    [InlineData(4, 0, 3)]
+    [InlineData(64, 31, 70)]
+    public void MatMul_kernel_matches_a_naive_triple_loop(int m, int k, int n)
+    {
+        // Small integers: every partial sum is exact in float32, so any order of accumulation agrees.
+        var rng = new Random(m * 1000 + k * 10 + n);
+        var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.Next(-8, 9)).ToArray();
+        var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.Next(-8, 9)).ToArray();
+        var c = (float[])Tensor.FromArray(a, m, k).MatMul(Tensor.FromArray(b, k, n)).ToArray();
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                float s = 0;
+                for (int p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
+                Assert.Equal(s, c[i * n + j]);
+            }
+    }
+
+    [Fact]
+    public void Dot_mv_and_vector_matrix_products_agree_with_mm()
+    {
+        var a = TestTensors.Random(1, [4, 3]);
+        var v = TestTensors.Random(2, [3]);
+        var w = TestTensors.Random(3, [4]);
+        TestTensors.AssertClose(a.Mm(v.Reshape(3, 1)).ToDoubleArray(), a.MatMul(v), 1e-15);
+        TestTensors.AssertClose(w.Reshape(1, 4).Mm(a).ToDoubleArray(), w.MatMul(a), 1e-15);
+        TestTensors.AssertClose(v.Reshape(1, 3).Mm(v.Reshape(3, 1)).ToDoubleArray(), v.MatMul(v), 1e-15);
+        Assert.Equal(Array.Empty<int>(), v.MatMul(v).Shape);
+    }
+}
