@@ -114,6 +114,52 @@ public class GradientTests
         AssertClose([0.5, 0.25, 2], x.Grad);
     }
 
+    // ---- derivatives at awkward points (PyTorch's conventions) --------------------------------------------
+
+    public static TheoryData<string, double[], double[]> AwkwardPoints => new()
+    {
+        { "relu at 0", [0, -1, 2], [0, 0, 1] },
+        { "abs at 0", [0, -1, 2], [0, -1, 1] },
+        { "sqrt at 0", [0, 4], [double.PositiveInfinity, 0.25] },
+        { "pow(x, 0) at 0", [0, 3], [0, 0] },
+        { "pow(x, 2) at 0", [0, 3], [0, 6] },
+        { "pow(x, 0.5) at 0", [0, 4], [double.PositiveInfinity, 0.25] },
+        { "x ** y with y == 0 at x == 0", [0, 2], [0, 0] },
+        { "log at 0", [0], [double.PositiveInfinity] },
+    };
+
+    [Theory]
+    [MemberData(nameof(AwkwardPoints))]
+    public void Derivative_at_an_awkward_point_follows_pytorch(string name, double[] x, double[] expected)
+    {
+        var t = Leaf(x, x.Length);
+        Tensor y = name switch
+        {
+            "relu at 0" => t.Relu(),
+            "abs at 0" => t.Abs(),
+            "sqrt at 0" => t.Sqrt(),
+            "pow(x, 0) at 0" => t.Pow(0L),
+            "pow(x, 2) at 0" => t.Pow(2L),
+            "pow(x, 0.5) at 0" => t.Pow(0.5),
+            "x ** y with y == 0 at x == 0" => t.Pow(Tensor.Zeros([x.Length], DType.Float64)),
+            _ => t.Log(),
+        };
+        y.Sum().Backward();
+        Assert.Equal(expected, t.Grad!.ToDoubleArray());
+    }
+
+    [Fact]
+    public void Exponent_gradient_of_zero_to_a_nonnegative_power_is_zero()
+    {
+        // d/dy 0^y = 0^y log 0 is taken as 0 where y >= 0 (PyTorch's pow_backward_exponent), not nan.
+        var y = Leaf([0, 2, -1], 3);
+        Tensor.Pow(0.0, y).Sum().Backward();
+        var g = y.Grad!.ToDoubleArray();
+        Assert.Equal(0, g[0]);
+        Assert.Equal(0, g[1]);
+        Assert.True(double.IsNaN(g[2]) || double.IsInfinity(g[2]));
+    }
+
     // ---- second order ---------------------------------------------------------------------------------------
 
     [Fact]
