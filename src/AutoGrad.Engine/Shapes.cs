@@ -135,6 +135,10 @@ public static class Shapes
         }
         if (infer >= 0)
         {
+            // ATen's infer_size: with no elements and a 0 among the given dims, any size fits the -1.
+            if (known == 0 && numel == 0)
+                throw TorchException.Runtime("ReshapeAmbiguous",
+                    $"cannot reshape tensor of 0 elements into shape [{Join(requested)}] because the unspecified dimension size -1 can be any value and is ambiguous");
             if (known == 0 || numel % known != 0)
                 throw TorchException.Runtime("ReshapeInvalid", $"shape '[{Join(requested)}]' is invalid for input of size {numel}");
             result[infer] = (int)(numel / known);
