@@ -278,6 +278,29 @@ public class AutogradSemanticsTests
     }
 
     [Fact]
+    public void Functional_grad_stops_at_a_non_leaf_input_and_leaves_its_node_untouched()
+    {
+        // PyTorch executes only nodes that lie on a path to a captured input: h's own ExpBackward0 never runs,
+        // so its saved tensors survive and a later backward through it still works.
+        var x = Leaf([0.5, 1.0], 2);
+        var h = x.Exp();
+        var y = h.Sum();
+        AssertClose([1, 1], BackwardEngine.Grad([y], [h])[0]!);
+        y.Backward();
+        AssertClose([Math.Exp(0.5), Math.Exp(1.0)], x.Grad!, 1e-15);
+    }
+
+    [Fact]
+    public void Functional_grad_of_a_non_leaf_works_after_its_node_was_freed()
+    {
+        var x = Leaf([0.5, 1.0], 2);
+        var h = x.Exp();
+        var y = h.Sum();
+        y.Backward();
+        AssertClose([1, 1], BackwardEngine.Grad([y], [h])[0]!);
+    }
+
+    [Fact]
     public void Functional_grad_of_an_unused_input_fails_unless_allow_unused()
     {
         var x = Leaf([1, 2], 2);

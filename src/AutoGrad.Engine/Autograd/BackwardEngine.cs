@@ -106,12 +106,14 @@ public static class BackwardEngine
                 if (grad is not null && node.RetainedOutput is { } retained)
                     retained.Grad = retained.Grad is null ? grad.Clone() : retained.Grad.Add(grad);
 
-                if (captures is not null && captures.ContainsKey(node))
+                if (captures is not null)
                 {
-                    captures[node] = grad;
-                    if (node is AccumulateGrad) continue;
+                    if (captures.ContainsKey(node)) captures[node] = grad;
+                    // Like PyTorch's exec_info, run a node only when a wanted gradient lies beyond it: a captured
+                    // non-leaf's own backward is not executed (nor are its saved tensors freed), and leaves are
+                    // never accumulated into.
+                    if (!LeadsToNeededNode(node, dependencies)) continue;
                 }
-                if (captures is not null && node is AccumulateGrad) continue;
 
                 Tensor?[] inputGrads = [];
                 if (grad is not null)
@@ -139,6 +141,13 @@ public static class BackwardEngine
             if (!retainGraph)
                 foreach (var node in executed) node.ReleaseSavedTensors();
         }
+    }
+
+    private static bool LeadsToNeededNode(Node node, Dictionary<Node, int> dependencies)
+    {
+        foreach (var next in node.Next)
+            if (next is not null && dependencies.ContainsKey(next)) return true;
+        return false;
     }
 
     private static bool IsQueued(PriorityQueue<Node, long> queue, Node node)
