@@ -15,7 +15,7 @@ public sealed partial class Tensor
     /// <summary>float[], double[], long[] or bool[]; its length is the element count.</summary>
     internal readonly Array Storage;
     private readonly int[] _shape;
-    internal readonly int[] LogicalStrides;
+    internal int[] LogicalStrides { get; private set; }
     private bool _requiresGrad;
     private Tensor? _grad;
 
@@ -123,6 +123,16 @@ public sealed partial class Tensor
         if (IsLeaf) return;
         RetainsGrad = true;
         GradFn!.RetainedOutput = this;
+    }
+
+    /// <summary>
+    /// Gives a freshly computed elementwise result the strides PyTorch would allocate it with, which follow the
+    /// inputs' layout (see <see cref="ElementwiseLayout"/>). Only for results not yet handed out.
+    /// </summary>
+    internal Tensor WithElementwiseLayout(params Tensor[] inputs)
+    {
+        if (ElementwiseLayout.OutputStrides(_shape, inputs) is { } strides) LogicalStrides = strides;
+        return this;
     }
 
     /// <summary>A leaf sharing this tensor's data, cut from the graph (torch.Tensor.detach).</summary>

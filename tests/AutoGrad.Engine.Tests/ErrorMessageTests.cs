@@ -22,6 +22,8 @@ public class ErrorMessageTests
             "shape '[0, -1]' is invalid for input of size 6"),
         ["view of a transpose"] = (() => Zeros(2, 3).T().View(6), TorchErrorKind.RuntimeError,
             "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead."),
+        ["view of exp of a transpose"] = (() => Zeros(2, 3).T().Exp().View(6), TorchErrorKind.RuntimeError,
+            "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead."),
         ["sum over dim 2 of a matrix"] = (() => Zeros(2, 3).Sum(2), TorchErrorKind.IndexError,
             "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
         ["mean over dim -3 of a matrix"] = (() => Zeros(2, 3).Mean(-3), TorchErrorKind.IndexError,

@@ -40,7 +40,7 @@ public sealed partial class Tensor
             case DType.Float64: CompareAs<TOp, double>(a, b, DType.Float64, outShape, result); break;
             default: CompareAs<TOp, long>(a, b, DType.Int64, outShape, result); break;
         }
-        return new Tensor(result, outShape, DType.Bool);
+        return new Tensor(result, outShape, DType.Bool).WithElementwiseLayout(a, b);
     }
 
     private static void CompareAs<TOp, T>(Tensor a, Tensor b, DType dtype, int[] outShape, bool[] result)
@@ -60,7 +60,7 @@ public sealed partial class Tensor
                 $"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.DType.ScalarTypeName()}");
         var dtype = TypePromotion.ResultType(x, y);
         var outShape = Shapes.Broadcast(Shapes.Broadcast(condition._shape, x._shape), y._shape);
-        var result = Empty(outShape, dtype);
+        var result = Empty(outShape, dtype).WithElementwiseLayout(condition, x, y);
         var c = condition.ExpandData(outShape);
         var xs = x.Cast(dtype).ExpandData(outShape);
         var ys = y.Cast(dtype).ExpandData(outShape);

@@ -153,7 +153,7 @@ public sealed partial class Tensor
     private static Tensor PowKernel(Tensor a, Tensor b, DType dtype)
     {
         var outShape = Shapes.Broadcast(a._shape, b._shape);
-        var result = Empty(outShape, dtype);
+        var result = Empty(outShape, dtype).WithElementwiseLayout(a, b);
         var x = a.StorageAs(dtype);
         var y = b.StorageAs(dtype);
         switch (dtype)
@@ -175,7 +175,7 @@ public sealed partial class Tensor
                 var ly = (long[])b.StorageAs(DType.Int64);
                 var tmp = new long[result.NumElements];
                 BinaryKernel.RunScalar(lx, a._shape, ly, b._shape, tmp, outShape, IntegerPow);
-                return new Tensor(CastKernel.Convert(tmp, DType.Bool), outShape, DType.Bool);
+                return new Tensor(CastKernel.Convert(tmp, DType.Bool), outShape, DType.Bool).WithElementwiseLayout(a, b);
         }
         return result;
     }
@@ -200,7 +200,7 @@ public sealed partial class Tensor
     private static Tensor Binary<TOp>(Tensor a, Tensor b, DType dtype) where TOp : IBinaryOperator
     {
         var outShape = Shapes.Broadcast(a._shape, b._shape);
-        var result = Empty(outShape, dtype);
+        var result = Empty(outShape, dtype).WithElementwiseLayout(a, b);
         RunBinary<TOp>(a, b, dtype, result.Storage, outShape);
         return result;
     }

@@ -155,10 +155,13 @@ public sealed partial class Tensor
         return strides;
     }
 
-    /// <summary>A copy with its own storage (CloneBackward0).</summary>
+    /// <summary>
+    /// A copy with its own storage (CloneBackward0). Like PyTorch's preserve_format, a transposed tensor's copy keeps
+    /// the transposed layout.
+    /// </summary>
     public Tensor Clone()
     {
-        var result = new Tensor((Array)Storage.Clone(), _shape, DType);
+        var result = new Tensor((Array)Storage.Clone(), _shape, DType).WithElementwiseLayout(this);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "CloneBackward0", [this], [], null, static (g, _, _, _) => [g]);
         return result;
@@ -168,7 +171,7 @@ public sealed partial class Tensor
     public Tensor To(DType dtype)
     {
         if (dtype == DType) return this;
-        var result = new Tensor(CastKernel.Convert(Storage, dtype), _shape, dtype);
+        var result = new Tensor(CastKernel.Convert(Storage, dtype), _shape, dtype).WithElementwiseLayout(this);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "ToCopyBackward0", [this], [], DType, static (g, _, state, _) => [g.To((DType)state!)]);
         return result;

@@ -12,7 +12,7 @@ public sealed partial class Tensor
         if (DType == DType.Bool)
             throw TorchException.Runtime("NegBool",
                 "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
-        var result = DType == DType.Int64 ? MapLong(static v => -v) : new Tensor(UnaryKernel.Run<NegOperator>(Storage), _shape, DType);
+        var result = DType == DType.Int64 ? MapLong(static v => -v) : new Tensor(UnaryKernel.Run<NegOperator>(Storage), _shape, DType).WithElementwiseLayout(this);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "NegBackward0", [this], [], null, static (g, _, _, _) => [g.Neg()]);
         return result;
@@ -40,7 +40,7 @@ public sealed partial class Tensor
     public Tensor Abs()
     {
         if (DType == DType.Bool) return Clone();
-        var result = DType == DType.Int64 ? MapLong(Math.Abs) : new Tensor(UnaryKernel.Run<AbsOperator>(Storage), _shape, DType);
+        var result = DType == DType.Int64 ? MapLong(Math.Abs) : new Tensor(UnaryKernel.Run<AbsOperator>(Storage), _shape, DType).WithElementwiseLayout(this);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "AbsBackward0", [this], [this], null, static (g, s, _, _) => [g.Mul(s[0].Sign())]);
         return result;
@@ -51,7 +51,7 @@ public sealed partial class Tensor
     {
         if (DType == DType.Bool)
             throw TorchException.Runtime("ReluBool", "\"clamp_min_cpu\" not implemented for 'Bool'");
-        var result = DType == DType.Int64 ? MapLong(static v => Math.Max(v, 0)) : new Tensor(UnaryKernel.Run<ReluOperator>(Storage), _shape, DType);
+        var result = DType == DType.Int64 ? MapLong(static v => Math.Max(v, 0)) : new Tensor(UnaryKernel.Run<ReluOperator>(Storage), _shape, DType).WithElementwiseLayout(this);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "ReluBackward0", [this], [result], null,
                 static (g, s, _, _) => [Where(s[0].Gt(0L), g, ZerosScalar(g.DType))]);
@@ -65,7 +65,7 @@ public sealed partial class Tensor
         {
             DType.Int64 => MapLong(static v => Math.Sign(v)),
             DType.Bool => Clone(),
-            _ => new Tensor(UnaryKernel.Run<SignOperator>(Storage), _shape, DType),
+            _ => new Tensor(UnaryKernel.Run<SignOperator>(Storage), _shape, DType).WithElementwiseLayout(this),
         };
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "SignBackward0", [this], [], null, static (g, _, _, _) => [ZerosLike(g)]);
@@ -77,7 +77,7 @@ public sealed partial class Tensor
         var src = (long[])Storage;
         var dst = new long[src.Length];
         for (int i = 0; i < src.Length; i++) dst[i] = f(src[i]);
-        return new Tensor(dst, _shape, DType.Int64);
+        return new Tensor(dst, _shape, DType.Int64).WithElementwiseLayout(this);
     }
 
     /// <summary>
@@ -88,7 +88,7 @@ public sealed partial class Tensor
         where TOp : IUnaryOperator
     {
         var x = DType.IsFloating() ? this : Cast(DTypes.DefaultFloat);
-        var result = new Tensor(UnaryKernel.Run<TOp>(x.Storage), _shape, x.DType);
+        var result = new Tensor(UnaryKernel.Run<TOp>(x.Storage), _shape, x.DType).WithElementwiseLayout(this);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, nodeName, [this], [saveResult ? result : this], derivative,
                 static (g, s, state, _) => [((Func<Tensor, Tensor, Tensor>)state!)(g, s[0])]);
