@@ -217,6 +217,8 @@ public class GradientTests
         ["cos"] = x => x.Cos(),
         ["tanh"] = x => x.Tanh(),
         ["sigmoid"] = x => x.Sigmoid(),
+        ["x * relu(x)"] = x => x.Mul(x.Relu()),
+        ["tanh(x) * sigmoid(x)"] = x => x.Tanh().Mul(x.Sigmoid()),
         ["pow 3"] = x => x.Pow(3L),
         ["pow 0.5"] = x => x.Pow(0.5),
         ["x ** x"] = x => x.Pow(x),

@@ -84,6 +84,34 @@ public class NodeNameTests
         Assert.Equal(chain, names);
     }
 
+    private static readonly Dictionary<string, (Func<Tensor, Tensor> F, string? Node)> GradientGraphCases = new()
+    {
+        // Ops whose backward is an op of its own are named after it; the rest after their formula's last op.
+        ["tanh"] = (x => x.Tanh(), "TanhBackwardBackward0"),
+        ["sigmoid"] = (x => x.Sigmoid(), "SigmoidBackwardBackward0"),
+        ["relu"] = (x => x.Relu(), "ThresholdBackwardBackward0"),
+        ["exp"] = (x => x.Exp(), "MulBackward0"),
+        ["log"] = (x => x.Log(), "DivBackward0"),
+        ["sqrt"] = (x => x.Sqrt(), "DivBackward0"),
+        ["sin"] = (x => x.Sin(), "MulBackward0"),
+        ["x ** 3"] = (x => x.Pow(3L), "MulBackward0"),
+        ["x * x (two contributions summed)"] = (x => x.Mul(x), "AddBackward0"),
+        ["mean of exp"] = (x => x.Exp().Mean().Unsqueeze(0), "MulBackward0"),
+        ["sum (linear: nothing to differentiate)"] = (x => x.Mul(2L), null),
+    };
+
+    public static TheoryData<string> GradientGraphNames => new(GradientGraphCases.Keys);
+
+    [Theory]
+    [MemberData(nameof(GradientGraphNames))]
+    public void Create_graph_gradient_nodes_are_named_as_in_pytorch(string name)
+    {
+        var (f, node) = GradientGraphCases[name];
+        var x = Leaf([0.5, 1.5], 2);
+        var g = Autograd.BackwardEngine.Grad([f(x).Sum()], [x], createGraph: true)[0]!;
+        Assert.Equal(node, g.GradFn?.Name);
+    }
+
     [Fact]
     public void A_number_operand_has_no_next_function()
     {
