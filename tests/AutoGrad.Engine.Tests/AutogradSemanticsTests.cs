@@ -191,6 +191,19 @@ public class AutogradSemanticsTests
     }
 
     [Fact]
+    public void A_leaf_that_stopped_requiring_grad_after_the_graph_was_built_gets_no_grad()
+    {
+        // AccumulateGrad checks the leaf's requires_grad when it runs, not when the graph was recorded.
+        var x = Leaf([1, 2], 2);
+        var w = Leaf([3, 4], 2);
+        var y = x.Mul(w).Sum();
+        x.RequiresGrad = false;
+        y.Backward();
+        Assert.Null(x.Grad);
+        AssertClose([1, 2], w.Grad!);
+    }
+
+    [Fact]
     public void Integer_and_bool_results_never_require_grad()
     {
         var x = Leaf([1.5, -2], 2);

@@ -57,7 +57,8 @@ public sealed class AccumulateGrad : Node
 
     internal override Tensor?[] Apply(Tensor gradOutput)
     {
-        Accumulate(Variable, gradOutput);
+        // As PyTorch's AccumulateGrad: a leaf switched to requires_grad=False after the graph was built gets nothing.
+        if (Variable.RequiresGrad) Accumulate(Variable, gradOutput);
         return [];
     }
 
