@@ -114,6 +114,16 @@ public class GradientTests
         AssertClose([0.5, 0.25, 2], x.Grad);
     }
 
+    [Fact]
+    public void Divisor_gradient_does_not_overflow_where_the_divisor_squared_would()
+    {
+        // PyTorch computes -grad * ((a / b) / b); -grad * a / (b * b) turns into -0 once b * b overflows float32.
+        var a = Leaf32([1, 1e30], 2);
+        var b = Leaf32([1e20, 1e30], 2);
+        a.Div(b).Sum().Backward();
+        Assert.Equal(new[] { -(float)(1 / 1e20 / 1e20), -1e-30f }, (float[])b.Grad!.ToArray());
+    }
+
     // ---- derivatives at awkward points (PyTorch's conventions) --------------------------------------------
 
     public static TheoryData<string, double[], double[]> AwkwardPoints => new()

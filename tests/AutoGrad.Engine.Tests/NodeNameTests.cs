@@ -97,6 +97,7 @@ public class NodeNameTests
         ["x ** 3"] = (x => x.Pow(3L), "MulBackward0"),
         ["x * x (two contributions summed)"] = (x => x.Mul(x), "AddBackward0"),
         ["mean of exp"] = (x => x.Exp().Mean().Unsqueeze(0), "MulBackward0"),
+        ["c / x"] = (x => F64([1, 2], 2).Div(x), "MulBackward0"),
         ["sum (linear: nothing to differentiate)"] = (x => x.Mul(2L), null),
     };
 
