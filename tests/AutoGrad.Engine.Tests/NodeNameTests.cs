@@ -98,6 +98,9 @@ public class NodeNameTests
         ["x * x (two contributions summed)"] = (x => x.Mul(x), "AddBackward0"),
         ["mean of exp"] = (x => x.Exp().Mean().Unsqueeze(0), "MulBackward0"),
         ["c / x"] = (x => F64([1, 2], 2).Div(x), "MulBackward0"),
+        ["c ** x"] = (x => F64([1.5, 2], 2).Pow(x), "MulBackward0"),
+        ["2 ** x"] = (x => Tensor.Pow(2.0, x), "MulBackward0"),
+        ["0 ** x"] = (x => Tensor.Pow(0.0, x), "MulBackward0"),
         ["sum (linear: nothing to differentiate)"] = (x => x.Mul(2L), null),
     };
 

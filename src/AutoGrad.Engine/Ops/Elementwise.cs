@@ -109,8 +109,9 @@ public sealed partial class Tensor
                 Tensor x = s[0], y = s[1], r = s[2];
                 Tensor? gx = null, gy = null;
                 // d/dx x^y = y x^(y-1), taken as 0 where y == 0; d/dy = x^y log x, taken as 0 where x == 0 and y >= 0.
+                // Written as PyTorch's pow_backward_self / pow_backward_exponent (where inside or outside the product).
                 if (n[0]) gx = Where(y.Eq(0L), ZerosScalar(g.DType), g.Mul(y.Mul(x.Pow(y.Sub(1L)))));
-                if (n[1]) gy = Where(x.Eq(0L).LogicalAnd(y.Ge(0L)), ZerosScalar(g.DType), g.Mul(r.Mul(x.Log())));
+                if (n[1]) gy = g.Mul(Where(x.Eq(0L).LogicalAnd(y.Ge(0L)), ZerosScalar(g.DType), r.Mul(x.Log())));
                 return [gx, gy];
             });
         return result;
@@ -145,8 +146,8 @@ public sealed partial class Tensor
             {
                 Tensor b = s[0], y = s[1], r = s[2];
                 double baseValue = b.GetAsDouble(0);
-                var grad = g.Mul(r.Mul(Math.Log(baseValue)));
-                return [baseValue == 0 ? Where(y.Ge(0L), ZerosScalar(g.DType), grad) : grad];
+                var derivative = r.Mul(Math.Log(baseValue));
+                return [g.Mul(baseValue == 0 ? Where(y.Ge(0L), ZerosScalar(g.DType), derivative) : derivative)];
             });
         return result;
     }
