@@ -123,9 +123,10 @@ public sealed partial class Tensor
     /// <summary>torch.Tensor.expand: broadcasts size-1 dims (and new leading dims) to <paramref name="shape"/>; -1 keeps a size.</summary>
     public Tensor Expand(params int[] shape)
     {
+        // The tensor is named by its legacy type string (torch.FloatTensor, torch.DoubleTensor, torch.LongTensor ...).
         if (shape.Length < Rank)
             throw TorchException.Runtime("ExpandTooFewDims",
-                $"expand(torch.FloatTensor{{[{Shapes.Join(_shape)}]}}, size=[{Shapes.Join(shape)}]): the number of sizes provided ({shape.Length}) must be greater or equal to the number of dimensions in the tensor ({Rank})");
+                $"expand(torch.{DType.ScalarTypeName()}Tensor{{[{Shapes.Join(_shape)}]}}, size=[{Shapes.Join(shape)}]): the number of sizes provided ({shape.Length}) must be greater or equal to the number of dimensions in the tensor ({Rank})");
         var target = (int[])shape.Clone();
         int lead = shape.Length - Rank;
         for (int d = 0; d < target.Length; d++)
