@@ -29,17 +29,27 @@ public class AutogradSemanticsTests
     }
 
     [Fact]
-    public void Accumulation_does_not_write_into_an_earlier_gradient_object_held_elsewhere()
+    public void Outside_create_graph_accumulation_adds_in_place_into_the_existing_grad()
     {
+        // PyTorch does variable.grad += new_grad when not building a graph: the same object, updated.
         var x = Leaf([1, 2], 2);
         x.Sum().Backward();
         var first = x.Grad!;
-        var snapshot = first.ToDoubleArray();
-        x.Sum().Backward();
-        AssertClose([2, 2], x.Grad!);
-        // PyTorch adds in place (grad += new), so the object is the same; what must hold is the value.
+        x.Mul(3L).Sum().Backward();
         Assert.Same(first, x.Grad);
-        Assert.Equal([1.0, 1.0], snapshot);
+        AssertClose([4, 4], first);
+    }
+
+    [Fact]
+    public void The_first_gradient_is_stored_as_a_copy_not_the_callers_tensor()
+    {
+        var x = Leaf([1, 2], 2);
+        var g = F64([5, 6], 2);
+        x.Backward(g);
+        Assert.NotSame(g, x.Grad);
+        x.Backward(g);
+        AssertClose([5, 6], g);
+        AssertClose([10, 12], x.Grad!);
     }
 
     [Fact]
