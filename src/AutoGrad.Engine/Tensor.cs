@@ -68,12 +68,12 @@ public sealed partial class Tensor
         get => _requiresGrad || GradFn is not null;
         set
         {
+            // PyTorch's attribute setter (requires_grad_leaf_error): either value is an error on a non-leaf, and
+            // only turning it off adds the hint about detach().
             if (!IsLeaf)
-            {
-                if (value) return;
-                throw TorchException.Runtime("RequiresGradNonLeaf",
-                    "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
-            }
+                throw TorchException.Runtime("RequiresGradNonLeaf", value
+                    ? "you can only change requires_grad flags of leaf variables."
+                    : "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
             if (value && !DType.IsFloating())
                 throw TorchException.Runtime("RequiresGradNonFloating",
                     "only Tensors of floating point and complex dtype can require gradients");

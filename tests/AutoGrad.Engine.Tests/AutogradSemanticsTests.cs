@@ -232,6 +232,15 @@ public class AutogradSemanticsTests
     }
 
     [Fact]
+    public void Requires_grad_of_a_non_leaf_cannot_be_set_either()
+    {
+        // Python's attribute setter rejects both values on a non-leaf; only the False message adds the detach hint.
+        var y = Leaf([1], 1).Mul(2L);
+        var e = Assert.Throws<TorchException>(() => y.RequiresGrad = true);
+        Assert.Equal("you can only change requires_grad flags of leaf variables.", e.Message);
+    }
+
+    [Fact]
     public void A_tensor_used_twice_gets_the_sum_of_both_gradients()
     {
         var x = Leaf([3, -1], 2);
