@@ -66,6 +66,16 @@ public class PrintingNumberFormatTests
         Assert.Equal(expected, PythonFloatFormat.Scientific(value, precision));
 
     [Fact]
+    public void Nan_with_the_sign_bit_set_prints_unsigned()
+    {
+        // Python never signs nan; .NET's -double.NaN keeps the sign bit, which must not leak into the output.
+        double negativeNan = BitConverter.Int64BitsToDouble(unchecked((long)0xFFF8000000000000UL));
+        Assert.True(double.IsNegative(negativeNan));
+        Assert.Equal("nan", PythonFloatFormat.Fixed(negativeNan, 4));
+        Assert.Equal("nan", PythonFloatFormat.Scientific(negativeNan, 4));
+    }
+
+    [Fact]
     public void Formatting_ignores_the_current_culture()
     {
         var saved = CultureInfo.CurrentCulture;
@@ -73,6 +83,8 @@ public class PrintingNumberFormatTests
         {
             // A culture with a decimal comma and (in ICU) a Unicode minus sign.
             CultureInfo.CurrentCulture = new CultureInfo("sv-SE");
+            // Guard: this culture really formats differently here (not in invariant-globalization mode).
+            Assert.NotEqual("-4.5", (-4.5).ToString(CultureInfo.CurrentCulture));
             Assert.Equal("-4.5000", PythonFloatFormat.Fixed(-4.5, 4));
             Assert.Equal("-4.5000e-05", PythonFloatFormat.Scientific(-4.5e-5, 4));
         }

@@ -151,7 +151,7 @@ public static class TensorFormatter
             int itemLength = _formatter.Width + 2;   // the item plus ", "
             int perLine = Math.Max(1, (int)Math.Floor((double)(_options.LineWidth - indent) / itemLength));
             for (int start = 0; start < items.Count; start += perLine)
-                yield return string.Join(", ", items.Skip(start).Take(perLine));
+                yield return string.Join(", ", items.GetRange(start, Math.Min(perLine, items.Count - start)));
         }
     }
 }
