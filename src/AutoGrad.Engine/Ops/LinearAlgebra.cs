@@ -18,8 +18,7 @@ public sealed partial class Tensor
         if (ra == 2 && rb == 1) return Mv(other);
         if (ra == 1 && rb == 2) return Unsqueeze(0).Mm(other).Squeeze(0);
         if (ra == 2 && rb == 2) return Mm(other);
-        throw TorchException.Runtime("MatMulBatchedUnsupported",
-            $"matmul of {ra}D and {rb}D tensors (batched) is not supported yet");
+        return BatchedMatMul(other);
     }
 
     /// <summary>torch.mm: [m,k] @ [k,n].</summary>
