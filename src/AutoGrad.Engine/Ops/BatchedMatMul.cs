@@ -80,7 +80,7 @@ public sealed partial class Tensor
     /// <summary>at::_unsafe_view: a reshape recorded as UnsafeViewBackward0.</summary>
     private Tensor UnsafeView(int[] shape)
     {
-        var result = new Tensor(Storage, shape, DType);
+        var result = Alias(shape);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "UnsafeViewBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Reshape((int[])state!)]);
         return result;
