@@ -18,8 +18,7 @@ public sealed partial class Tensor
         if (ra == 2 && rb == 1) return Mv(other);
         if (ra == 1 && rb == 2) return Unsqueeze(0).Mm(other).Squeeze(0);
         if (ra == 2 && rb == 2) return Mm(other);
-        throw TorchException.Runtime("MatMulBatchedUnsupported",
-            $"matmul of {ra}D and {rb}D tensors (batched) is not supported yet");
+        return BatchedMatMul(other);
     }
 
     /// <summary>torch.mm: [m,k] @ [k,n].</summary>
@@ -103,7 +102,7 @@ public sealed partial class Tensor
         shape.Insert(d, 1);
         var strides = new List<int>(LogicalStrides);
         strides.Insert(d, d < Rank ? _shape[d] * LogicalStrides[d] : 1);
-        var result = new Tensor(Storage, shape.ToArray(), DType, strides.ToArray());
+        var result = Alias(shape.ToArray(), strides.ToArray());
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "UnsqueezeBackward0", [this], [], d, static (g, _, state, _) => [g.Squeeze((int)state!)]);
         return result;
@@ -115,7 +114,7 @@ public sealed partial class Tensor
         int d = Shapes.WrapDim(dim, Rank);
         if (Rank == 0 || _shape[d] != 1)
         {
-            var same = new Tensor(Storage, _shape, DType, LogicalStrides);
+            var same = Alias(_shape, LogicalStrides);
             if (Graph.NeedsGrad(this))
                 Graph.Record(same, "SqueezeBackward1", [this], [], null, static (g, _, _, _) => [g]);
             return same;
@@ -124,7 +123,7 @@ public sealed partial class Tensor
         shape.RemoveAt(d);
         var strides = new List<int>(LogicalStrides);
         strides.RemoveAt(d);
-        var result = new Tensor(Storage, shape.ToArray(), DType, strides.ToArray());
+        var result = Alias(shape.ToArray(), strides.ToArray());
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "SqueezeBackward1", [this], [], d, static (g, _, state, _) => [g.Unsqueeze((int)state!)]);
         return result;
