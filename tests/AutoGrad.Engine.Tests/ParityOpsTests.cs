@@ -219,3 +219,48 @@ public class ParityOpsTests
         Assert.Equal("UnsafeViewBackward0", x.Narrow(2, 0, 2).Reshape(12).GradFn!.Name);
     }
 }
+
+/// <summary>Second-order graphs: the gradient's own node is named after PyTorch's backward function.</summary>
+public class HigherOrderTests
+{
+    [Theory]
+    [InlineData("Tanh", "TanhBackwardBackward0")]
+    [InlineData("Sigmoid", "SigmoidBackwardBackward0")]
+    [InlineData("Relu", "ThresholdBackwardBackward0")]
+    [InlineData("Exp", "MulBackward0")]
+    [InlineData("Log", "DivBackward0")]
+    [InlineData("Sqrt", "DivBackward0")]
+    public void GradientNodeUnderCreateGraph(string op, string node)
+    {
+        var x = Tensor.FromDoubles([0.1, 0.3, 0.7, 1.1], [4], DType.Float64, requiresGrad: true);
+        var y = op switch
+        {
+            "Tanh" => x.Tanh(), "Sigmoid" => x.Sigmoid(), "Relu" => x.Relu(),
+            "Exp" => x.Exp(), "Log" => x.Log(), _ => x.Sqrt(),
+        };
+        var g = Autograd.BackwardEngine.Grad([y], [x], [Tensor.OnesLike(y)], createGraph: true)[0]!;
+        Assert.Equal(node, g.GradFn!.Name);
+    }
+
+    [Theory]
+    [InlineData("Tanh")]
+    [InlineData("Sigmoid")]
+    public void SecondDerivativeMatchesClosedForm(string op)
+    {
+        var values = new[] { -1.2, -0.3, 0.4, 1.5 };
+        var x = Tensor.FromDoubles(values, [4], DType.Float64, requiresGrad: true);
+        var y = op == "Tanh" ? x.Tanh() : x.Sigmoid();
+        var g = Autograd.BackwardEngine.Grad([y.Sum()], [x], createGraph: true)[0]!;
+        var h = Autograd.BackwardEngine.Grad([g.Sum()], [x])[0]!.ToDoubleArray();
+        for (int i = 0; i < values.Length; i++)
+        {
+            double v = values[i];
+            double expected = op == "Tanh"
+                ? -2 * Math.Tanh(v) * (1 - Math.Tanh(v) * Math.Tanh(v))
+                : Sigmoid(v) * (1 - Sigmoid(v)) * (1 - 2 * Sigmoid(v));
+            Assert.Equal(expected, h[i], 12);
+        }
+
+        static double Sigmoid(double v) => 1 / (1 + Math.Exp(-v));
+    }
+}

@@ -87,7 +87,7 @@ public sealed partial class Tensor
         var result = Binary<DivideOperator>(a, b, dtype);
         if (Graph.NeedsGrad(a, b))
             Graph.Record(result, "DivBackward0", [a, b], [a, b], null, static (g, s, _, n) =>
-                [n[0] ? g.Div(s[1]) : null, n[1] ? g.Neg().Mul(s[0]).Div(s[1].Mul(s[1])) : null]);
+                [n[0] ? g.Div(s[1]) : null, n[1] ? g.Neg().Mul(s[0].Div(s[1]).Div(s[1])) : null]);
         return result;
     }
 

@@ -47,7 +47,7 @@ public sealed partial class Tensor
         var result = MatMulKernel(this, vec, _shape[0], _shape[1], 1, [_shape[0]]);
         if (Graph.NeedsGrad(this, vec))
             Graph.Record(result, "MvBackward0", [this, vec], [this, vec], null, static (g, s, _, n) =>
-                [n[0] ? g.Unsqueeze(1).Mm(s[1].Unsqueeze(0)) : null, n[1] ? s[0].T().Mv(g) : null]);
+                [n[0] ? g.Unsqueeze(1).Mul(s[1]) : null, n[1] ? s[0].T().Mv(g) : null]);
         return result;
     }
 

@@ -237,9 +237,9 @@ public sealed partial class Tensor
                     var x = s[0];
                     var centered = x.Sub(x.Mean(DimsOf(reduced), keepDim: true));
                     var gk = g.UnsqueezeReduced(shape, reduced, keep);
-                    var scale = 2.0 / Math.Max(n - c, 0);
-                    var varGrad = gk.Mul(centered).Mul(scale);
-                    return [isStd ? varGrad.Div(s[1].UnsqueezeReduced(shape, reduced, keep).Mul(2L)) : varGrad];
+                    // std_backward is var_backward of grad / (2 std): the same node order as PyTorch's.
+                    if (isStd) gk = gk.Div(s[1].UnsqueezeReduced(shape, reduced, keep).Mul(2L));
+                    return [centered.Mul(gk).Mul(2.0 / Math.Max(n - c, 0))];
                 });
         return result;
     }
