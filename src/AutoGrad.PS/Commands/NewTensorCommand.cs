@@ -61,9 +61,12 @@ public sealed class NewTensorCommand : AutoGradCmdlet
     public long Seed { get; set; }
 
     /// <summary>Float32, Float64, Int64 or Bool (also torch.float64, double, long, float, or [double], [long]...).</summary>
+    /// <remarks>
+    /// Tab completion is PowerShell's own for enum-typed parameters (Float32, Float64, Int64, Bool): it takes
+    /// precedence over any [ArgumentCompleter] or Register-ArgumentCompleter, so a custom completer would be dead code.
+    /// </remarks>
     [Parameter]
     [DTypeTransformation]
-    [ArgumentCompleter(typeof(DTypeCompleter))]
     public DType DType
     {
         get => _dtype;
