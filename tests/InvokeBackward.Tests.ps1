@@ -35,6 +35,21 @@ Describe 'Invoke-Backward' {
             (Get-Grad $t).ToDoubleArray() | Should -Be @(10, 14, 18)
         }
 
+        It 'PowerShell binds <Expr> to the engine''s operators' -ForEach @(
+            @{ Expr = '$a - 1';  Expected = @(0, 1, 3) }
+            @{ Expr = '1 - $a';  Expected = @(0, -1, -3) }
+            @{ Expr = '$a / 2';  Expected = @(0.5, 1, 2) }
+            @{ Expr = '1 / $a';  Expected = @(1, 0.5, 0.25) }
+            @{ Expr = '-$a';     Expected = @(-1, -2, -4) }
+            @{ Expr = '$a * $a'; Expected = @(1, 4, 16) }
+            @{ Expr = '$a + $a * 0.5'; Expected = @(1.5, 3, 6) }
+        ) {
+            $a = New-Tensor 1, 2, 4 -DType Float64
+            $r = Invoke-Expression $Expr
+            $r | Should -BeOfType ([AutoGrad.Tensor])
+            $r.ToDoubleArray() | Should -Be $Expected
+        }
+
         It 'operators keep int64 with integer numbers' {
             $i = New-Tensor 1, 2, 3
             (2 * $i + 1).DType | Should -Be 'Int64'
@@ -70,6 +85,18 @@ Describe 'Invoke-Backward' {
             $y = $x * $x
             $y | Invoke-Backward -Gradient (New-Tensor 1, 0.5, 0 -DType Float64)
             (Get-Grad $x).ToDoubleArray() | Should -Be @(2, 2, 0)
+        }
+
+        It 'takes plain data as -Gradient, cast to the output dtype' {
+            $x = New-Tensor 1, 2, 3 -DType Float64 -RequiresGrad
+            $x * $x | Invoke-Backward -Gradient @(1, 0.5, 0)
+            (Get-Grad $x).ToDoubleArray() | Should -Be @(2, 2, 0)
+            (Get-Grad $x).DType | Should -Be 'Float64'
+        }
+
+        It 'rejects -Gradient data that is not numeric' {
+            $x = New-Tensor 1.0 -RequiresGrad
+            { $x * 2 | Invoke-Backward -Gradient 'abc' } | Should -Throw -ErrorId 'ParameterArgumentTransformationError*' -ExpectedMessage "*'abc'*"
         }
 
         It 'accumulates over two passes with -RetainGraph' {

@@ -31,6 +31,10 @@ Describe 'New-Tensor -Data' {
             @{ Label = 'numeric string float'; Data = '4.5';                           Shape = '';      DType = 'Float32'; Values = @(4.5) }
             @{ Label = 'numeric strings';     Data = @('1', '2e1', ' -3 ');            Shape = '3';     DType = 'Float32'; Values = @(1, 20, -3) }
             @{ Label = 'PSObject-wrapped';    Data = @([psobject]1.5, [psobject]2);    Shape = '2';     DType = 'Float32'; Values = @(1.5, 2) }
+            @{ Label = 'rows of [double[]]';  Data = @([double[]](1, 2), [double[]](3, 4)); Shape = '2,2'; DType = 'Float32'; Values = @(1, 2, 3, 4) }
+            @{ Label = 'rows of [long[]]';    Data = @([long[]](1, 2), [long[]](3, 4));     Shape = '2,2'; DType = 'Int64';   Values = @(1, 2, 3, 4) }
+            @{ Label = '[bool[]]';            Data = [bool[]]($true, $false);          Shape = '2';     DType = 'Bool';    Values = @(1, 0) }
+            @{ Label = '[single[]]';          Data = [single[]](0.5, 1);               Shape = '2';     DType = 'Float32'; Values = @(0.5, 1) }
             @{ Label = 'List[object]';        Data = [System.Collections.Generic.List[object]]@(1, 2); Shape = '2'; DType = 'Int64'; Values = @(1, 2) }
         ) {
             $t = New-Tensor -Data $Data
@@ -197,6 +201,7 @@ Describe 'New-Tensor -Data' {
             @{ Label = 'number then row';     Data = @(1, @(2, 3));           Id = 'NewTensorJaggedData';      Category = 'InvalidData'; Message = '*expected a number*' }
             @{ Label = 'row then number';     Data = @(@(1, 2), 3);           Id = 'NewTensorJaggedData';      Category = 'InvalidData'; Message = 'expected sequence of length 2 at dim 1 (got a number)' }
             @{ Label = 'ragged depth';        Data = @((, @(1, 2)), @(3, 4)); Id = 'NewTensorJaggedData';      Category = 'InvalidData'; Message = '*' }
+            @{ Label = 'jagged typed rows';   Data = @([int[]](1, 2), [int[]](, 3)); Id = 'NewTensorJaggedData';    Category = 'InvalidData'; Message = 'expected sequence of length 2 at dim 1 (got 1)' }
             @{ Label = 'non-numeric string';  Data = 'abc';                   Id = 'NewTensorNonNumericData';  Category = 'InvalidData'; Message = "*'abc'*" }
             @{ Label = 'string in array';     Data = @(1, 'x');               Id = 'NewTensorNonNumericData';  Category = 'InvalidData'; Message = "*'x'*" }
             @{ Label = 'decimal comma';       Data = '4,5';                   Id = 'NewTensorNonNumericData';  Category = 'InvalidData'; Message = '*' }

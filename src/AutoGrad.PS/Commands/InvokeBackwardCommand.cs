@@ -17,8 +17,12 @@ public sealed class InvokeBackwardCommand : AutoGradCmdlet
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
     public Tensor InputObject { get; set; } = null!;
 
-    /// <summary>d(loss)/d(InputObject), same shape as InputObject (needed when it is not a scalar).</summary>
+    /// <summary>
+    /// d(loss)/d(InputObject), same shape as InputObject (needed when it is not a scalar): a tensor, or data
+    /// such as @(1, 0.5, 0), cast to the output's dtype.
+    /// </summary>
     [Parameter(ParameterSetName = DefaultSet)]
+    [TensorTransformation]
     public Tensor? Gradient { get; set; }
 
     /// <summary>Keeps the graph so that backward can run through it again (retain_graph=True).</summary>

@@ -215,6 +215,27 @@ internal static class TensorData
                 case Tensor t:
                     WalkTensor(t, depth);
                     return;
+                // Typed arrays ([double[]] ...) skip boxing every element: a million doubles stay fast.
+                case double[] d:
+                    EnterPrimitiveRow(depth, d.Length, node);
+                    foreach (var v in d) Values.Add(Scalar.Of(v));
+                    return;
+                case float[] f:
+                    EnterPrimitiveRow(depth, f.Length, node);
+                    foreach (var v in f) Values.Add(Scalar.Of((double)v));
+                    return;
+                case long[] l:
+                    EnterPrimitiveRow(depth, l.Length, node);
+                    foreach (var v in l) Values.Add(Scalar.Of(v));
+                    return;
+                case int[] i:
+                    EnterPrimitiveRow(depth, i.Length, node);
+                    foreach (var v in i) Values.Add(Scalar.Of(v));
+                    return;
+                case bool[] b:
+                    EnterPrimitiveRow(depth, b.Length, node);
+                    foreach (var v in b) Values.Add(Scalar.Of(v));
+                    return;
                 case var seq when IsSequence(seq):
                 {
                     var items = new List<object?>();
@@ -246,6 +267,13 @@ internal static class TensorData
                 case long[] l: foreach (var v in l) Values.Add(Scalar.Of(v)); break;
                 case bool[] b: foreach (var v in b) Values.Add(Scalar.Of(v)); break;
             }
+        }
+
+        /// <summary>A sequence of numbers at <paramref name="depth"/>, its numbers one level deeper.</summary>
+        private void EnterPrimitiveRow(int depth, int length, object target)
+        {
+            EnterSequence(depth, length, target);
+            if (length > 0) EnterLeaf(depth + 1, target);
         }
 
         private void EnterSequence(int depth, int length, object target)
