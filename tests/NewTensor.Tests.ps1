@@ -198,7 +198,7 @@ Describe 'New-Tensor -Data' {
     Context 'bad data' {
         It '<Label> fails with <Id> (<Category>)' -ForEach @(
             @{ Label = 'jagged rows';         Data = @(@(1, 2), @(3));        Id = 'NewTensorJaggedData';      Category = 'InvalidData'; Message = 'expected sequence of length 2 at dim 1 (got 1)' }
-            @{ Label = 'number then row';     Data = @(1, @(2, 3));           Id = 'NewTensorJaggedData';      Category = 'InvalidData'; Message = '*expected a number*' }
+            @{ Label = 'number then row';     Data = @(1, @(2, 3));           Id = 'NewTensorJaggedData';      Category = 'InvalidData'; Message = 'expected a number at dim 1 (got a sequence of length 2)' }
             @{ Label = 'row then number';     Data = @(@(1, 2), 3);           Id = 'NewTensorJaggedData';      Category = 'InvalidData'; Message = 'expected sequence of length 2 at dim 1 (got a number)' }
             @{ Label = 'ragged depth';        Data = @((, @(1, 2)), @(3, 4)); Id = 'NewTensorJaggedData';      Category = 'InvalidData'; Message = '*' }
             @{ Label = 'jagged typed rows';   Data = @([int[]](1, 2), [int[]](, 3)); Id = 'NewTensorJaggedData';    Category = 'InvalidData'; Message = 'expected sequence of length 2 at dim 1 (got 1)' }

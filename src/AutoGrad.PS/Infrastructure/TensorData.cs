@@ -158,7 +158,8 @@ internal static class TensorData
             case string s: return TryParseNumber(s, out scalar, out error);
             default:
                 scalar = default;
-                error = $"new(): invalid data type '{value.GetType().Name}': {Describe(value)} is not a number";
+                var typeName = (value is PSObject pso ? pso.BaseObject : value).GetType().Name;
+                error = $"new(): invalid data type '{typeName}': {Describe(value)} is not a number";
                 return false;
         }
     }
@@ -191,7 +192,8 @@ internal static class TensorData
 
     /// <summary>
     /// Depth-first walk. The first element at each depth fixes that dim's length (as PyTorch's compute_sizes
-    /// does); every later sequence must match it, and all numbers must sit at the same depth.
+    /// does); every later sequence must match it, and all numbers must sit at the same depth. Messages say "dim d"
+    /// for nesting depth d, as PyTorch's "expected sequence of length 2 at dim 1 (got 1)" does.
     /// </summary>
     private sealed class Walker
     {
@@ -279,7 +281,7 @@ internal static class TensorData
         private void EnterSequence(int depth, int length, object target)
         {
             if (_leafDepth >= 0 && depth >= _leafDepth)
-                throw Jagged(target, $"expected a number at dim {_leafDepth - 1} (got a sequence of length {length})");
+                throw Jagged(target, $"expected a number at dim {depth} (got a sequence of length {length})");
             if (depth == Dims.Count)
                 Dims.Add(length);
             else if (Dims[depth] != length)
@@ -297,7 +299,7 @@ internal static class TensorData
             else if (depth != _leafDepth)
                 throw Jagged(target, depth < _leafDepth
                     ? $"expected sequence of length {Dims[depth]} at dim {depth} (got a number)"
-                    : $"expected a number at dim {_leafDepth - 1} (got a sequence)");
+                    : $"expected a number at dim {_leafDepth} (got a sequence)");
         }
 
         private static TensorDataException Jagged(object target, string message) =>
