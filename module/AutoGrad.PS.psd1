@@ -10,6 +10,7 @@
     PowerShellVersion    = '7.4'
 
     FormatsToProcess     = @('AutoGrad.PS.format.ps1xml')
+    TypesToProcess       = @('AutoGrad.PS.types.ps1xml')
 
     CmdletsToExport      = @(
         'New-Tensor'
@@ -26,7 +27,6 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('autograd', 'tensor', 'pytorch', 'machine-learning', 'deep-learning', 'gradient', 'PSEdition_Core')
-            ProjectUri   = ''
             ReleaseNotes = 'First release: New-Tensor, Invoke-Op, Measure-Sum, Measure-Mean, Invoke-Backward, Get-Grad.'
         }
     }

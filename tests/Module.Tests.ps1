@@ -29,6 +29,7 @@ Describe 'module manifest' {
         $data.CompatiblePSEditions | Should -Be @('Core')
         $data.PowerShellVersion | Should -Be '7.4'
         $data.FormatsToProcess | Should -Be @('AutoGrad.PS.format.ps1xml')
+        $data.TypesToProcess | Should -Be @('AutoGrad.PS.types.ps1xml')
         $data.PrivateData.PSData.Tags | Should -Contain 'autograd'
     }
 
@@ -137,6 +138,24 @@ Describe 'format view' {
         $y = (New-Tensor 1.0 -RequiresGrad) + 2
         $lines = (& { $y; $y.GradFn } | Out-String -Width 500) -split '\r?\n' | Where-Object { $_ }
         $lines | Should -Be (@($y.ToString() -split '\r?\n') + @('<AddBackward0 object>'))
+    }
+}
+
+Describe 'PyTorch attribute names (types file)' {
+    It 'gives tensors grad_fn, requires_grad, is_leaf, retain_grad() and retains_grad' {
+        $x = New-Tensor 1.0, 2.0
+        $x.requires_grad | Should -BeFalse
+        $x.requires_grad = $true
+        $x.RequiresGrad | Should -BeTrue
+        $x.is_leaf | Should -BeTrue
+        $y = $x * 2
+        $y.grad_fn.Name | Should -Be 'MulBackward0'
+        $y.grad_fn.next_functions[0].Name | Should -Be 'AccumulateGrad'
+        $y.retain_grad()
+        $y.retains_grad | Should -BeTrue
+        $y | Measure-Sum | Invoke-Backward
+        $y.grad.ToDoubleArray() | Should -Be @(1, 1)
+        $x.grad.ToDoubleArray() | Should -Be @(2, 2)
     }
 }
 
