@@ -158,7 +158,7 @@ public sealed class NewTensorCommand : AutoGradCmdlet
         catch (TorchException ex)
         {
             Fail("ShapeMismatch", ErrorCategory.InvalidArgument, target, ex.Message, ex);
-            throw; // unreachable
+            throw; // unreachable: Fail always throws, but C# needs a return path
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
 using AutoGrad;
 
@@ -14,6 +16,7 @@ public abstract class AutoGradCmdlet : PSCmdlet
         ?? GetType().Name.Replace("Command", string.Empty, StringComparison.Ordinal);
 
     /// <summary>Stops the pipeline with an error of this cmdlet (id = prefix + <paramref name="idSuffix"/>).</summary>
+    [DoesNotReturn]
     protected void Fail(string idSuffix, ErrorCategory category, object? target, string message, Exception? inner = null)
     {
         Exception exception = category switch
@@ -23,6 +26,7 @@ public abstract class AutoGradCmdlet : PSCmdlet
             _ => new InvalidOperationException(message, inner),
         };
         ThrowTerminatingError(new ErrorRecord(exception, ErrorPrefix + idSuffix, category, target));
+        throw new UnreachableException(); // ThrowTerminatingError always throws
     }
 
     /// <summary>
