@@ -35,8 +35,20 @@ internal static class UnaryKernel
     {
         switch (input)
         {
-            case float[] f: { var r = new float[f.Length]; TOp.Invoke(f, r); return r; }
-            case double[] d: { var r = new double[d.Length]; TOp.Invoke(d, r); return r; }
+            case float[] f:
+            {
+                var r = new float[f.Length];
+                if (ParallelChunks.Worth(f.Length)) ParallelChunks.Run(f.Length, (s, l) => TOp.Invoke(f.AsSpan(s, l), r.AsSpan(s, l)));
+                else TOp.Invoke(f, r);
+                return r;
+            }
+            case double[] d:
+            {
+                var r = new double[d.Length];
+                if (ParallelChunks.Worth(d.Length)) ParallelChunks.Run(d.Length, (s, l) => TOp.Invoke(d.AsSpan(s, l), r.AsSpan(s, l)));
+                else TOp.Invoke(d, r);
+                return r;
+            }
             default: throw new InvalidOperationException("unary float kernel on a non-floating array");
         }
     }
