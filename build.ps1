@@ -34,6 +34,11 @@ $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
 $env:DOTNET_CLI_UI_LANGUAGE = 'en'
 $env:POWERSHELL_TELEMETRY_OPTOUT = '1'
 $env:POWERSHELL_UPDATECHECK = 'Off'
+# Logs (CI, a file) get plain text: no ANSI colour codes, here or in the pwsh processes started from here.
+if ([Console]::IsOutputRedirected -or $env:CI) {
+    $env:NO_COLOR = '1'
+    $PSStyle.OutputRendering = 'PlainText'
+}
 
 $Root = $PSScriptRoot
 $OutDir = Join-Path $Root 'out'
@@ -171,7 +176,9 @@ function Invoke-EngineTests {
     $c = $doc.TestRun.ResultSummary.Counters
     $r.Passed = [int] $c.passed
     $r.Failed = [int] $c.failed + [int] $c.error + [int] $c.timeout + [int] $c.aborted
-    $r.Skipped = [int] $c.notExecuted
+    # A skipped xUnit test is a result with outcome NotExecuted; the counters only show it as total - executed.
+    $results = $doc.SelectNodes("//*[local-name()='UnitTestResult']")
+    $r.Skipped = @($results | Where-Object { $_.outcome -eq 'NotExecuted' }).Count
     if ($code -ne 0 -and $r.Failed -eq 0) {
         # e.g. the test host crashed after the last result: don't let it pass silently.
         Write-Host "    dotnet test exited with $code although no test failed: counted as one failure." -ForegroundColor Red
