@@ -351,8 +351,8 @@ Describe 'The assembled module (out/AutoGrad.PS) and its help' {
         # its cmdlets with their parameters, and Get-Help New-Tensor -Full as text.
         $exe = [Environment]::ProcessPath
         $pwsh = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @($exe, (Join-Path $PSHOME 'pwsh.dll')) } else { @($exe) }
-        $probe = Join-Path $TestDrive 'probe.ps1'
-        Set-Content -LiteralPath $probe -Encoding utf8 -Value @'
+        $probeScript = Join-Path $TestDrive 'probe.ps1'
+        Set-Content -LiteralPath $probeScript -Encoding utf8 -Value @'
 param([string] $Manifest)
 $ErrorActionPreference = 'Stop'
 $PSStyle.OutputRendering = 'PlainText'
@@ -363,6 +363,7 @@ $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Ma
         [ordered]@{ Name = $_.Name; Parameters = @($_.Parameters.Keys | Where-Object { $_ -notin $common } | Sort-Object) }
     })
     Help = (Get-Help New-Tensor -Full | Out-String -Width 250)
+    About = (Get-Help about_AutoGrad.PS | Out-String -Width 250)
     Synopses = [ordered]@{}
 } | ForEach-Object {
     foreach ($c in $_.Commands) { $_.Synopses[$c.Name] = (Get-Help $c.Name).Synopsis }
@@ -373,7 +374,7 @@ $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Ma
         $script:ProbeError = $null
         Push-Location $TestDrive
         try {
-            $out = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $probe -Manifest $Manifest 2>&1
+            $out = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $probeScript -Manifest $Manifest 2>&1
             if ($LASTEXITCODE -eq 0) { $script:Probe = ($out | Where-Object { $_ -is [string] }) -join "`n" | ConvertFrom-Json }
             else { $script:ProbeError = "pwsh exited with $LASTEXITCODE`: $($out -join "`n")" }
         } finally {
@@ -426,5 +427,10 @@ $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Ma
         }
         $Probe.Help | Should -Match ([regex]::Escape($doc.Parameters[0].Description[0]))
         $Probe.Help | Should -Match ([regex]::Escape($doc.Examples[0].Title))
+    }
+
+    It 'Get-Help about_AutoGrad.PS shows the module''s about topic' {
+        $ProbeError | Should -BeNullOrEmpty
+        $Probe.About | Should -Match 'PyTorch-style tensors and automatic differentiation for PowerShell'
     }
 }

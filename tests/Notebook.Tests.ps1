@@ -53,7 +53,7 @@ tensor([[1., 4.],
         [4., 9.]], dtype=torch.float64, grad_fn=<PowBackward0>)
 RuntimeError: grad can be implicitly created only for scalar outputs
 '@)
-        $err = Invoke-Kernel 'try { $y | Invoke-Backward -ErrorAction Stop; $null } catch { $_ }'
+        $err = Invoke-Kernel 'try { $y | Invoke-Backward -ErrorAction Stop } catch { $_ }'
         $err | Should -HaveCount 1
         $err[0].Exception.Message | Should -BeExactly 'grad can be implicitly created only for scalar outputs'
         $err[0].FullyQualifiedErrorId | Should -BeLike 'InvokeBackwardNonScalar*'
@@ -141,5 +141,21 @@ tensor([[1., 2.],
 tensor([[1., 1.],
         [1., 1.]])
 '@)
+    }
+
+    It 'runs as the demo: pwsh examples/notebook.ps1 prints every cell and succeeds' {
+        $exe = [Environment]::ProcessPath
+        $pwsh = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @($exe, (Join-Path $PSHOME 'pwsh.dll')) } else { @($exe) }
+        Push-Location $TestDrive
+        try {
+            $out = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'examples/notebook.ps1') 2>&1
+            $code = $LASTEXITCODE
+        } finally {
+            Pop-Location
+        }
+        $text = ($out | ForEach-Object { "$_" }) -join "`n"
+        $code | Should -Be 0 -Because $text
+        foreach ($n in 1..12) { $text | Should -Match ([regex]::Escape("In [$n]:")) }
+        $text | Should -Match ([regex]::Escape("tensor([[4.5000, 4.5000],`n        [4.5000, 4.5000]])"))
     }
 }
