@@ -12,7 +12,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-Set-StrictMode -Version 3.0
+# No Set-StrictMode here: it would leak into the test files, which Pester runs in its default (non-strict) mode.
 [System.Threading.Thread]::CurrentThread.CurrentCulture = [System.Globalization.CultureInfo]::InvariantCulture
 # Plain text, here and in every pwsh a test starts: ANSI escapes in a failure message would make the XML report
 # invalid (0x1B is not an XML character) and the log unreadable.
