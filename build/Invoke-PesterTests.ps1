@@ -32,6 +32,8 @@ $config.TestResult.Enabled = $true
 $config.TestResult.OutputFormat = 'NUnitXml'
 $config.TestResult.OutputPath = Join-Path $ResultsDir 'pester.xml'
 
+# The test files run in this script's scope chain: give them PowerShell's defaults, as in an interactive session.
+$ErrorActionPreference = 'Continue'
 try {
     $result = Invoke-Pester -Configuration $config
 } catch {
