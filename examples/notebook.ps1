@@ -78,9 +78,10 @@ $Cells['In [5]'] = {
 }
 
 # In [6]
-# print(y.grad_fn) prints str(y.grad_fn); PyTorch adds a memory address, this module does not.
+# print(y.grad_fn): the node that made y. PyTorch adds a memory address (<AddBackward0 object at 0x...>); this
+# module prints none.
 $Cells['In [6]'] = {
-    "$($y.GradFn)"
+    $y.GradFn
 }
 
 # In [7]
