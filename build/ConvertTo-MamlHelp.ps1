@@ -30,7 +30,7 @@
         ## RELATED LINKS         [text](uri) lines
 #>
 
-Set-StrictMode -Version 3.0
+# Strict mode is set inside the public functions, not here: dot-sourcing this file must not change the caller's.
 
 $script:MamlNs = @{
     maml    = 'http://schemas.microsoft.com/maml/2004/10'
@@ -93,6 +93,7 @@ function ConvertFrom-SimpleYaml([string] $Text) {
 function ConvertFrom-CmdletMarkdown {
     [CmdletBinding()]
     param([Parameter(Mandatory, ValueFromPipeline, ValueFromPipelineByPropertyName)] [Alias('FullName')] [string] $Path)
+    begin { Set-StrictMode -Version 3.0 }
     process {
         $text = [IO.File]::ReadAllText((Resolve-Path -LiteralPath $Path).ProviderPath) -replace "`r`n?", "`n"
         $lines = @($text -split "`n")
@@ -385,7 +386,10 @@ function ConvertTo-MamlHelp {
         [Parameter(Mandatory, ValueFromPipeline, ValueFromPipelineByPropertyName)] [Alias('FullName')] [string[]] $Path,
         [string] $OutputPath
     )
-    begin { $helps = [System.Collections.Generic.List[object]]::new() }
+    begin {
+        Set-StrictMode -Version 3.0
+        $helps = [System.Collections.Generic.List[object]]::new()
+    }
     process { foreach ($p in $Path) { $helps.Add((ConvertFrom-CmdletMarkdown -Path $p)) } }
     end {
         $dupes = @($helps | Group-Object Name | Where-Object Count -gt 1 | ForEach-Object Name)
