@@ -164,7 +164,7 @@ function Invoke-EngineTests {
     $project = Join-Path $Root 'tests/AutoGrad.Engine.Tests'
     Write-Step 'Test (xUnit): tests/AutoGrad.Engine.Tests'
     $code = Invoke-Native dotnet @('test', $project, '-c', 'Release', '--no-build', '--nologo',
-        '--logger', 'trx;LogFileName=engine.trx', '--logger', 'console;verbosity=normal',
+        '--logger', 'trx;LogFileName=engine.trx',
         '--results-directory', $ResultsDir) -AllowFailure
     $r = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
     if (-not (Test-Path $trx)) {
