@@ -2,6 +2,7 @@ using System.Globalization;
 using AutoGrad.Autograd;
 using AutoGrad.Printing;
 
+
 namespace AutoGrad;
 
 /// <summary>
@@ -18,6 +19,7 @@ public sealed partial class Tensor
     internal int[] LogicalStrides { get; private set; }
     private bool _requiresGrad;
     private Tensor? _grad;
+    private VersionCounter? _version;
 
     internal Tensor(Array storage, int[] shape, DType dtype, int[]? logicalStrides = null)
     {
@@ -26,6 +28,19 @@ public sealed partial class Tensor
         DType = dtype;
         LogicalStrides = logicalStrides ?? Shapes.ContiguousStrides(shape);
     }
+
+    /// <summary>
+    /// Counts in-place writes to the storage; shared by every tensor that aliases it (views, detach). Created on
+    /// first need, so tensors that are never aliased nor modified in place carry no counter.
+    /// </summary>
+    internal VersionCounter Version => _version ??= new VersionCounter();
+
+    /// <summary>torch.Tensor._version: how many in-place writes the storage has seen.</summary>
+    public int VersionNumber => _version?.Value ?? 0;
+
+    /// <summary>A tensor over this one's storage (a view): same data, same version counter.</summary>
+    internal Tensor Alias(int[] shape, int[]? logicalStrides = null) =>
+        new(Storage, shape, DType, logicalStrides) { _version = Version };
 
     // ---- metadata -------------------------------------------------------------------------------------------
 
@@ -136,7 +151,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>A leaf sharing this tensor's data, cut from the graph (torch.Tensor.detach).</summary>
-    public Tensor Detach() => new(Storage, _shape, DType, LogicalStrides);
+    public Tensor Detach() => Alias(_shape, LogicalStrides);
 
     /// <summary>Edge through which a gradient for this tensor enters the graph; null when none is needed.</summary>
     internal Node? GradientEdge()

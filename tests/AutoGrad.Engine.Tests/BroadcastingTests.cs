@@ -120,7 +120,7 @@ public class BroadcastingTests
     /// <summary>Small nonzero values exact in every dtype (so int64 and float32 references agree exactly).</summary>
     private static Tensor Values(int seed, int[] shape, DType dtype)
     {
-        var rng = new Random(seed);
+        var rng = new System.Random(seed);
         var v = new double[Shapes.NumElements(shape)];
         for (int i = 0; i < v.Length; i++) v[i] = rng.Next(1, 9) * (rng.Next(2) == 0 ? -1 : 1) * (dtype == DType.Int64 ? 1 : 0.375);
         return Tensor.FromDoubles(v, shape, dtype);

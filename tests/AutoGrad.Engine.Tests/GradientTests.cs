@@ -8,8 +8,8 @@ public class GradientTests
 {
     private sealed record Case(Func<Tensor[], Tensor> F, Func<Tensor[]> Inputs);
 
-    private static Tensor R(int seed, params int[] shape) => Random(seed, shape, requiresGrad: true);
-    private static Tensor Positive(int seed, params int[] shape) => Random(seed, shape, requiresGrad: true, lo: 0.5, hi: 2);
+    private static Tensor R(int seed, params int[] shape) => Uniform(seed, shape, requiresGrad: true);
+    private static Tensor Positive(int seed, params int[] shape) => Uniform(seed, shape, requiresGrad: true, lo: 0.5, hi: 2);
     private static Tensor Away(int seed, params int[] shape) => RandomAwayFromZero(seed, shape, requiresGrad: true);
 
     private static readonly Dictionary<string, Case> Cases = new()
@@ -219,7 +219,7 @@ public class GradientTests
         // d/dx (v . grad f(x)) checked against central differences of grad f, i.e. the gradient graph itself
         // differentiated numerically.
         var f = SecondOrder[name];
-        var x = Random(7, [4], requiresGrad: true, lo: 0.5, hi: 1.5);
+        var x = Uniform(7, [4], requiresGrad: true, lo: 0.5, hi: 1.5);
         CheckGradients(a => BackwardEngine.Grad([f(a[0]).Sum()], [a[0]], createGraph: true)[0]!, x);
     }
 

@@ -112,7 +112,7 @@ public class KernelTests
     /// <summary>Nonzero values of T (integers in [1, 100) with a sign; fractions for floating types).</summary>
     private static T[] Data<T>(int seed, int n) where T : unmanaged, INumber<T>
     {
-        var rng = new Random(seed);
+        var rng = new System.Random(seed);
         var data = new T[n];
         bool floating = typeof(T) != typeof(long);
         for (int i = 0; i < n; i++)
@@ -131,7 +131,7 @@ public class KernelTests
     [InlineData(4097, 1e3, 1e4)]
     public void Float32_sum_of_many_elements_is_accurate(int n, double lo, double hi)
     {
-        var rng = new Random(n);
+        var rng = new System.Random(n);
         var x = new float[n];
         double exact = 0, magnitude = 0;
         for (int i = 0; i < n; i++)
@@ -150,7 +150,7 @@ public class KernelTests
     public void Float32_sum_over_a_dim_is_accurate()
     {
         const int rows = 3, cols = 400_000;
-        var rng = new Random(11);
+        var rng = new System.Random(11);
         var x = new float[rows * cols];
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextDouble();
         var sums = (float[])Tensor.FromArray(x, rows, cols).Sum(1).ToArray();
@@ -222,7 +222,7 @@ public class KernelTests
             "exp" => Math.Exp, "log" => Math.Log, "sin" => Math.Sin, "cos" => Math.Cos, "tanh" => Math.Tanh,
             "sigmoid" => v => 1 / (1 + Math.Exp(-v)), _ => Math.Sqrt,
         };
-        var rng = new Random(name.Length);
+        var rng = new System.Random(name.Length);
         // A length that is not a multiple of the kernel's chunk or any vector width, with awkward values mixed in.
         var x = new float[1003];
         for (int i = 0; i < x.Length; i++)
@@ -263,7 +263,7 @@ public class KernelTests
     public void MatMul_kernel_matches_a_naive_triple_loop(int m, int k, int n)
     {
         // Small integers: every partial sum is exact in float32, so any order of accumulation agrees.
-        var rng = new Random(m * 1000 + k * 10 + n);
+        var rng = new System.Random(m * 1000 + k * 10 + n);
         var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.Next(-8, 9)).ToArray();
         var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.Next(-8, 9)).ToArray();
         var c = (float[])Tensor.FromArray(a, m, k).MatMul(Tensor.FromArray(b, k, n)).ToArray();
@@ -279,9 +279,9 @@ public class KernelTests
     [Fact]
     public void Dot_mv_and_vector_matrix_products_agree_with_mm()
     {
-        var a = TestTensors.Random(1, [4, 3]);
-        var v = TestTensors.Random(2, [3]);
-        var w = TestTensors.Random(3, [4]);
+        var a = TestTensors.Uniform(1, [4, 3]);
+        var v = TestTensors.Uniform(2, [3]);
+        var w = TestTensors.Uniform(3, [4]);
         TestTensors.AssertClose(a.Mm(v.Reshape(3, 1)).ToDoubleArray(), a.MatMul(v), 1e-15);
         TestTensors.AssertClose(w.Reshape(1, 4).Mm(a).ToDoubleArray(), w.MatMul(a), 1e-15);
         TestTensors.AssertClose(v.Reshape(1, 3).Mm(v.Reshape(3, 1)).ToDoubleArray(), v.MatMul(v), 1e-15);

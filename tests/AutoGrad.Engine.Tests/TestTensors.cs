@@ -6,10 +6,10 @@ namespace AutoGrad.Tests;
 internal static class TestTensors
 {
     /// <summary>A tensor of uniform values in [lo, hi), reproducible from <paramref name="seed"/>.</summary>
-    public static Tensor Random(int seed, int[] shape, DType dtype = DType.Float64, bool requiresGrad = false,
+    public static Tensor Uniform(int seed, int[] shape, DType dtype = DType.Float64, bool requiresGrad = false,
         double lo = -1, double hi = 1)
     {
-        var rng = new Random(seed);
+        var rng = new System.Random(seed);
         var values = new double[Shapes.NumElements(shape)];
         for (int i = 0; i < values.Length; i++) values[i] = lo + (hi - lo) * rng.NextDouble();
         return Tensor.FromDoubles(values, shape, dtype, requiresGrad);
@@ -18,7 +18,7 @@ internal static class TestTensors
     /// <summary>Values in [lo, hi) that keep at least <paramref name="gap"/> away from 0 (for abs, relu, sqrt...).</summary>
     public static Tensor RandomAwayFromZero(int seed, int[] shape, double gap = 0.1, bool requiresGrad = false)
     {
-        var rng = new Random(seed);
+        var rng = new System.Random(seed);
         var values = new double[Shapes.NumElements(shape)];
         for (int i = 0; i < values.Length; i++)
         {
@@ -59,7 +59,7 @@ internal static class TestTensors
         foreach (var input in inputs) Assert.Equal(DType.Float64, input.DType);
         var output = f(inputs);
         Assert.Equal(DType.Float64, output.DType);
-        var v = Random(12345, output.Shape);
+        var v = Uniform(12345, output.Shape);
         var analytic = BackwardEngine.Grad([output], inputs, [v]);
 
         const double h = 1e-6;

@@ -102,6 +102,7 @@ internal sealed class FunctionNode : Node
     internal delegate Tensor?[] Formula(Tensor grad, Tensor[] saved, object? state, bool[] needsGrad);
 
     private Tensor[]? _saved;
+    private readonly int[] _savedVersions;
     private readonly bool _savesTensors;
     private readonly object? _state;
     private readonly Formula _formula;
@@ -111,6 +112,8 @@ internal sealed class FunctionNode : Node
     {
         _saved = saved;
         _savesTensors = saved.Length > 0;
+        _savedVersions = saved.Length == 0 ? [] : new int[saved.Length];
+        for (int i = 0; i < saved.Length; i++) _savedVersions[i] = saved[i].VersionNumber;
         _state = state;
         _formula = formula;
     }
@@ -121,6 +124,9 @@ internal sealed class FunctionNode : Node
         if (saved is null)
             throw TorchException.Runtime("BackwardTwice",
                 "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.");
+        for (int i = 0; i < saved.Length; i++)
+            if (saved[i].VersionNumber != _savedVersions[i])
+                throw ModifiedInPlace(saved[i], _savedVersions[i]);
         var needs = new bool[Next.Length];
         for (int i = 0; i < needs.Length; i++) needs[i] = Next[i] is not null;
         return _formula(gradOutput, saved, _state, needs);
@@ -129,5 +135,19 @@ internal sealed class FunctionNode : Node
     internal override void ReleaseSavedTensors()
     {
         if (_savesTensors) _saved = null;
+    }
+
+    private static TorchException ModifiedInPlace(Tensor t, int expected)
+    {
+        var type = t.DType switch
+        {
+            DType.Float32 => "torch.FloatTensor",
+            DType.Float64 => "torch.DoubleTensor",
+            DType.Int64 => "torch.LongTensor",
+            _ => "torch.BoolTensor",
+        };
+        var producer = t.GradFn is { } fn ? $", which is output 0 of {fn.Name}," : "";
+        return TorchException.Runtime("SavedTensorModified",
+            $"one of the variables needed for gradient computation has been modified by an inplace operation: [{type} [{Shapes.Join(t.ShapeSpan)}]]{producer} is at version {t.VersionNumber}; expected version {expected} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).");
     }
 }

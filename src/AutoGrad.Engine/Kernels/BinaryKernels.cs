@@ -59,10 +59,28 @@ internal static class BinaryKernel
     {
         int n = dst.Length;
         if (n == 0) return;
-        // Fast paths: equal layouts, and a tensor with a single value (x + 2, x * scalar).
-        if (a.Length == n && b.Length == n) { TOp.Invoke<T>(a, b, dst); return; }
-        if (b.Length == 1 && a.Length == n) { TOp.Invoke<T>(a, b[0], dst); return; }
-        if (a.Length == 1 && b.Length == n) { TOp.Invoke<T>(a[0], b, dst); return; }
+        // Fast paths: equal layouts, and a tensor with a single value (x + 2, x * scalar); large ones are split
+        // into contiguous chunks across threads.
+        if (a.Length == n && b.Length == n)
+        {
+            if (ParallelChunks.Worth(n)) ParallelChunks.Run(n, (s, l) => TOp.Invoke<T>(a.AsSpan(s, l), b.AsSpan(s, l), dst.AsSpan(s, l)));
+            else TOp.Invoke<T>(a, b, dst);
+            return;
+        }
+        if (b.Length == 1 && a.Length == n)
+        {
+            T y = b[0];
+            if (ParallelChunks.Worth(n)) ParallelChunks.Run(n, (s, l) => TOp.Invoke<T>(a.AsSpan(s, l), y, dst.AsSpan(s, l)));
+            else TOp.Invoke<T>(a, y, dst);
+            return;
+        }
+        if (a.Length == 1 && b.Length == n)
+        {
+            T x = a[0];
+            if (ParallelChunks.Worth(n)) ParallelChunks.Run(n, (s, l) => TOp.Invoke<T>(x, b.AsSpan(s, l), dst.AsSpan(s, l)));
+            else TOp.Invoke<T>(x, b, dst);
+            return;
+        }
 
         var loop = BroadcastLoop.Create(outShape, aShape, bShape);
         int inner = loop.InnerSize;

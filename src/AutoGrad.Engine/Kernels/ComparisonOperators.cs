@@ -46,3 +46,9 @@ internal readonly struct LogicalAndOperator : IComparisonOperator
 {
     public static bool Invoke<T>(T x, T y) where T : INumber<T> => !T.IsZero(x) && !T.IsZero(y);
 }
+
+/// <summary>Truth of either operand (NaN counts as true, as in C).</summary>
+internal readonly struct LogicalOrOperator : IComparisonOperator
+{
+    public static bool Invoke<T>(T x, T y) where T : INumber<T> => !T.IsZero(x) || !T.IsZero(y);
+}

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 
 namespace AutoGrad.Kernels;
@@ -9,9 +10,26 @@ namespace AutoGrad.Kernels;
 /// </summary>
 internal static class MatMulKernels
 {
+    /// <summary>m*n*k from which the blocked kernel is used (tuned by the benchmarks; tests force both paths).</summary>
+    internal static long GemmThreshold = 16 * 16 * 16;
+
     public static void MatMul<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
         where T : unmanaged, INumber<T>
     {
+        // Past a few thousand multiply-adds the packed FMA kernel wins; below, packing costs more than it saves.
+        if ((long)m * n * k >= GemmThreshold && Gemm.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Gemm.Run(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n);
+                return;
+            }
+            if (typeof(T) == typeof(double))
+            {
+                Gemm.Run(MemoryMarshal.Cast<T, double>(a), MemoryMarshal.Cast<T, double>(b), MemoryMarshal.Cast<T, double>(c), m, k, n);
+                return;
+            }
+        }
         c.Clear();
         for (int i = 0; i < m; i++)
         {

@@ -19,8 +19,7 @@ public sealed partial class Tensor
         if (ra == 2 && rb == 1) return Mv(other);
         if (ra == 1 && rb == 2) return Unsqueeze(0).Mm(other).SqueezeCore(0, "SqueezeBackward4");
         if (ra == 2 && rb == 2) return Mm(other);
-        throw TorchException.Runtime("MatMulBatchedUnsupported",
-            $"matmul of {ra}D and {rb}D tensors (batched) is not supported yet");
+        return BatchedMatMul(other);
     }
 
     /// <summary>torch.mm: [m,k] @ [k,n].</summary>
@@ -53,7 +52,7 @@ public sealed partial class Tensor
         var result = MatMulKernel(this, vec, _shape[0], _shape[1], 1, [_shape[0]]);
         if (Graph.NeedsGrad(this, vec))
             Graph.Record(result, "MvBackward0", [this, vec], [this, vec], null, static (g, s, _, n) =>
-                [n[0] ? g.Unsqueeze(1).Mm(s[1].Unsqueeze(0)) : null, n[1] ? s[0].T().Mv(g) : null]);
+                [n[0] ? g.Unsqueeze(1).Mul(s[1]) : null, n[1] ? s[0].T().Mv(g) : null]);
         return result;
     }
 
@@ -111,7 +110,7 @@ public sealed partial class Tensor
         shape.Insert(d, 1);
         var strides = new List<int>(LogicalStrides);
         strides.Insert(d, d < Rank ? _shape[d] * LogicalStrides[d] : 1);
-        var result = new Tensor(Storage, shape.ToArray(), DType, strides.ToArray());
+        var result = Alias(shape.ToArray(), strides.ToArray());
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "UnsqueezeBackward0", [this], [], d, static (g, _, state, _) => [g.Squeeze((int)state!)]);
         return result;
@@ -130,7 +129,7 @@ public sealed partial class Tensor
         int d = Shapes.WrapDim(dim, Rank);
         if (Rank == 0 || _shape[d] != 1)
         {
-            var same = new Tensor(Storage, _shape, DType, LogicalStrides);
+            var same = Alias(_shape, LogicalStrides);
             if (Graph.NeedsGrad(this))
                 Graph.Record(same, nodeName, [this], [], null, static (g, _, _, _) => [g]);
             return same;
@@ -139,7 +138,7 @@ public sealed partial class Tensor
         shape.RemoveAt(d);
         var strides = new List<int>(LogicalStrides);
         strides.RemoveAt(d);
-        var result = new Tensor(Storage, shape.ToArray(), DType, strides.ToArray());
+        var result = Alias(shape.ToArray(), strides.ToArray());
         if (Graph.NeedsGrad(this))
             Graph.Record(result, nodeName, [this], [], d, static (g, _, state, _) => [g.Unsqueeze((int)state!)]);
         return result;

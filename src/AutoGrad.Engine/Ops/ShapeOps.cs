@@ -34,7 +34,7 @@ public sealed partial class Tensor
 
     private Tensor ViewCore(int[] shape, int[] strides)
     {
-        var result = new Tensor(Storage, shape, DType, strides);
+        var result = Alias(shape, strides);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "ViewBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Reshape((int[])state!)]);
         return result;
@@ -85,7 +85,7 @@ public sealed partial class Tensor
         if (Rank > 2)
             throw TorchException.Runtime("TooManyDims", $"t() expects a tensor with <= 2 dimensions, but self is {Rank}D");
         Tensor result;
-        if (Rank < 2) result = new Tensor(Storage, _shape, DType, LogicalStrides);
+        if (Rank < 2) result = Alias(_shape, LogicalStrides);
         else
         {
             int rows = _shape[0], cols = _shape[1];

@@ -23,8 +23,8 @@ public sealed partial class Tensor
     public Tensor Sqrt() => FloatUnary<SqrtOperator>("SqrtBackward0", saveResult: true, static (g, s) => g.Div(s.Mul(2L)));
     public Tensor Sin() => FloatUnary<SinOperator>("SinBackward0", saveResult: false, static (g, s) => g.Mul(s.Cos()));
     public Tensor Cos() => FloatUnary<CosOperator>("CosBackward0", saveResult: false, static (g, s) => g.Mul(s.Sin().Neg()));
-    public Tensor Tanh() => FloatUnary<TanhOperator>("TanhBackward0", saveResult: true, static (g, s) => TanhBackward(g, s));
-    public Tensor Sigmoid() => FloatUnary<SigmoidOperator>("SigmoidBackward0", saveResult: true, static (g, s) => SigmoidBackward(g, s));
+    public Tensor Tanh() => FloatUnary<TanhOperator>("TanhBackward0", saveResult: true, TanhBackward);
+    public Tensor Sigmoid() => FloatUnary<SigmoidOperator>("SigmoidBackward0", saveResult: true, SigmoidBackward);
 
     /// <summary>1 / x (ReciprocalBackward0).</summary>
     public Tensor Reciprocal()
@@ -54,7 +54,7 @@ public sealed partial class Tensor
         var result = DType == DType.Int64 ? MapLong(static v => Math.Max(v, 0)) : new Tensor(UnaryKernel.Run<ReluOperator>(Storage), _shape, DType).WithElementwiseLayout(this);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "ReluBackward0", [this], [result], null,
-                static (g, s, _, _) => [ThresholdBackward(g, s[0])]);
+                static (g, s, _, _) => [ThresholdBackward(g, s[0], 0)]);
         return result;
     }
 

@@ -1,0 +1,260 @@
+<#
+.SYNOPSIS
+    The one front door: build, test, demo, document and clean AutoGrad.PS.
+
+.DESCRIPTION
+    Build  dotnet build (Release), then assembles out/AutoGrad.PS: module/ + the cmdlet DLLs + MAML help from docs/.
+    Test   Build, then xUnit (engine) and Pester (tests/*.Tests.ps1, in a child pwsh). Ends with the line
+           'N passed, N failed[, N skipped]' and exits non-zero if anything failed or no test ran.
+    Demo   Build, then runs examples/notebook.ps1 (the PyTorch autograd notebook, in PowerShell).
+    Docs   Regenerates out/AutoGrad.PS/en-US/AutoGrad.PS.dll-Help.xml from docs/*.md only.
+    Clean  Removes out/ and every bin/ and obj/ folder.
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs')]
+    [string] $Task = 'Build'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$ProgressPreference = 'SilentlyContinue'
+
+# Same numbers and messages on every machine: parse and format with the invariant culture, in this process
+# and (through the environment) in the dotnet and pwsh processes started from here.
+[System.Threading.Thread]::CurrentThread.CurrentCulture = [System.Globalization.CultureInfo]::InvariantCulture
+[System.Globalization.CultureInfo]::DefaultThreadCurrentCulture = [System.Globalization.CultureInfo]::InvariantCulture
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+$env:DOTNET_CLI_UI_LANGUAGE = 'en'
+$env:POWERSHELL_TELEMETRY_OPTOUT = '1'
+$env:POWERSHELL_UPDATECHECK = 'Off'
+# Logs (CI, a file) get plain text: no ANSI colour codes, here or in the pwsh processes started from here.
+if ([Console]::IsOutputRedirected -or $env:CI) {
+    $env:NO_COLOR = '1'
+    $PSStyle.OutputRendering = 'PlainText'
+}
+
+$Root = $PSScriptRoot
+$OutDir = Join-Path $Root 'out'
+$ModuleOut = Join-Path $OutDir 'AutoGrad.PS'
+$ResultsDir = Join-Path $OutDir 'TestResults'
+$Solution = Join-Path $Root 'AutoGrad.PS.sln'
+$CmdletBin = Join-Path $Root 'src/AutoGrad.PS/bin/Release/net8.0'
+$PesterVersion = '5.7.1'
+
+function Write-Step([string] $Message) {
+    Write-Host "==> $Message" -ForegroundColor Cyan
+}
+
+# Runs a native command; throws when it exits non-zero (unless -AllowFailure) and returns its exit code.
+function Invoke-Native {
+    param(
+        [Parameter(Mandatory)] [string] $FilePath,
+        [string[]] $ArgumentList = @(),
+        [switch] $AllowFailure
+    )
+    & $FilePath @ArgumentList | Out-Host
+    $code = $LASTEXITCODE
+    if ($code -ne 0 -and -not $AllowFailure) {
+        throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $code."
+    }
+    return $code
+}
+
+# The pwsh that runs this script, as a command line for child processes: a plain pwsh executable, or
+# 'dotnet <PSHOME>/pwsh.dll' when it runs as the 'dotnet pwsh' local tool.
+function Get-PwshCommand {
+    $exe = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') {
+        return @($exe, (Join-Path $PSHOME 'pwsh.dll'))
+    }
+    return @($exe)
+}
+
+function Invoke-Pwsh {
+    param([string[]] $ArgumentList, [switch] $AllowFailure)
+    $cmd = @(Get-PwshCommand)
+    $rest = @($cmd | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $ArgumentList
+    Invoke-Native -FilePath $cmd[0] -ArgumentList $rest -AllowFailure:$AllowFailure
+}
+
+# NuGet's global packages folder, as NuGet itself resolves it (NUGET_PACKAGES, NuGet.Config, or ~/.nuget/packages).
+function Get-NuGetPackagesFolder {
+    $line = & dotnet nuget locals global-packages --list 2>$null |
+        Where-Object { $_ -match '^\s*global-packages:\s*(.+?)\s*$' } | Select-Object -First 1
+    if ($LASTEXITCODE -eq 0 -and $line -and $line -match '^\s*global-packages:\s*(.+?)\s*$') {
+        return $Matches[1]
+    }
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    return Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages'
+}
+
+function Invoke-Docs {
+    Write-Step 'Docs: docs/*.md -> en-US/AutoGrad.PS.dll-Help.xml'
+    . (Join-Path $Root 'build/ConvertTo-MamlHelp.ps1')
+    $helpFile = Join-Path $ModuleOut 'en-US/AutoGrad.PS.dll-Help.xml'
+    $docs = @(Get-ChildItem -Path (Join-Path $Root 'docs') -Filter '*.md' -File | Sort-Object Name)
+    if ($docs.Count -eq 0) { throw 'No cmdlet help found in docs/*.md.' }
+    ConvertTo-MamlHelp -Path $docs.FullName -OutputPath $helpFile | Out-Null
+    Write-Host "    $($docs.Count) cmdlets -> $helpFile"
+}
+
+function Invoke-Build {
+    Write-Step 'Build: dotnet build AutoGrad.PS.sln -c Release'
+    Invoke-Native dotnet @('build', $Solution, '-c', 'Release', '-nologo', '-v', 'minimal') | Out-Null
+
+    Write-Step "Assemble $ModuleOut"
+    if (Test-Path $ModuleOut) { Remove-Item -LiteralPath $ModuleOut -Recurse -Force }
+    New-Item -ItemType Directory -Path $ModuleOut -Force | Out-Null
+
+    # Everything in module/ (manifest, format file, about_ help), keeping its folders.
+    $moduleSrc = Join-Path $Root 'module'
+    if (Test-Path $moduleSrc) {
+        Get-ChildItem -LiteralPath $moduleSrc -Force | Copy-Item -Destination $ModuleOut -Recurse -Force
+    }
+    # The cmdlet assembly and what it loads; PowerShell itself provides System.Management.Automation.
+    $dlls = @(Get-ChildItem -Path $CmdletBin -Filter '*.dll' -File |
+            Where-Object Name -ne 'System.Management.Automation.dll')
+    if (-not ($dlls.Name -contains 'AutoGrad.PS.dll')) { throw "AutoGrad.PS.dll not found in $CmdletBin." }
+    $dlls | Copy-Item -Destination $ModuleOut -Force
+
+    Invoke-Docs
+
+    if (-not (Test-Path (Join-Path $ModuleOut 'AutoGrad.PS.psd1'))) {
+        Write-Warning 'module/AutoGrad.PS.psd1 is missing: out/AutoGrad.PS cannot be imported yet.'
+    }
+    Get-ChildItem -LiteralPath $ModuleOut -Recurse -File | ForEach-Object {
+        Write-Host ('    ' + [IO.Path]::GetRelativePath($ModuleOut, $_.FullName))
+    }
+}
+
+function Invoke-Clean {
+    Write-Step 'Clean: out/, bin/, obj/'
+    $targets = @($OutDir)
+    foreach ($dir in 'src', 'tests', 'build') {
+        $path = Join-Path $Root $dir
+        if (Test-Path $path) {
+            $targets += @(Get-ChildItem -LiteralPath $path -Recurse -Directory -Force |
+                    Where-Object { $_.Name -in 'bin', 'obj' } | ForEach-Object FullName)
+        }
+    }
+    foreach ($t in $targets) {
+        if (Test-Path -LiteralPath $t) {
+            Remove-Item -LiteralPath $t -Recurse -Force
+            Write-Host "    removed $([IO.Path]::GetRelativePath($Root, $t))"
+        }
+    }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Write-Step 'Demo: examples/notebook.ps1'
+    Invoke-Pwsh @('-File', (Join-Path $Root 'examples/notebook.ps1')) | Out-Null
+}
+
+# xUnit counts from the TRX file that 'dotnet test --logger trx' writes.
+function Invoke-EngineTests {
+    $trx = Join-Path $ResultsDir 'engine.trx'
+    $project = Join-Path $Root 'tests/AutoGrad.Engine.Tests'
+    Write-Step 'Test (xUnit): tests/AutoGrad.Engine.Tests'
+    $code = Invoke-Native dotnet @('test', $project, '-c', 'Release', '--no-build', '--nologo',
+        '--logger', 'trx;LogFileName=engine.trx',
+        '--results-directory', $ResultsDir) -AllowFailure
+    $r = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    if (-not (Test-Path $trx)) {
+        Write-Host "    xUnit wrote no $trx (dotnet test exit code $code): counted as one failure." -ForegroundColor Red
+        $r.Failed = 1
+        return $r
+    }
+    [xml] $doc = Get-Content -LiteralPath $trx -Raw
+    $c = $doc.TestRun.ResultSummary.Counters
+    $r.Passed = [int] $c.passed
+    $r.Failed = [int] $c.failed + [int] $c.error + [int] $c.timeout + [int] $c.aborted
+    # A skipped xUnit test is a result with outcome NotExecuted; the counters only show it as total - executed.
+    $results = $doc.SelectNodes("//*[local-name()='UnitTestResult']")
+    $r.Skipped = @($results | Where-Object { $_.outcome -eq 'NotExecuted' }).Count
+    if ($code -ne 0 -and $r.Failed -eq 0) {
+        # e.g. the test host crashed after the last result: don't let it pass silently.
+        Write-Host "    dotnet test exited with $code although no test failed: counted as one failure." -ForegroundColor Red
+        $r.Failed = 1
+    }
+    Write-Host "    xUnit: $($r.Passed) passed, $($r.Failed) failed, $($r.Skipped) skipped"
+    return $r
+}
+
+# Pester runs in a child pwsh: a test that crashes its process (or pollutes the session) cannot take the summary down.
+function Invoke-PesterTests {
+    Write-Step "Test (Pester $PesterVersion): tests/*.Tests.ps1"
+    $r = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Tools.csproj'), '--nologo', '-v', 'quiet') | Out-Null
+    $pester = Join-Path (Get-NuGetPackagesFolder) "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $pester)) { throw "Pester $PesterVersion not found at $pester after restoring build/Tools.csproj." }
+
+    $summary = Join-Path $ResultsDir 'pester-summary.json'
+    Remove-Item -LiteralPath $summary -Force -ErrorAction SilentlyContinue
+    $code = Invoke-Pwsh @('-File', (Join-Path $Root 'build/Invoke-PesterTests.ps1'),
+        '-PesterPath', $pester, '-TestsPath', (Join-Path $Root 'tests'),
+        '-ResultsDir', $ResultsDir, '-SummaryPath', $summary) -AllowFailure
+    if (-not (Test-Path $summary)) {
+        Write-Host "    Pester wrote no summary (child pwsh exit code $code): counted as one failure." -ForegroundColor Red
+        $r.Failed = 1
+        return $r
+    }
+    $s = Get-Content -LiteralPath $summary -Raw | ConvertFrom-Json
+    $r.Passed = [int] $s.Passed
+    $r.Failed = [int] $s.Failed
+    $r.Skipped = [int] $s.Skipped
+    if ($code -ne 0 -and $r.Failed -eq 0) {
+        Write-Host "    Pester's process exited with $code although no test failed: counted as one failure." -ForegroundColor Red
+        $r.Failed = 1
+    }
+    Write-Host "    Pester: $($r.Passed) passed, $($r.Failed) failed, $($r.Skipped) skipped"
+    return $r
+}
+
+function Invoke-Test {
+    $passed = 0; $failed = 0; $skipped = 0
+    try {
+        Invoke-Build
+        if (Test-Path $ResultsDir) { Remove-Item -LiteralPath $ResultsDir -Recurse -Force }
+        New-Item -ItemType Directory -Path $ResultsDir -Force | Out-Null
+        foreach ($suite in 'Invoke-EngineTests', 'Invoke-PesterTests') {
+            try {
+                $r = & $suite
+                $passed += $r.Passed; $failed += $r.Failed; $skipped += $r.Skipped
+            } catch {
+                Write-Host "    ${suite}: $_" -ForegroundColor Red
+                $failed++
+            }
+        }
+    } catch {
+        Write-Host "Build failed: $_" -ForegroundColor Red
+        $failed++
+    }
+    $line = "$passed passed, $failed failed"
+    if ($skipped -gt 0) { $line += ", $skipped skipped" }
+    # The closing line, alone and last, is what CI reads.
+    [Console]::Out.Flush()
+    [Console]::WriteLine($line)
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+    exit 0
+}
+
+Push-Location $Root
+try {
+    switch ($Task) {
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+        'Demo' { Invoke-Demo }
+        'Docs' { Invoke-Docs }
+        'Clean' { Invoke-Clean }
+    }
+} finally {
+    Pop-Location
+}

@@ -1,0 +1,33 @@
+@{
+    RootModule           = 'AutoGrad.PS.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5d0c6f3e-8a41-4f7b-9c2e-1b7d3a9e6f42'
+    Author               = 'AutoGrad.PS contributors'
+    CompanyName          = 'AutoGrad.PS'
+    Copyright            = '(c) AutoGrad.PS contributors. All rights reserved.'
+    Description          = 'PyTorch-style tensors and automatic differentiation for PowerShell: build tensors, apply operations, run backward and read gradients, with PyTorch''s semantics, printing and error messages.'
+    CompatiblePSEditions = @('Core')
+    PowerShellVersion    = '7.4'
+
+    FormatsToProcess     = @('AutoGrad.PS.format.ps1xml')
+    TypesToProcess       = @('AutoGrad.PS.types.ps1xml')
+
+    CmdletsToExport      = @(
+        'New-Tensor'
+        'Invoke-Op'
+        'Measure-Sum'
+        'Measure-Mean'
+        'Invoke-Backward'
+        'Get-Grad'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('autograd', 'tensor', 'pytorch', 'machine-learning', 'deep-learning', 'gradient', 'PSEdition_Core')
+            ReleaseNotes = 'First release: New-Tensor, Invoke-Op, Measure-Sum, Measure-Mean, Invoke-Backward, Get-Grad.'
+        }
+    }
+}

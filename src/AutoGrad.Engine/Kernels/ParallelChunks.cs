@@ -1,0 +1,25 @@
+namespace AutoGrad.Kernels;
+
+/// <summary>
+/// Splits a flat range into one contiguous chunk per thread. Used only past <see cref="Threshold"/> elements:
+/// below it, waking threads costs more than the work (a 2x2 tensor must never touch the thread pool).
+/// </summary>
+internal static class ParallelChunks
+{
+    /// <summary>Elements from which splitting pays (tuned with the benchmarks).</summary>
+    internal const int Threshold = 1 << 17;
+
+    public static bool Worth(int n) => n >= Threshold && Parallelism.NumThreads > 1;
+
+    public static void Run(int n, Action<int, int> body)
+    {
+        int chunks = Math.Min(Parallelism.NumThreads, (n + Threshold / 2 - 1) / (Threshold / 2));
+        // Chunk boundaries on multiples of 64 elements keep every chunk's vector loop aligned the same way.
+        int size = (n / chunks + 63) & ~63;
+        Parallel.For(0, chunks, Parallelism.Options, i =>
+        {
+            int start = i * size;
+            if (start < n) body(start, Math.Min(size, n - start));
+        });
+    }
+}

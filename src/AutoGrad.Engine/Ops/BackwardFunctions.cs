@@ -1,0 +1,42 @@
+using AutoGrad.Autograd;
+
+namespace AutoGrad;
+
+// PyTorch computes some gradients with dedicated, differentiable backward functions (tanh_backward,
+// sigmoid_backward, threshold_backward). Using the same functions here makes create_graph produce the same
+// nodes (TanhBackwardBackward0 ...) and the same second derivatives.
+public sealed partial class Tensor
+{
+    /// <summary>tanh_backward(grad, output) = grad * (1 - output^2).</summary>
+    internal static Tensor TanhBackward(Tensor grad, Tensor output)
+    {
+        Tensor result;
+        using (GradMode.NoGrad()) result = grad.Mul(output.Mul(output).RSub(1L));
+        if (Graph.NeedsGrad(grad, output))
+            Graph.Record(result, "TanhBackwardBackward0", [grad, output], [grad, output], null, static (gg, s, _, n) =>
+                [n[0] ? TanhBackward(gg, s[1]) : null, n[1] ? gg.Mul(s[1].Mul(-2L).Mul(s[0])) : null]);
+        return result;
+    }
+
+    /// <summary>sigmoid_backward(grad, output) = grad * (1 - output) * output.</summary>
+    internal static Tensor SigmoidBackward(Tensor grad, Tensor output)
+    {
+        Tensor result;
+        using (GradMode.NoGrad()) result = grad.Mul(output.RSub(1L)).Mul(output);
+        if (Graph.NeedsGrad(grad, output))
+            Graph.Record(result, "SigmoidBackwardBackward0", [grad, output], [grad, output], null, static (gg, s, _, n) =>
+                [n[0] ? SigmoidBackward(gg, s[1]) : null, n[1] ? gg.Mul(s[0]).Mul(s[1].Mul(-2L).Add(1L)) : null]);
+        return result;
+    }
+
+    /// <summary>threshold_backward(grad, self, threshold): grad where self &gt; threshold, else 0.</summary>
+    internal static Tensor ThresholdBackward(Tensor grad, Tensor self, double threshold)
+    {
+        Tensor result;
+        using (GradMode.NoGrad()) result = Where(self.Gt(threshold), grad, ZerosScalar(grad.DType));
+        if (Graph.NeedsGrad(grad, self))
+            Graph.Record(result, "ThresholdBackwardBackward0", [grad, self], [self], threshold, static (gg, s, state, n) =>
+                [n[0] ? ThresholdBackward(gg, s[0], (double)state!) : null, n[1] ? ZerosLike(gg) : null]);
+        return result;
+    }
+}

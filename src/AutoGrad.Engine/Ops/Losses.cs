@@ -1,0 +1,148 @@
+using AutoGrad.Autograd;
+
+namespace AutoGrad;
+
+/// <summary>How a loss reduces its per-element values (PyTorch's reduction= argument).</summary>
+public enum Reduction
+{
+    Mean,
+    Sum,
+    None,
+}
+
+// Loss functions. mse_loss, nll_loss and binary_cross_entropy_with_logits are single nodes in PyTorch;
+// l1_loss and cross_entropy are compositions (abs/mean; log_softmax then nll_loss), so their node names fall out.
+public sealed partial class Tensor
+{
+    public static Reduction ParseReduction(string text) => text.ToLowerInvariant() switch
+    {
+        "mean" => Reduction.Mean,
+        "sum" => Reduction.Sum,
+        "none" => Reduction.None,
+        _ => throw TorchException.Value("InvalidReduction", $"{text} is not a valid value for reduction"),
+    };
+
+    /// <summary>Mean squared error (MseLossBackward0).</summary>
+    public Tensor MseLoss(Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        Tensor result;
+        using (GradMode.NoGrad())
+        {
+            var diff = Sub(target);
+            result = Reduce(diff.Mul(diff), reduction);
+        }
+        result = new Tensor(result.Storage, result.ShapeArray, result.DType);
+        if (Graph.NeedsGrad(this, target))
+            Graph.Record(result, "MseLossBackward0", [this, target], [this, target], reduction, static (g, s, state, n) =>
+            {
+                var diff = s[0].Sub(s[1]);
+                var grad = diff.Mul(2L).Mul(g);
+                if ((Reduction)state! == Reduction.Mean) grad = grad.Div((long)diff.NumElements);
+                return [n[0] ? grad : null, n[1] ? grad.Neg() : null];
+            });
+        return result;
+    }
+
+    /// <summary>Mean absolute error: |input - target| reduced (so MeanBackward0/SumBackward0/AbsBackward0).</summary>
+    public Tensor L1Loss(Tensor target, Reduction reduction = Reduction.Mean) => Reduce(Sub(target).Abs(), reduction);
+
+    /// <summary>
+    /// Negative log-likelihood of log-probabilities [N, C] (or [C]) at Int64 class targets [N] (or []); targets
+    /// equal to <paramref name="ignoreIndex"/> are skipped (NllLossBackward0).
+    /// </summary>
+    public Tensor NllLoss(Tensor target, Reduction reduction = Reduction.Mean, long ignoreIndex = -100)
+    {
+        if (target.DType != DType.Int64)
+            throw TorchException.Runtime("NllLossTargetDType",
+                $"expected scalar type Long but found {target.DType.ScalarTypeName()}");
+        if (Rank is < 1 or > 2)
+            throw TorchException.Value("NllLossInputRank", $"Expected 1 or 2 dimensions (got {Rank})");
+        bool batched = Rank == 2;
+        int n = batched ? _shape[0] : 1, c = batched ? _shape[1] : _shape[0];
+        if (batched ? target.Rank != 1 || target._shape[0] != n : target.Rank != 0)
+            throw TorchException.Value("NllLossTargetShape",
+                $"Expected input batch_size ({n}) to match target batch_size ({(target.Rank > 0 ? target._shape[0] : 1)}).");
+        var targets = (long[])target.Storage;
+        var x = (double[])StorageAs(DType.Float64);
+        var losses = new double[n];
+        int counted = 0;
+        for (int i = 0; i < n; i++)
+        {
+            long t = targets[i];
+            if (t == ignoreIndex) continue;
+            if (t < 0 || t >= c) throw TorchException.Index("NllLossTargetOutOfBounds", $"Target {t} is out of bounds.");
+            losses[i] = -x[i * c + t];
+            counted++;
+        }
+        double[] values = reduction switch
+        {
+            Reduction.None => losses,
+            Reduction.Sum => [losses.Sum()],
+            _ => [losses.Sum() / counted],
+        };
+        int[] outShape = reduction == Reduction.None ? (batched ? [n] : []) : [];
+        var result = new Tensor(Kernels.CastKernel.Convert(values, DType), outShape, DType);
+        if (Graph.NeedsGrad(this))
+            Graph.Record(result, "NllLossBackward0", [this], [target], (ShapeArray, reduction, ignoreIndex, counted),
+                static (g, s, state, _) =>
+                {
+                    var (shape, red, ignore, count) = ((int[], Reduction, long, int))state!;
+                    return [NllLossGrad(g, s[0], shape, red, ignore, count)];
+                });
+        return result;
+    }
+
+    private static Tensor NllLossGrad(Tensor g, Tensor target, int[] shape, Reduction reduction, long ignore, int count)
+    {
+        bool batched = shape.Length == 2;
+        int n = batched ? shape[0] : 1, c = batched ? shape[1] : shape[0];
+        var weights = new double[n * c];
+        var targets = (long[])target.Storage;
+        for (int i = 0; i < n; i++)
+            if (targets[i] != ignore)
+                weights[i * c + targets[i]] = reduction == Reduction.Mean ? -1.0 / count : -1.0;
+        var scatter = FromDoubles(weights, shape, g.DType);
+        // The upstream gradient is one value per sample (none) or one for the whole loss.
+        var gg = reduction == Reduction.None && batched ? g.Unsqueeze(1) : g;
+        return scatter.Mul(gg);
+    }
+
+    /// <summary>log_softmax over classes then nll_loss (the top node is NllLossBackward0, as in PyTorch).</summary>
+    public Tensor CrossEntropy(Tensor target, Reduction reduction = Reduction.Mean, long ignoreIndex = -100) =>
+        LogSoftmax(Rank == 1 ? 0 : 1).NllLoss(target, reduction, ignoreIndex);
+
+    /// <summary>
+    /// Sigmoid plus binary cross-entropy in one numerically stable step:
+    /// max(x, 0) - x t + log(1 + exp(-|x|)) (BinaryCrossEntropyWithLogitsBackward0).
+    /// </summary>
+    public Tensor BinaryCrossEntropyWithLogits(Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        if (!Shapes.Equal(_shape, target._shape))
+            throw TorchException.Value("BceTargetShape",
+                $"Target size ({Shapes.ToTorchSize(target._shape)}) must be the same as input size ({Shapes.ToTorchSize(_shape)})");
+        Tensor result;
+        using (GradMode.NoGrad())
+        {
+            var x = this;
+            var loss = x.Relu().Sub(x.Mul(target)).Add(x.Abs().Neg().Exp().Log1p());
+            result = Reduce(loss, reduction);
+        }
+        result = new Tensor(result.Storage, result.ShapeArray, result.DType);
+        if (Graph.NeedsGrad(this, target))
+            Graph.Record(result, "BinaryCrossEntropyWithLogitsBackward0", [this, target], [this, target], reduction,
+                static (g, s, state, n) =>
+                {
+                    var (x, t) = (s[0], s[1]);
+                    var scale = (Reduction)state! == Reduction.Mean ? g.Div((long)x.NumElements) : g;
+                    return [n[0] ? x.Sigmoid().Sub(t).Mul(scale) : null, n[1] ? x.Neg().Mul(scale) : null];
+                });
+        return result;
+    }
+
+    private static Tensor Reduce(Tensor values, Reduction reduction) => reduction switch
+    {
+        Reduction.Mean => values.Mean(),
+        Reduction.Sum => values.Sum(),
+        _ => values,
+    };
+}

@@ -1,0 +1,78 @@
+using AutoGrad.Kernels;
+
+namespace AutoGrad.Tests;
+
+/// <summary>The packed FMA matrix kernel against a plain triple loop in double, over awkward sizes.</summary>
+public class GemmTests
+{
+    public static TheoryData<int, int, int> Sizes => new()
+    {
+        { 1, 1, 1 }, { 6, 16, 16 }, { 7, 17, 5 }, { 5, 3, 15 }, { 13, 300, 33 }, { 97, 257, 130 },
+        { 64, 64, 64 }, { 200, 1, 9 }, { 1, 513, 2100 }, { 130, 70, 2049 },
+    };
+
+    private static double[] Reference(double[] a, double[] b, int m, int k, int n)
+    {
+        var c = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
+                c[i * n + j] = s;
+            }
+        return c;
+    }
+
+    private static double[] RandomValues(int count, int seed)
+    {
+        var r = new System.Random(seed);
+        return Enumerable.Range(0, count).Select(_ => r.NextDouble() * 2 - 1).ToArray();
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void DoubleKernelMatchesTripleLoop(int m, int k, int n)
+    {
+        var a = RandomValues(m * k, 1);
+        var b = RandomValues(k * n, 2);
+        var c = Enumerable.Repeat(double.NaN, m * n).ToArray();
+        Gemm.Run(a, b, c, m, k, n);
+        var expected = Reference(a, b, m, k, n);
+        for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], c[i], 1e-12);
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void FloatKernelMatchesTripleLoop(int m, int k, int n)
+    {
+        var a = RandomValues(m * k, 3);
+        var b = RandomValues(k * n, 4);
+        var af = a.Select(v => (float)v).ToArray();
+        var bf = b.Select(v => (float)v).ToArray();
+        var c = Enumerable.Repeat(float.NaN, m * n).ToArray();
+        Gemm.Run(af, bf, c, m, k, n);
+        var expected = Reference(af.Select(v => (double)v).ToArray(), bf.Select(v => (double)v).ToArray(), m, k, n);
+        for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], c[i], 1e-4 * Math.Sqrt(k));
+    }
+
+    [Fact]
+    public void MatMulGivesTheSameResultOnOneThreadAndOnAll()
+    {
+        var a = Tensor.Rand([300, 200], DType.Float64, seed: 1);
+        var b = Tensor.Rand([200, 250], DType.Float64, seed: 2);
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            Parallelism.NumThreads = 1;
+            var one = a.MatMul(b).ToDoubleArray();
+            Parallelism.NumThreads = Math.Max(2, Environment.ProcessorCount);
+            var all = a.MatMul(b).ToDoubleArray();
+            Assert.Equal(one, all);
+        }
+        finally
+        {
+            Parallelism.NumThreads = saved;
+        }
+    }
+}

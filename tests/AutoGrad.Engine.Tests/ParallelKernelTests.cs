@@ -1,0 +1,50 @@
+namespace AutoGrad.Tests;
+
+/// <summary>Large elementwise ops split across threads give exactly the single-threaded result.</summary>
+public class ParallelKernelTests
+{
+    public static TheoryData<string> Ops => new() { "Add", "MulScalar", "RSubScalar", "Exp", "Tanh", "Sigmoid" };
+
+    private static Tensor Apply(string op, Tensor a, Tensor b) => op switch
+    {
+        "Add" => a.Add(b),
+        "MulScalar" => a.Mul(1.5),
+        "RSubScalar" => a.RSub(2.0),
+        "Exp" => a.Exp(),
+        "Tanh" => a.Tanh(),
+        _ => a.Sigmoid(),
+    };
+
+    [Theory]
+    [MemberData(nameof(Ops))]
+    public void SplitAcrossThreadsEqualsOneThread(string op)
+    {
+        const int n = (1 << 18) + 37;
+        var a = Tensor.RandN([n], DType.Float32, seed: 1);
+        var b = Tensor.RandN([n], DType.Float32, seed: 2);
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            Parallelism.NumThreads = 1;
+            var one = (float[])Apply(op, a, b).ToArray();
+            Parallelism.NumThreads = 4;
+            var many = (float[])Apply(op, a, b).ToArray();
+            Assert.Equal(one, many);
+            var x = (float[])a.ToArray();
+            var y = (float[])b.ToArray();
+            for (int i = 0; i < n; i += 997)
+            {
+                double expected = op switch
+                {
+                    "Add" => x[i] + y[i], "MulScalar" => x[i] * 1.5f, "RSubScalar" => 2f - x[i],
+                    "Exp" => Math.Exp(x[i]), "Tanh" => Math.Tanh(x[i]), _ => 1 / (1 + Math.Exp(-x[i])),
+                };
+                Assert.Equal((float)expected, many[i]);
+            }
+        }
+        finally
+        {
+            Parallelism.NumThreads = saved;
+        }
+    }
+}
