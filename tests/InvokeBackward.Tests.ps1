@@ -135,7 +135,7 @@ Describe 'Invoke-Backward' {
             $err = $null
             $out = try { & $Run } catch { $err = $_ }
             $out | Should -BeNullOrEmpty
-            $err.FullyQualifiedErrorId | Should -BeLike "$Id*,*"
+            $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
             $err.CategoryInfo.Category | Should -Be $Category
             $err.Exception.Message | Should -BeLike $Message
         }

@@ -23,7 +23,7 @@ public sealed class TorchException : Exception
 
     public TorchErrorKind Kind { get; }
 
-    /// <summary>A short PascalCase id, e.g. <c>NonScalarBackward</c>, <c>ShapeMismatch</c>.</summary>
+    /// <summary>A short PascalCase id, e.g. <c>NonScalar</c>, <c>ShapeMismatch</c>.</summary>
     public string Id { get; }
 
     internal static TorchException Runtime(string id, string message) => new(TorchErrorKind.RuntimeError, id, message);

@@ -58,7 +58,7 @@ public static class BackwardEngine
             if (grad is null)
             {
                 if (output.RequiresGrad && output.NumElements != 1)
-                    throw TorchException.Runtime("NonScalarBackward", "grad can be implicitly created only for scalar outputs");
+                    throw TorchException.Runtime("NonScalar", "grad can be implicitly created only for scalar outputs");
             }
             else if (!Shapes.Equal(grad.ShapeSpan, output.ShapeSpan))
                 throw TorchException.Runtime("GradientShapeMismatch",
