@@ -48,3 +48,29 @@ public class ParallelKernelTests
         }
     }
 }
+
+/// <summary>Large sums split into fixed blocks: the same bits on one thread and on many.</summary>
+public class ParallelReductionTests
+{
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    public void SumIsIndependentOfTheThreadCount(DType dtype)
+    {
+        var x = Tensor.RandN([3_000_001], dtype, seed: 5);
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            Parallelism.NumThreads = 1;
+            var one = x.Sum().Item();
+            Parallelism.NumThreads = 3;
+            Assert.Equal(one, x.Sum().Item());
+            double exact = x.ToDoubleArray().Sum();
+            Assert.Equal(exact, (double)one, dtype == DType.Float32 ? 1e-2 : 1e-8);
+        }
+        finally
+        {
+            Parallelism.NumThreads = saved;
+        }
+    }
+}

@@ -1,11 +1,12 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace AutoGrad.Kernels;
 
 /// <summary>
-/// Sums over all elements or over a set of dims. Floating sums accumulate in double (float32 input is summed in
-/// vector chunks whose partial sums are added in double), which keeps results within PyTorch's cascade-sum
-/// tolerance; integer and bool sums are exact in int64.
+/// Sums over all elements or over a set of dims. Floating sums accumulate in double (float32 input is widened a
+/// chunk at a time), which is at least as accurate as PyTorch's cascade sum; integer and bool sums are exact in
+/// int64.
 /// </summary>
 internal static class ReductionKernels
 {
@@ -13,9 +14,16 @@ internal static class ReductionKernels
 
     public static double SumAll(ReadOnlySpan<float> x)
     {
+        // Widen to double a cache-sized chunk at a time and sum in double: float lanes accumulating thousands of
+        // values drift by several ulps, double ones do not.
+        Span<double> wide = stackalloc double[512];
         double total = 0;
-        for (int i = 0; i < x.Length; i += Chunk)
-            total += TensorPrimitives.Sum(x.Slice(i, Math.Min(Chunk, x.Length - i)));
+        for (int i = 0; i < x.Length; i += wide.Length)
+        {
+            int n = Math.Min(wide.Length, x.Length - i);
+            TensorPrimitives.ConvertTruncating<float, double>(x.Slice(i, n), wide[..n]);
+            total += TensorPrimitives.Sum<double>(wide[..n]);
+        }
         return total;
     }
 
@@ -37,11 +45,37 @@ internal static class ReductionKernels
     }
 
     /// <summary>
-    /// Sums <paramref name="x"/> (shape <paramref name="shape"/>) over the dims flagged in <paramref name="reduce"/>
-    /// into <paramref name="dst"/>, laid out as the kept dims in order. Walks the input once in row-major order:
-    /// an innermost reduced run is one vector sum, an innermost kept run is one vector add into the output row.
+    /// Whole-array sums, split across threads for large arrays. The split is into fixed blocks whose partial sums
+    /// are added in block order, so the result is the same bits whatever the thread count.
     /// </summary>
-    public static void SumDims(ReadOnlySpan<double> x, int[] shape, bool[] reduce, Span<double> dst)
+    public static double SumAll(float[] x) => ParallelSum(x.Length, (s, l) => SumAll(x.AsSpan(s, l)));
+
+    public static double SumAll(double[] x) => ParallelSum(x.Length, (s, l) => SumAll(x.AsSpan(s, l)));
+
+    private const int ParallelBlock = 1 << 16;
+
+    private static double ParallelSum(int n, Func<int, int, double> sumRange)
+    {
+        if (!ParallelChunks.Worth(n)) return sumRange(0, n);
+        int blocks = (n + ParallelBlock - 1) / ParallelBlock;
+        var partial = new double[blocks];
+        Parallel.For(0, blocks, Parallelism.Options, b =>
+        {
+            int start = b * ParallelBlock;
+            partial[b] = sumRange(start, Math.Min(ParallelBlock, n - start));
+        });
+        double total = 0;
+        foreach (var p in partial) total += p;
+        return total;
+    }
+
+    /// <summary>
+    /// Sums a float or double tensor <paramref name="x"/> (shape <paramref name="shape"/>) over the dims flagged in
+    /// <paramref name="reduce"/> into double accumulators <paramref name="dst"/>, laid out as the kept dims in order.
+    /// Walks the input once in row-major order: an innermost reduced run is one vector sum, an innermost kept run
+    /// is widened to double a chunk at a time and added into the output row (no full-size double copy).
+    /// </summary>
+    public static void SumDims<T>(ReadOnlySpan<T> x, int[] shape, bool[] reduce, Span<double> dst) where T : unmanaged
     {
         dst.Clear();
         if (x.Length == 0) return;
@@ -54,8 +88,8 @@ internal static class ReductionKernels
         for (int offIn = 0; offIn < x.Length; offIn += inner)
         {
             var row = x.Slice(offIn, inner);
-            if (innerReduced) dst[offOut] += TensorPrimitives.Sum(row);
-            else TensorPrimitives.Add(dst.Slice(offOut, inner), row, dst.Slice(offOut, inner));
+            if (innerReduced) dst[offOut] += RowSum(row);
+            else AddWidened(dst.Slice(offOut, inner), row);
             for (int d = rank - 2; d >= 0; d--)
             {
                 index[d]++;
@@ -64,6 +98,28 @@ internal static class ReductionKernels
                 offOut -= outStrides[d] * index[d];
                 index[d] = 0;
             }
+        }
+    }
+
+    private static double RowSum<T>(ReadOnlySpan<T> row) where T : unmanaged =>
+        typeof(T) == typeof(float)
+            ? SumAll(MemoryMarshal.Cast<T, float>(row))
+            : SumAll(MemoryMarshal.Cast<T, double>(row));
+
+    private static void AddWidened<T>(Span<double> dst, ReadOnlySpan<T> row) where T : unmanaged
+    {
+        if (typeof(T) == typeof(double))
+        {
+            TensorPrimitives.Add(dst, MemoryMarshal.Cast<T, double>(row), dst);
+            return;
+        }
+        var f = MemoryMarshal.Cast<T, float>(row);
+        Span<double> wide = stackalloc double[256];
+        for (int i = 0; i < f.Length; i += wide.Length)
+        {
+            int n = Math.Min(wide.Length, f.Length - i);
+            TensorPrimitives.ConvertTruncating<float, double>(f.Slice(i, n), wide[..n]);
+            TensorPrimitives.Add(dst.Slice(i, n), wide[..n], dst.Slice(i, n));
         }
     }
 

@@ -147,10 +147,17 @@ public sealed partial class Tensor
     private static double[] SumToDouble(Tensor x, bool[] reduce, bool all, int[] outShape)
     {
         var dst = new double[Shapes.NumElements(outShape)];
-        if (all)
-            dst[0] = x.Storage is float[] f ? ReductionKernels.SumAll(f) : ReductionKernels.SumAll((double[])x.Storage);
+        if (x.Storage is float[] f)
+        {
+            if (all) dst[0] = ReductionKernels.SumAll(f);
+            else ReductionKernels.SumDims<float>(f, x._shape, reduce, dst);
+        }
         else
-            ReductionKernels.SumDims((double[])x.StorageAs(DType.Float64), x._shape, reduce, dst);
+        {
+            var d = (double[])x.Storage;
+            if (all) dst[0] = ReductionKernels.SumAll(d);
+            else ReductionKernels.SumDims<double>(d, x._shape, reduce, dst);
+        }
         return dst;
     }
 
