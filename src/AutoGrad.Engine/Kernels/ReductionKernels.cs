@@ -56,14 +56,17 @@ internal static class ReductionKernels
 
     private static double ParallelSum(int n, Func<int, int, double> sumRange)
     {
-        if (!ParallelChunks.Worth(n)) return sumRange(0, n);
+        if (n < ParallelChunks.Threshold) return sumRange(0, n);
+        // Large arrays are always summed in the same blocks, threaded or not, so the bits never depend on threads.
         int blocks = (n + ParallelBlock - 1) / ParallelBlock;
         var partial = new double[blocks];
-        Parallel.For(0, blocks, Parallelism.Options, b =>
+        void SumBlock(int b)
         {
             int start = b * ParallelBlock;
             partial[b] = sumRange(start, Math.Min(ParallelBlock, n - start));
-        });
+        }
+        if (Parallelism.NumThreads > 1) Parallel.For(0, blocks, Parallelism.Options, SumBlock);
+        else for (int b = 0; b < blocks; b++) SumBlock(b);
         double total = 0;
         foreach (var p in partial) total += p;
         return total;
