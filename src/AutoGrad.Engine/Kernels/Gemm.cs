@@ -19,7 +19,8 @@ internal static unsafe class Gemm
     private const int MR = 6;
     private const int KC = 256;
     private const int MC = 96;        // multiple of MR
-    private const int NC = 2048;
+    /// <summary>Bytes of packed B per KC x NC panel: half of this machine's 1 MiB per-core L2.</summary>
+    private const int PanelBytes = 512 * 1024;
 
     public static bool IsSupported => Fma.IsSupported && Avx.IsSupported;
 
@@ -37,6 +38,7 @@ internal static unsafe class Gemm
     {
         if (m == 0 || n == 0) return;
         if (k == 0) { new Span<T>(c, m * n).Clear(); return; }
+        int NC = PanelBytes / (KC * sizeof(T));
         int ncMax = Math.Min(NC, RoundUp(n, nr));
         var packB = ArrayPool<T>.Shared.Rent(KC * ncMax);
         long work = (long)m * n * k;
@@ -98,10 +100,7 @@ internal static unsafe class Gemm
                     int rows = Math.Min(MR, mc - ir);
                     T* pa = pa0 + (ir / MR) * kc * MR;
                     T* dst = c0 + (long)(ic + ir) * ldc + jc + jr;
-                    if (typeof(T) == typeof(float))
-                        Kernel6x16((float*)pa, (float*)pb, kc, (float*)dst, ldc, accumulate, rows, cols);
-                    else
-                        Kernel6x8((double*)pa, (double*)pb, kc, (double*)dst, ldc, accumulate, rows, cols);
+                    Kernel(pa, pb, kc, dst, ldc, accumulate, rows, cols);
                 }
             }
         }
@@ -146,105 +145,77 @@ internal static unsafe class Gemm
         }
     }
 
+    /// <summary>
+    /// The MR x NR micro-kernel: NR = two vectors of T (16 floats or 8 doubles), so 12 accumulator registers plus
+    /// two B vectors and one broadcast A value fit the 16 ymm registers. One generic body serves both dtypes: the
+    /// JIT specializes it per T and drops the other dtype's branches.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6x16(float* pa, float* pb, int kc, float* c, int ldc, bool accumulate, int rows, int cols)
+    private static void Kernel<T>(T* pa, T* pb, int kc, T* c, int ldc, bool accumulate, int rows, int cols) where T : unmanaged
     {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+        int w = Vector256<T>.Count;
+        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
         {
-            var b0 = Avx.LoadVector256(pb);
-            var b1 = Avx.LoadVector256(pb + 8);
+            var b0 = Vector256.Load(pb);
+            var b1 = Vector256.Load(pb + w);
             var a = Vector256.Create(pa[0]);
-            c00 = Fma.MultiplyAdd(a, b0, c00); c01 = Fma.MultiplyAdd(a, b1, c01);
+            c00 = MulAdd(a, b0, c00); c01 = MulAdd(a, b1, c01);
             a = Vector256.Create(pa[1]);
-            c10 = Fma.MultiplyAdd(a, b0, c10); c11 = Fma.MultiplyAdd(a, b1, c11);
+            c10 = MulAdd(a, b0, c10); c11 = MulAdd(a, b1, c11);
             a = Vector256.Create(pa[2]);
-            c20 = Fma.MultiplyAdd(a, b0, c20); c21 = Fma.MultiplyAdd(a, b1, c21);
+            c20 = MulAdd(a, b0, c20); c21 = MulAdd(a, b1, c21);
             a = Vector256.Create(pa[3]);
-            c30 = Fma.MultiplyAdd(a, b0, c30); c31 = Fma.MultiplyAdd(a, b1, c31);
+            c30 = MulAdd(a, b0, c30); c31 = MulAdd(a, b1, c31);
             a = Vector256.Create(pa[4]);
-            c40 = Fma.MultiplyAdd(a, b0, c40); c41 = Fma.MultiplyAdd(a, b1, c41);
+            c40 = MulAdd(a, b0, c40); c41 = MulAdd(a, b1, c41);
             a = Vector256.Create(pa[5]);
-            c50 = Fma.MultiplyAdd(a, b0, c50); c51 = Fma.MultiplyAdd(a, b1, c51);
+            c50 = MulAdd(a, b0, c50); c51 = MulAdd(a, b1, c51);
             pa += MR;
-            pb += 16;
+            pb += 2 * w;
         }
-        if (rows == MR && cols == 16)
+        if (rows == MR && cols == 2 * w)
         {
-            Store(c, accumulate, c00, c01); Store(c + ldc, accumulate, c10, c11); Store(c + 2 * ldc, accumulate, c20, c21);
-            Store(c + 3 * ldc, accumulate, c30, c31); Store(c + 4 * ldc, accumulate, c40, c41); Store(c + 5 * ldc, accumulate, c50, c51);
+            StoreRow(c, w, accumulate, c00, c01); StoreRow(c + ldc, w, accumulate, c10, c11);
+            StoreRow(c + 2 * ldc, w, accumulate, c20, c21); StoreRow(c + 3 * ldc, w, accumulate, c30, c31);
+            StoreRow(c + 4 * ldc, w, accumulate, c40, c41); StoreRow(c + 5 * ldc, w, accumulate, c50, c51);
             return;
         }
-        float* tile = stackalloc float[MR * 16];
-        Avx.Store(tile, c00); Avx.Store(tile + 8, c01); Avx.Store(tile + 16, c10); Avx.Store(tile + 24, c11);
-        Avx.Store(tile + 32, c20); Avx.Store(tile + 40, c21); Avx.Store(tile + 48, c30); Avx.Store(tile + 56, c31);
-        Avx.Store(tile + 64, c40); Avx.Store(tile + 72, c41); Avx.Store(tile + 80, c50); Avx.Store(tile + 88, c51);
+        // A partial tile: spill the registers to a buffer and copy the part that lies inside C.
+        int nr = 2 * w;
+        T* tile = stackalloc T[MR * nr];
+        StoreRow(tile, w, false, c00, c01); StoreRow(tile + nr, w, false, c10, c11);
+        StoreRow(tile + 2 * nr, w, false, c20, c21); StoreRow(tile + 3 * nr, w, false, c30, c31);
+        StoreRow(tile + 4 * nr, w, false, c40, c41); StoreRow(tile + 5 * nr, w, false, c50, c51);
         for (int r = 0; r < rows; r++)
             for (int j = 0; j < cols; j++)
-                c[r * ldc + j] = accumulate ? c[r * ldc + j] + tile[r * 16 + j] : tile[r * 16 + j];
+                c[r * ldc + j] = accumulate ? Add(c[r * ldc + j], tile[r * nr + j]) : tile[r * nr + j];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* dst, bool accumulate, Vector256<float> lo, Vector256<float> hi)
+    private static Vector256<T> MulAdd<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c) where T : unmanaged
     {
-        if (accumulate)
-        {
-            lo = Avx.Add(lo, Avx.LoadVector256(dst));
-            hi = Avx.Add(hi, Avx.LoadVector256(dst + 8));
-        }
-        Avx.Store(dst, lo);
-        Avx.Store(dst + 8, hi);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6x8(double* pa, double* pb, int kc, double* c, int ldc, bool accumulate, int rows, int cols)
-    {
-        Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
-            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Avx.LoadVector256(pb);
-            var b1 = Avx.LoadVector256(pb + 4);
-            var a = Vector256.Create(pa[0]);
-            c00 = Fma.MultiplyAdd(a, b0, c00); c01 = Fma.MultiplyAdd(a, b1, c01);
-            a = Vector256.Create(pa[1]);
-            c10 = Fma.MultiplyAdd(a, b0, c10); c11 = Fma.MultiplyAdd(a, b1, c11);
-            a = Vector256.Create(pa[2]);
-            c20 = Fma.MultiplyAdd(a, b0, c20); c21 = Fma.MultiplyAdd(a, b1, c21);
-            a = Vector256.Create(pa[3]);
-            c30 = Fma.MultiplyAdd(a, b0, c30); c31 = Fma.MultiplyAdd(a, b1, c31);
-            a = Vector256.Create(pa[4]);
-            c40 = Fma.MultiplyAdd(a, b0, c40); c41 = Fma.MultiplyAdd(a, b1, c41);
-            a = Vector256.Create(pa[5]);
-            c50 = Fma.MultiplyAdd(a, b0, c50); c51 = Fma.MultiplyAdd(a, b1, c51);
-            pa += MR;
-            pb += 8;
-        }
-        if (rows == MR && cols == 8)
-        {
-            Store(c, accumulate, c00, c01); Store(c + ldc, accumulate, c10, c11); Store(c + 2 * ldc, accumulate, c20, c21);
-            Store(c + 3 * ldc, accumulate, c30, c31); Store(c + 4 * ldc, accumulate, c40, c41); Store(c + 5 * ldc, accumulate, c50, c51);
-            return;
-        }
-        double* tile = stackalloc double[MR * 8];
-        Avx.Store(tile, c00); Avx.Store(tile + 4, c01); Avx.Store(tile + 8, c10); Avx.Store(tile + 12, c11);
-        Avx.Store(tile + 16, c20); Avx.Store(tile + 20, c21); Avx.Store(tile + 24, c30); Avx.Store(tile + 28, c31);
-        Avx.Store(tile + 32, c40); Avx.Store(tile + 36, c41); Avx.Store(tile + 40, c50); Avx.Store(tile + 44, c51);
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < cols; j++)
-                c[r * ldc + j] = accumulate ? c[r * ldc + j] + tile[r * 8 + j] : tile[r * 8 + j];
+        if (typeof(T) == typeof(float))
+            return Fma.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        return Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(double* dst, bool accumulate, Vector256<double> lo, Vector256<double> hi)
+    private static void StoreRow<T>(T* dst, int w, bool accumulate, Vector256<T> lo, Vector256<T> hi) where T : unmanaged
     {
         if (accumulate)
         {
-            lo = Avx.Add(lo, Avx.LoadVector256(dst));
-            hi = Avx.Add(hi, Avx.LoadVector256(dst + 4));
+            lo = Vector256.Add(lo, Vector256.Load(dst));
+            hi = Vector256.Add(hi, Vector256.Load(dst + w));
         }
-        Avx.Store(dst, lo);
-        Avx.Store(dst + 4, hi);
+        lo.Store(dst);
+        hi.Store(dst + w);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Add<T>(T x, T y) where T : unmanaged =>
+        typeof(T) == typeof(float)
+            ? (T)(object)((float)(object)x + (float)(object)y)
+            : (T)(object)((double)(object)x + (double)(object)y);
 }
