@@ -134,6 +134,7 @@ public class GradientTests
     public static TheoryData<string, double[], double[]> AwkwardPoints => new()
     {
         { "relu at 0", [0, -1, 2], [0, 0, 1] },
+        { "relu at nan", [double.NaN], [1] },
         { "abs at 0", [0, -1, 2], [0, -1, 1] },
         { "sqrt at 0", [0, 4], [double.PositiveInfinity, 0.25] },
         { "pow(x, 0) at 0", [0, 3], [0, 0] },
@@ -150,7 +151,7 @@ public class GradientTests
         var t = Leaf(x, x.Length);
         Tensor y = name switch
         {
-            "relu at 0" => t.Relu(),
+            "relu at 0" or "relu at nan" => t.Relu(),
             "abs at 0" => t.Abs(),
             "sqrt at 0" => t.Sqrt(),
             "pow(x, 0) at 0" => t.Pow(0L),

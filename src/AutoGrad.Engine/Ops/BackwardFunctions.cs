@@ -29,11 +29,14 @@ public sealed partial class Tensor
         return result;
     }
 
-    /// <summary>threshold_backward(grad, self, threshold): grad where self &gt; threshold, else 0.</summary>
+    /// <summary>
+    /// threshold_backward(grad, self, threshold): 0 where self &lt;= threshold, else grad. Written as ATen's kernel
+    /// does (x &lt;= threshold ? 0 : grad), so a NaN in self lets the gradient through.
+    /// </summary>
     internal static Tensor ThresholdBackward(Tensor grad, Tensor self, double threshold)
     {
         Tensor result;
-        using (GradMode.NoGrad()) result = Where(self.Gt(threshold), grad, ZerosScalar(grad.DType));
+        using (GradMode.NoGrad()) result = Where(self.Le(threshold), ZerosScalar(grad.DType), grad);
         if (Graph.NeedsGrad(grad, self))
             Graph.Record(result, "ThresholdBackwardBackward0", [grad, self], [self], threshold, static (gg, s, state, n) =>
                 [n[0] ? ThresholdBackward(gg, s[0], (double)state!) : null, n[1] ? ZerosLike(gg) : null]);
