@@ -235,6 +235,8 @@ public class GradientTests
         ["sigmoid"] = x => x.Sigmoid(),
         ["x * relu(x)"] = x => x.Mul(x.Relu()),
         ["tanh(x) * sigmoid(x)"] = x => x.Tanh().Mul(x.Sigmoid()),
+        ["gelu"] = x => x.Sub(1L).Gelu(),
+        ["gelu (tanh approximation)"] = x => x.Sub(1L).Gelu("tanh"),
         ["pow 3"] = x => x.Pow(3L),
         ["pow 0.5"] = x => x.Pow(0.5),
         ["x ** x"] = x => x.Pow(x),

@@ -7,6 +7,21 @@ namespace AutoGrad;
 // nodes (TanhBackwardBackward0 ...) and the same second derivatives.
 public sealed partial class Tensor
 {
+    /// <summary>
+    /// gelu_backward(grad, self, approximate) = grad * gelu'(self) (GeluBackwardBackward0). Its derivative in self
+    /// is gelu''(self), so second-order gradients of gelu are exact, as PyTorch's gelu_double_backward.
+    /// </summary>
+    internal static Tensor GeluBackward(Tensor grad, Tensor self, bool tanh)
+    {
+        Tensor result;
+        using (GradMode.NoGrad()) result = grad.Mul(GeluDerivative(self, tanh));
+        if (Graph.NeedsGrad(grad, self))
+            Graph.Record(result, "GeluBackwardBackward0", [grad, self], [grad, self], tanh, static (gg, s, state, n) =>
+                [n[0] ? GeluBackward(gg, s[1], (bool)state!) : null,
+                 n[1] ? gg.Mul(s[0]).Mul(GeluSecondDerivative(s[1], (bool)state!)) : null]);
+        return result;
+    }
+
     /// <summary>tanh_backward(grad, output) = grad * (1 - output^2).</summary>
     internal static Tensor TanhBackward(Tensor grad, Tensor output)
     {
