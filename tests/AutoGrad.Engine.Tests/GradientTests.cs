@@ -134,6 +134,7 @@ public class GradientTests
     public static TheoryData<string, double[], double[]> AwkwardPoints => new()
     {
         { "relu at 0", [0, -1, 2], [0, 0, 1] },
+        { "relu at nan", [double.NaN], [1] },
         { "abs at 0", [0, -1, 2], [0, -1, 1] },
         { "sqrt at 0", [0, 4], [double.PositiveInfinity, 0.25] },
         { "pow(x, 0) at 0", [0, 3], [0, 0] },
@@ -150,7 +151,7 @@ public class GradientTests
         var t = Leaf(x, x.Length);
         Tensor y = name switch
         {
-            "relu at 0" => t.Relu(),
+            "relu at 0" or "relu at nan" => t.Relu(),
             "abs at 0" => t.Abs(),
             "sqrt at 0" => t.Sqrt(),
             "pow(x, 0) at 0" => t.Pow(0L),
@@ -234,6 +235,8 @@ public class GradientTests
         ["sigmoid"] = x => x.Sigmoid(),
         ["x * relu(x)"] = x => x.Mul(x.Relu()),
         ["tanh(x) * sigmoid(x)"] = x => x.Tanh().Mul(x.Sigmoid()),
+        ["gelu"] = x => x.Sub(1L).Gelu(),
+        ["gelu (tanh approximation)"] = x => x.Sub(1L).Gelu("tanh"),
         ["pow 3"] = x => x.Pow(3L),
         ["pow 0.5"] = x => x.Pow(0.5),
         ["x ** x"] = x => x.Pow(x),

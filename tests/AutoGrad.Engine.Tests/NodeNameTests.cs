@@ -90,6 +90,7 @@ public class NodeNameTests
         ["tanh"] = (x => x.Tanh(), "TanhBackwardBackward0"),
         ["sigmoid"] = (x => x.Sigmoid(), "SigmoidBackwardBackward0"),
         ["relu"] = (x => x.Relu(), "ThresholdBackwardBackward0"),
+        ["gelu"] = (x => x.Gelu(), "GeluBackwardBackward0"),
         ["exp"] = (x => x.Exp(), "MulBackward0"),
         ["log"] = (x => x.Log(), "DivBackward0"),
         ["sqrt"] = (x => x.Sqrt(), "DivBackward0"),

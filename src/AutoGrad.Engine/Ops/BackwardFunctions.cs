@@ -7,6 +7,21 @@ namespace AutoGrad;
 // nodes (TanhBackwardBackward0 ...) and the same second derivatives.
 public sealed partial class Tensor
 {
+    /// <summary>
+    /// gelu_backward(grad, self, approximate) = grad * gelu'(self) (GeluBackwardBackward0). Its derivative in self
+    /// is gelu''(self), so second-order gradients of gelu are exact, as PyTorch's gelu_double_backward.
+    /// </summary>
+    internal static Tensor GeluBackward(Tensor grad, Tensor self, bool tanh)
+    {
+        Tensor result;
+        using (GradMode.NoGrad()) result = grad.Mul(GeluDerivative(self, tanh));
+        if (Graph.NeedsGrad(grad, self))
+            Graph.Record(result, "GeluBackwardBackward0", [grad, self], [grad, self], tanh, static (gg, s, state, n) =>
+                [n[0] ? GeluBackward(gg, s[1], (bool)state!) : null,
+                 n[1] ? gg.Mul(s[0]).Mul(GeluSecondDerivative(s[1], (bool)state!)) : null]);
+        return result;
+    }
+
     /// <summary>tanh_backward(grad, output) = grad * (1 - output^2).</summary>
     internal static Tensor TanhBackward(Tensor grad, Tensor output)
     {
@@ -29,11 +44,14 @@ public sealed partial class Tensor
         return result;
     }
 
-    /// <summary>threshold_backward(grad, self, threshold): grad where self &gt; threshold, else 0.</summary>
+    /// <summary>
+    /// threshold_backward(grad, self, threshold): 0 where self &lt;= threshold, else grad. Written as ATen's kernel
+    /// does (x &lt;= threshold ? 0 : grad), so a NaN in self lets the gradient through.
+    /// </summary>
     internal static Tensor ThresholdBackward(Tensor grad, Tensor self, double threshold)
     {
         Tensor result;
-        using (GradMode.NoGrad()) result = Where(self.Gt(threshold), grad, ZerosScalar(grad.DType));
+        using (GradMode.NoGrad()) result = Where(self.Le(threshold), ZerosScalar(grad.DType), grad);
         if (Graph.NeedsGrad(grad, self))
             Graph.Record(result, "ThresholdBackwardBackward0", [grad, self], [self], threshold, static (gg, s, state, n) =>
                 [n[0] ? ThresholdBackward(gg, s[0], (double)state!) : null, n[1] ? ZerosLike(gg) : null]);

@@ -178,24 +178,48 @@ public sealed partial class Tensor
         };
         var result = FloatingInput().MapValues(tanh ? GeluTanh : static v => 0.5 * v * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2))));
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, "GeluBackward0", [this], [this], tanh, static (g, s, state, _) =>
-            {
-                var x = s[0];
-                if ((bool)state!)
-                {
-                    const double k = 0.7978845608028654; // sqrt(2/pi)
-                    var inner = x.Add(x.Pow(3L).Mul(0.044715)).Mul(k);
-                    var t = inner.Tanh();
-                    var dInner = x.Mul(x).Mul(3 * 0.044715).Add(1L).Mul(k);
-                    var d = t.Add(1L).Mul(0.5).Add(x.Mul(0.5).Mul(t.Mul(t).RSub(1L)).Mul(dInner));
-                    return [g.Mul(d)];
-                }
-                var cdf = x.MapValues(static v => 0.5 * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2))));
-                var pdf = x.Mul(x).Mul(-0.5).Exp().Mul(0.3989422804014327);
-                return [g.Mul(cdf.Add(x.Mul(pdf)))];
-            });
+            Graph.Record(result, "GeluBackward0", [this], [this], tanh,
+                static (g, s, state, _) => [GeluBackward(g, s[0], (bool)state!)]);
         return result;
     }
+
+    private const double SqrtTwoOverPi = 0.7978845608028654;
+    private const double GeluCubic = 0.044715;
+
+    /// <summary>
+    /// gelu'(x): Phi(x) + x phi(x), or for the tanh form 0.5 (1 + t) + 0.5 x (1 - t^2) u' with
+    /// u = sqrt(2/pi) (x + 0.044715 x^3), t = tanh(u). Only a value (the normal CDF has no recorded op); its
+    /// derivative is <see cref="GeluSecondDerivative"/>.
+    /// </summary>
+    internal static Tensor GeluDerivative(Tensor x, bool tanh)
+    {
+        if (tanh)
+        {
+            var t = x.Add(x.Pow(3L).Mul(GeluCubic)).Mul(SqrtTwoOverPi).Tanh();
+            var du = x.Mul(x).Mul(3 * GeluCubic).Add(1L).Mul(SqrtTwoOverPi);
+            return t.Add(1L).Mul(0.5).Add(x.Mul(0.5).Mul(t.Mul(t).RSub(1L)).Mul(du));
+        }
+        var cdf = x.MapValues(static v => 0.5 * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2))));
+        return cdf.Add(x.Mul(NormalPdf(x)));
+    }
+
+    /// <summary>
+    /// gelu''(x) from recorded ops, so gradients of any order stay exact: phi(x) (2 - x^2), or for the tanh form
+    /// (1 - t^2) (u' + 0.5 x (u'' - 2 t u'^2)).
+    /// </summary>
+    internal static Tensor GeluSecondDerivative(Tensor x, bool tanh)
+    {
+        if (tanh)
+        {
+            var t = x.Add(x.Pow(3L).Mul(GeluCubic)).Mul(SqrtTwoOverPi).Tanh();
+            var du = x.Mul(x).Mul(3 * GeluCubic).Add(1L).Mul(SqrtTwoOverPi);
+            var d2u = x.Mul(6 * GeluCubic * SqrtTwoOverPi);
+            return t.Mul(t).RSub(1L).Mul(du.Add(x.Mul(0.5).Mul(d2u.Sub(t.Mul(du).Mul(du).Mul(2L)))));
+        }
+        return NormalPdf(x).Mul(x.Mul(x).RSub(2L));
+    }
+
+    private static Tensor NormalPdf(Tensor x) => x.Mul(x).Mul(-0.5).Exp().Mul(0.3989422804014327);
 
     private static double GeluTanh(double v)
     {
