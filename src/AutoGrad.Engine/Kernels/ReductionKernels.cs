@@ -82,25 +82,12 @@ internal static class ReductionKernels
     {
         dst.Clear();
         if (x.Length == 0) return;
-        var (sizes, outStrides) = Layout(shape, reduce);
-        int rank = sizes.Length;
-        int inner = sizes[rank - 1];
-        bool innerReduced = outStrides[rank - 1] == 0;
-        var index = new int[rank - 1];
-        int offOut = 0;
-        for (int offIn = 0; offIn < x.Length; offIn += inner)
+        var rows = new ReductionRows(shape, reduce);
+        foreach (var (offIn, offOut) in rows)
         {
-            var row = x.Slice(offIn, inner);
-            if (innerReduced) dst[offOut] += RowSum(row);
-            else AddWidened(dst.Slice(offOut, inner), row);
-            for (int d = rank - 2; d >= 0; d--)
-            {
-                index[d]++;
-                offOut += outStrides[d];
-                if (index[d] < sizes[d]) break;
-                offOut -= outStrides[d] * index[d];
-                index[d] = 0;
-            }
+            var row = x.Slice(offIn, rows.Inner);
+            if (rows.InnerReduced) dst[offOut] += RowSum(row);
+            else AddWidened(dst.Slice(offOut, rows.Inner), row);
         }
     }
 
@@ -130,33 +117,28 @@ internal static class ReductionKernels
     {
         dst.Clear();
         if (x.Length == 0) return;
-        var (sizes, outStrides) = Layout(shape, reduce);
-        int rank = sizes.Length;
-        int inner = sizes[rank - 1];
-        bool innerReduced = outStrides[rank - 1] == 0;
-        var index = new int[rank - 1];
-        int offOut = 0;
-        for (int offIn = 0; offIn < x.Length; offIn += inner)
+        var rows = new ReductionRows(shape, reduce);
+        foreach (var (offIn, offOut) in rows)
         {
-            var row = x.Slice(offIn, inner);
-            if (innerReduced) dst[offOut] += TensorPrimitives.Sum(row);
-            else TensorPrimitives.Add(dst.Slice(offOut, inner), row, dst.Slice(offOut, inner));
-            for (int d = rank - 2; d >= 0; d--)
-            {
-                index[d]++;
-                offOut += outStrides[d];
-                if (index[d] < sizes[d]) break;
-                offOut -= outStrides[d] * index[d];
-                index[d] = 0;
-            }
+            var row = x.Slice(offIn, rows.Inner);
+            if (rows.InnerReduced) dst[offOut] += TensorPrimitives.Sum(row);
+            else TensorPrimitives.Add(dst.Slice(offOut, rows.Inner), row, dst.Slice(offOut, rows.Inner));
         }
     }
+}
 
-    /// <summary>
-    /// Coalesced dims of the input and, for each, the stride of the output (0 where reduced). Adjacent dims merge
-    /// when both are reduced or both are kept, so a [N, M] sum over dim 1 is N vector sums of length M.
-    /// </summary>
-    private static (int[] Sizes, int[] OutStrides) Layout(int[] shape, bool[] reduce)
+/// <summary>
+/// The row structure of a reduction over a dense input: dims coalesced into runs that are all reduced or all
+/// kept (so a [N, M] sum over dim 1 is N vector sums of length M), an innermost run of <see cref="Inner"/>
+/// elements, and the outer runs walked with an odometer. Enumerates each row's start in the input and its start
+/// in the output (the output stride is 0 along reduced runs).
+/// </summary>
+internal readonly struct ReductionRows
+{
+    private readonly int[] _sizes;
+    private readonly int[] _outStrides;
+
+    public ReductionRows(int[] shape, bool[] reduce)
     {
         var sizes = new List<int>();
         var kinds = new List<bool>();
@@ -167,13 +149,56 @@ internal static class ReductionKernels
             else { sizes.Add(shape[d]); kinds.Add(reduce[d]); }
         }
         if (sizes.Count == 0) { sizes.Add(1); kinds.Add(true); }
-        var outStrides = new int[sizes.Count];
+        _sizes = sizes.ToArray();
+        _outStrides = new int[sizes.Count];
         int s = 1;
         for (int d = sizes.Count - 1; d >= 0; d--)
         {
-            outStrides[d] = kinds[d] ? 0 : s;
+            _outStrides[d] = kinds[d] ? 0 : s;
             if (!kinds[d]) s *= sizes[d];
         }
-        return (sizes.ToArray(), outStrides);
+    }
+
+    public int Inner => _sizes[^1];
+
+    public bool InnerReduced => _outStrides[^1] == 0;
+
+    public Enumerator GetEnumerator() => new(this);
+
+    public struct Enumerator
+    {
+        private readonly int[] _sizes, _outStrides, _index;
+        private readonly int _total;
+        private int _offIn, _offOut;
+        private bool _started;
+
+        internal Enumerator(ReductionRows rows)
+        {
+            _sizes = rows._sizes;
+            _outStrides = rows._outStrides;
+            _index = new int[_sizes.Length - 1];
+            _total = 1;
+            foreach (var n in _sizes) _total *= n;
+            _offIn = _offOut = 0;
+            _started = false;
+        }
+
+        public (int OffsetIn, int OffsetOut) Current => (_offIn, _offOut);
+
+        public bool MoveNext()
+        {
+            if (!_started) { _started = true; return _total > 0; }
+            _offIn += _sizes[^1];
+            if (_offIn >= _total) return false;
+            for (int d = _index.Length - 1; d >= 0; d--)
+            {
+                _index[d]++;
+                _offOut += _outStrides[d];
+                if (_index[d] < _sizes[d]) break;
+                _offOut -= _outStrides[d] * _index[d];
+                _index[d] = 0;
+            }
+            return true;
+        }
     }
 }
