@@ -1,6 +1,54 @@
 using AutoGrad.Benchmarks;
-using TorchSharp;
-ElfVersionNeedPatcher.PatchBuildOutput(Console.Out);
-using var t = torch.ones(2, 2);
-Console.WriteLine(t.ToString(TorchSharp.TensorStringStyle.Numpy));
-Console.WriteLine(torch.get_num_threads());
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
+
+// Usage: AutoGrad.Benchmarks [--smoke] [--out DIR] [--docs FILE] [BenchmarkDotNet args, e.g. --filter *MatMul*]
+//   --smoke  load libtorch (with the ELF patch), print torch.ones(2,2) and check both engines agree on a few ops.
+//   --out    where the BenchmarkDotNet artifacts and the ratio summary (summary.md, ratios.svg) go.
+//   --docs   also rewrite the generated section of docs/performance.md (between its result markers).
+var rest = new List<string>();
+string outDir = Path.GetFullPath("BenchmarkDotNet.Artifacts");
+string? docs = null;
+bool smoke = false;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--smoke": smoke = true; break;
+        case "--out": outDir = Path.GetFullPath(args[++i]); break;
+        case "--docs": docs = Path.GetFullPath(args[++i]); break;
+        default: rest.Add(args[i]); break;
+    }
+}
+
+// Before anything touches TorchSharp: patch libLibTorchSharp.so in the build output and load libtorch.
+Console.WriteLine("torch.ones(2,2) =\n" + TorchRuntime.EnsureLoaded());
+if (smoke) return Smoke.Run();
+
+if (!rest.Any(a => a.StartsWith("--filter") || a == "-f")) rest.AddRange(["--filter", "*"]);
+
+// A short job, in process: the machine is shared and 2-core, so runs must finish in minutes; in-process also means
+// BenchmarkDotNet does not rebuild the project (and re-copy 600 MB of libtorch) per run, and our patched
+// libLibTorchSharp.so is the one loaded. Few iterations: numbers are indicative, see docs/performance.md.
+var job = Job.Default
+    .WithToolchain(InProcessEmitToolchain.Instance)
+    .WithLaunchCount(1)
+    .WithWarmupCount(2)
+    .WithIterationCount(5)
+    .WithIterationTime(TimeInterval.FromMilliseconds(120))
+    .WithId("short-inprocess");
+var config = DefaultConfig.Instance
+    .AddJob(job.AsDefault())
+    .AddDiagnoser(MemoryDiagnoser.Default)
+    .WithArtifactsPath(outDir)
+    .WithOptions(ConfigOptions.DisableLogFile);
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.ToArray(), config).ToArray();
+RatioReport.Write(summaries, outDir, docs);
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+
+public partial class Program;
