@@ -57,12 +57,11 @@ Import-Module -Assembly ([AutoGradBench.InvokeNothingCommand].Assembly) -Force
 
 # 2x2 inputs, made once. $x requires grad; $out is a fresh graph per Invoke-Backward call (see below).
 $data = [double[][]]@(@(1.0, 2.0), @(3.0, 4.0))
-$a = New-Tensor -Data $data
-$b = New-Tensor -Data $data
-$x = New-Tensor -Data $data -RequiresGrad
+$a = New-Tensor -Data $data -DType Float64
+$b = New-Tensor -Data $data -DType Float64
+$x = New-Tensor -Data $data -DType Float64 -RequiresGrad
 $flat = [double[]](1.0, 2.0, 3.0, 4.0)
 $shape = [int[]](2, 2)
-$f64 = [AutoGrad.DType]::Float64
 
 function Measure-PerCall {
     param([string]$Name, [scriptblock]$Body, [scriptblock]$Setup = {})
@@ -83,7 +82,7 @@ $empty = (Measure-PerCall 'empty loop' { }).Microseconds
 $rows = @(
     Measure-PerCall 'Invoke-Nothing (empty binary cmdlet)' { $null = Invoke-Nothing }
     Measure-PerCall 'Invoke-Nothing -InputObject $a' { $null = Invoke-Nothing -InputObject $a }
-    Measure-PerCall 'New-Tensor -Data (2x2)' { $null = New-Tensor -Data $data }
+    Measure-PerCall 'New-Tensor -Data (2x2)' { $null = New-Tensor -Data $data -DType Float64 }
     Measure-PerCall 'Invoke-Op -Name Add -Other' { $null = Invoke-Op -Name Add -InputObject $a -Other $b }
     Measure-PerCall 'Measure-Mean' { $null = Measure-Mean -InputObject $a }
     # Backward needs a fresh graph each time; the graph is built with engine calls, whose cost is measured on
@@ -91,7 +90,7 @@ $rows = @(
     Measure-PerCall 'engine: graph only (x+2)*(x+2) mean' { $null = ($x.Add(2.0)).Mul($x.Add(2.0)).Mean() }
     Measure-PerCall 'Invoke-Backward (+ graph)' { $o = ($x.Add(2.0)).Mul($x.Add(2.0)).Mean(); Invoke-Backward -InputObject $o }
     Measure-PerCall 'Get-Grad' { $null = Get-Grad -InputObject $x }
-    Measure-PerCall 'engine: [Tensor]::FromDoubles' { $null = [AutoGrad.Tensor]::FromDoubles($flat, $shape, $f64, $false) }
+    Measure-PerCall 'engine: [Tensor]::FromArray' { $null = [AutoGrad.Tensor]::FromArray[double]($flat, $shape) }
     Measure-PerCall 'engine: $a.Add($b)' { $null = $a.Add($b) }
     Measure-PerCall 'engine: $a.Mean()' { $null = $a.Mean() }
     Measure-PerCall 'engine: $o.Backward() (+ graph)' { $o = ($x.Add(2.0)).Mul($x.Add(2.0)).Mean(); $o.Backward() }
@@ -104,7 +103,7 @@ foreach ($r in $rows | Where-Object Name -like '*(+ graph)') {
 }
 $floor = ($rows | Where-Object Name -eq 'Invoke-Nothing -InputObject $a').Microseconds
 $pairs = @{
-    'New-Tensor -Data (2x2)' = 'engine: [Tensor]::FromDoubles'; 'Invoke-Op -Name Add -Other' = 'engine: $a.Add($b)'
+    'New-Tensor -Data (2x2)' = 'engine: [Tensor]::FromArray'; 'Invoke-Op -Name Add -Other' = 'engine: $a.Add($b)'
     'Measure-Mean' = 'engine: $a.Mean()'; 'Invoke-Backward' = 'engine: $o.Backward()'; 'Get-Grad' = 'engine: $x.Grad'
 }
 

@@ -78,8 +78,9 @@ public static partial class RatioReport
                       "faster). *x copy* = our elementwise time / a single-threaded `Span.CopyTo` of the same size " +
                       "and dtype (the read-N-write-N bandwidth bound; a binary op also reads a second operand). " +
                       "*ours alloc* = managed bytes allocated per call by our engine.").AppendLine();
-        md.AppendLine("| group | case | dtype | threads | ours | libtorch | ratio | x copy | ours alloc | target |");
-        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---|");
+        md.AppendLine("| group | case | dtype | threads | ours | libtorch | ratio | x copy | ours alloc | target | note |");
+        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---|---|");
+        int contended = 0;
         foreach (var r in rows)
         {
             string xcopy = "";
@@ -89,9 +90,24 @@ public static partial class RatioReport
                 var key = (Unsci(size), r.DType.Replace("f", "Float"), "Copy");
                 if (copy.TryGetValue(key, out var c)) xcopy = (r.Ours / c).ToString("0.0", Inv);
             }
+            // On a shared machine libtorch's multi-threaded runs can be slower than its single-threaded ones
+            // (its OpenMP team waits for a core that another process holds); flag those rather than hide them.
+            string note = "";
+            var single = rows.FirstOrDefault(o => o.Group == r.Group && o.Case == r.Case && o.DType == r.DType &&
+                                                  o.Threads == "1");
+            if (r.Threads != "1" && single is not null && r.Torch > 1.5 * single.Torch)
+            {
+                note = $"libtorch {r.Threads}T {RatioText(r.Torch / single.Torch)}x slower than 1T: contended";
+                contended++;
+            }
             md.AppendLine($"| {r.Group} | {r.Case} | {r.DType} | {r.Threads} | {Time(r.Ours)} | {Time(r.Torch)} | " +
-                          $"**{RatioText(r.Ratio)}** | {xcopy} | {Bytes(r.OursAlloc)} | {r.Target} |");
+                          $"**{RatioText(r.Ratio)}** | {xcopy} | {Bytes(r.OursAlloc)} | {r.Target} | {note} |");
         }
+        if (contended > 0)
+            md.AppendLine().AppendLine($"{contended} multi-threaded row(s) are marked *contended*: libtorch took over " +
+                                       "1.5x longer with more threads than with one, a sign that the other core was " +
+                                       "busy with other processes; their ratios flatter our engine and are not " +
+                                       "evidence of anything.");
         if (copy.Count > 0)
         {
             md.AppendLine().AppendLine("Memory reference (single thread): `Span.CopyTo` into a preallocated buffer, " +
@@ -182,12 +198,15 @@ public static partial class RatioReport
                 if (r is null) continue;
                 double x0 = X(1), x1 = Math.Clamp(X(r.Ratio), left, left + width);
                 double yb = y + t * (barH + 1);
+                var single = rows.FirstOrDefault(o => o.Group == group && o.Case == name && o.DType == dtype && o.Threads == "1");
+                bool contended = r.Threads != "1" && single is not null && r.Torch > 1.5 * single.Torch;
                 s.AppendLine($"<rect x=\"{F(Math.Min(x0, x1))}\" y=\"{F(yb)}\" width=\"{F(Math.Max(1, Math.Abs(x1 - x0)))}\" " +
-                             $"height=\"{barH}\" fill=\"{colors[t % 3]}\"><title>{Esc($"{name} {dtype} threads={r.Threads}: {RatioText(r.Ratio)}")}</title></rect>");
+                             $"height=\"{barH}\" fill=\"{colors[t % 3]}\" fill-opacity=\"{(contended ? 0.3 : 1)}\"><title>{Esc($"{name} {dtype} threads={r.Threads}: {RatioText(r.Ratio)}")}</title></rect>");
                 s.AppendLine($"<text x=\"{F(x1 + (r.Ratio >= 1 ? 3 : -3))}\" y=\"{F(yb + barH - 1)}\" font-size=\"8\" " +
                              $"text-anchor=\"{(r.Ratio >= 1 ? "start" : "end")}\">{RatioText(r.Ratio)}</text>");
             }
         }
+        s.AppendLine($"<text x=\"10\" y=\"{height - 26}\" fill=\"#555\">Pale bars: libtorch was slower with more threads than with one (core contention); not meaningful.</text>");
         s.AppendLine($"<text x=\"10\" y=\"{height - 10}\" fill=\"#555\">{Esc($"{Machine()} - {DateTime.UtcNow:yyyy-MM-dd} - shared, noisy machine; see docs/performance.md")}</text>");
         s.AppendLine("</svg>");
         return s.ToString();
