@@ -50,14 +50,15 @@ if ($Smoke) {
 }
 
 $glob = if ($Filter -match '[*?]') { $Filter } else { "*$Filter*" }
-$arguments = @('--out', $Out, '--filter', $glob)
+# The glob goes through the environment: pwsh on Unix would expand '*' in a native command's arguments.
+$env:AUTOGRAD_BENCH_FILTER = $glob
+$arguments = @('--out', $Out)
 $docs = Join-Path $root 'docs/performance.md'
 if ($UpdateDocs) { $arguments += @('--docs', $docs) }
 
-& $exe @arguments
-$code = $LASTEXITCODE
+try { & $exe @arguments; $code = $LASTEXITCODE } finally { Remove-Item Env:AUTOGRAD_BENCH_FILTER -ErrorAction Ignore }
 
-if ($UpdateDocs) {
+if ($UpdateDocs -and -not $code) {
     $svg = Join-Path $root 'docs/performance.svg'
     Copy-Item (Join-Path $Out 'ratios.svg') $svg -Force
     if (Get-Command rsvg-convert -ErrorAction SilentlyContinue) {

@@ -29,7 +29,10 @@ for (int i = 0; i < args.Length; i++)
 Console.WriteLine("torch.ones(2,2) =\n" + TorchRuntime.EnsureLoaded());
 if (smoke) return Smoke.Run();
 
-if (!rest.Any(a => a.StartsWith("--filter") || a == "-f")) rest.AddRange(["--filter", "*"]);
+// The filter may also come from AUTOGRAD_BENCH_FILTER: run.ps1 uses it because PowerShell on Unix expands a glob
+// such as * in a native command's arguments to file names.
+if (!rest.Any(a => a.StartsWith("--filter") || a == "-f"))
+    rest.AddRange(["--filter", Environment.GetEnvironmentVariable("AUTOGRAD_BENCH_FILTER") is { Length: > 0 } f ? f : "*"]);
 
 // A short job, in process: the machine is shared and 2-core, so runs must finish in minutes; in-process also means
 // BenchmarkDotNet does not rebuild the project (and re-copy 600 MB of libtorch) per run, and our patched
@@ -48,6 +51,11 @@ var config = DefaultConfig.Instance
     .WithOptions(ConfigOptions.DisableLogFile);
 
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.ToArray(), config).ToArray();
+if (summaries.Sum(s => s.Reports.Length) == 0)
+{
+    Console.Error.WriteLine("No benchmark matched the filter; nothing written.");
+    return 2;
+}
 RatioReport.Write(summaries, outDir, docs);
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 

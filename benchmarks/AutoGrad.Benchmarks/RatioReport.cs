@@ -166,7 +166,7 @@ public static partial class RatioReport
         const int left = 260, width = 560, rowH = 22, top = 60, barH = 8;
         double maxLog = Math.Max(1, rows.Select(r => Math.Abs(Math.Log2(r.Ratio))).DefaultIfEmpty(1).Max());
         maxLog = Math.Ceiling(maxLog);
-        int height = top + cases.Count * rowH + 50;
+        int height = top + cases.Count * rowH + 66;
         double X(double ratio) => left + width / 2.0 + Math.Log2(ratio) / maxLog * (width / 2.0);
 
         var s = new StringBuilder();
@@ -206,7 +206,7 @@ public static partial class RatioReport
                              $"text-anchor=\"{(r.Ratio >= 1 ? "start" : "end")}\">{RatioText(r.Ratio)}</text>");
             }
         }
-        s.AppendLine($"<text x=\"10\" y=\"{height - 26}\" fill=\"#555\">Pale bars: libtorch was slower with more threads than with one (core contention); not meaningful.</text>");
+        s.AppendLine($"<text x=\"10\" y=\"{height - 28}\" fill=\"#555\">Pale bars: libtorch was slower with more threads than with one (core contention); not meaningful.</text>");
         s.AppendLine($"<text x=\"10\" y=\"{height - 10}\" fill=\"#555\">{Esc($"{Machine()} - {DateTime.UtcNow:yyyy-MM-dd} - shared, noisy machine; see docs/performance.md")}</text>");
         s.AppendLine("</svg>");
         return s.ToString();
