@@ -10,6 +10,7 @@ using Perfolizer.Horology;
 //   --smoke  load libtorch (with the ELF patch), print torch.ones(2,2) and check both engines agree on a few ops.
 //   --out    where the BenchmarkDotNet artifacts and the ratio summary (summary.md, ratios.svg) go.
 //   --docs   also rewrite the generated section of docs/performance.md (between its result markers).
+//   --chart-from MD SVG   re-render the ratio chart from the table in an existing summary.md; runs nothing.
 var rest = new List<string>();
 string outDir = Path.GetFullPath("BenchmarkDotNet.Artifacts");
 string? docs = null;
@@ -19,6 +20,7 @@ for (int i = 0; i < args.Length; i++)
     switch (args[i])
     {
         case "--smoke": smoke = true; break;
+        case "--chart-from": RatioReport.ChartFrom(args[i + 1], args[i + 2]); return 0;
         case "--out": outDir = Path.GetFullPath(args[++i]); break;
         case "--docs": docs = Path.GetFullPath(args[++i]); break;
         default: rest.Add(args[i]); break;

@@ -143,6 +143,28 @@ public static partial class RatioReport
         if (docsFile is not null) UpdateDocs(docsFile, ratioSection);
     }
 
+    /// <summary>Re-renders the chart from the ratio table of an existing summary.md (or docs/performance.md),
+    /// without rerunning anything: <c>AutoGrad.Benchmarks --chart-from summary.md out.svg</c>.</summary>
+    public static void ChartFrom(string markdown, string svgPath)
+    {
+        var rows = new List<Row>();
+        foreach (var line in File.ReadLines(markdown))
+        {
+            var c = line.Split('|').Select(x => x.Trim()).ToArray();
+            if (c.Length < 12 || GroupOrder(c[1]) > 3) continue;
+            rows.Add(new Row(c[1], c[2], c[3], c[4], ParseTime(c[5]), ParseTime(c[6]), double.NaN, c[10]));
+        }
+        File.WriteAllText(svgPath, Svg(rows));
+        Console.WriteLine($"{svgPath}: {rows.Count} rows from {markdown}");
+    }
+
+    private static double ParseTime(string t)
+    {
+        var p = t.Split(' ');
+        double v = double.Parse(p[0], Inv);
+        return v * p[1] switch { "ns" => 1, "µs" => 1e3, "ms" => 1e6, "s" => 1e9, _ => throw new FormatException(t) };
+    }
+
     private static void UpdateDocs(string docsFile, string section)
     {
         var text = File.Exists(docsFile) ? File.ReadAllText(docsFile) : "";
@@ -164,8 +186,10 @@ public static partial class RatioReport
         var threads = rows.Select(r => r.Threads).Distinct().OrderBy(t => int.Parse(t)).ToList();
         string[] colors = ["#2b6cb0", "#dd6b20", "#38a169"];
         const int left = 260, width = 560, rowH = 22, top = 60, barH = 8;
+        // Axis: powers of two up to the largest ratio, at most 1/256..256x (longer bars are clamped at the edge).
         double maxLog = Math.Max(1, rows.Select(r => Math.Abs(Math.Log2(r.Ratio))).DefaultIfEmpty(1).Max());
-        maxLog = Math.Ceiling(maxLog);
+        maxLog = Math.Min(8, Math.Ceiling(maxLog));
+        int labelEvery = maxLog > 5 ? 2 : 1;
         int height = top + cases.Count * rowH + 66;
         double X(double ratio) => left + width / 2.0 + Math.Log2(ratio) / maxLog * (width / 2.0);
 
@@ -184,6 +208,7 @@ public static partial class RatioReport
             s.AppendLine($"<line x1=\"{F(x)}\" y1=\"{top - 6}\" x2=\"{F(x)}\" y2=\"{top + cases.Count * rowH}\" " +
                          $"stroke=\"{(k == 0 ? "#000" : "#ddd")}\" stroke-width=\"{(k == 0 ? 1.5 : 1)}\"/>");
             string label = k >= 0 ? $"{Math.Pow(2, k):0.##}x" : $"1/{Math.Pow(2, -k):0}";
+            if (k % labelEvery != 0) continue;
             s.AppendLine($"<text x=\"{F(x)}\" y=\"{top + cases.Count * rowH + 16}\" text-anchor=\"middle\">{label}</text>");
         }
         for (int c = 0; c < cases.Count; c++)
