@@ -11,6 +11,7 @@ using Perfolizer.Horology;
 //   --out    where the BenchmarkDotNet artifacts and the ratio summary (summary.md, ratios.svg) go.
 //   --docs   also rewrite the generated section of docs/performance.md (between its result markers).
 //   --chart-from MD SVG   re-render the ratio chart from the table in an existing summary.md; runs nothing.
+//   --elf-patch FILE      apply (or refuse) the libLibTorchSharp.so version-need patch to FILE; runs nothing.
 var rest = new List<string>();
 string outDir = Path.GetFullPath("BenchmarkDotNet.Artifacts");
 string? docs = null;
@@ -21,6 +22,9 @@ for (int i = 0; i < args.Length; i++)
     {
         case "--smoke": smoke = true; break;
         case "--chart-from": RatioReport.ChartFrom(args[i + 1], args[i + 2]); return 0;
+        case "--elf-patch": // patch (or refuse) the given file; for checking the patcher on other copies
+            try { Console.WriteLine($"{args[i + 1]}: {ElfVersionNeedPatcher.PatchFile(args[i + 1])}"); return 0; }
+            catch (Exception e) when (e is InvalidDataException or IOException) { Console.WriteLine(e.Message); return 1; }
         case "--out": outDir = Path.GetFullPath(args[++i]); break;
         case "--docs": docs = Path.GetFullPath(args[++i]); break;
         default: rest.Add(args[i]); break;
