@@ -19,7 +19,7 @@
     MemoryCopy) or any BenchmarkDotNet glob such as '*MatMul*'. A plain word is wrapped as *word*. Default: all.
 
 .EXAMPLE
-    ./benchmarks/run.ps1                      # everything, ~15-25 min on 2 cores
+    ./benchmarks/run.ps1                      # everything, ~12 min on 2 busy cores
     ./benchmarks/run.ps1 -Filter MatMul       # one class
     ./benchmarks/run.ps1 -UpdateDocs          # full run, then refresh docs/performance.md and its chart
 #>
