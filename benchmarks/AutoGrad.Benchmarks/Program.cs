@@ -1,0 +1,68 @@
+using AutoGrad.Benchmarks;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
+
+// Usage: AutoGrad.Benchmarks [--smoke] [--out DIR] [--docs FILE] [BenchmarkDotNet args, e.g. --filter *MatMul*]
+//   --smoke  load libtorch (with the ELF patch), print torch.ones(2,2) and check both engines agree on a few ops.
+//   --out    where the BenchmarkDotNet artifacts and the ratio summary (summary.md, ratios.svg) go.
+//   --docs   also rewrite the generated section of docs/performance.md (between its result markers).
+//   --chart-from MD SVG   re-render the ratio chart from the table in an existing summary.md; runs nothing.
+//   --elf-patch FILE      apply (or refuse) the libLibTorchSharp.so version-need patch to FILE; runs nothing.
+var rest = new List<string>();
+string outDir = Path.GetFullPath("BenchmarkDotNet.Artifacts");
+string? docs = null;
+bool smoke = false;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--smoke": smoke = true; break;
+        case "--chart-from": RatioReport.ChartFrom(args[i + 1], args[i + 2]); return 0;
+        case "--elf-patch": // patch (or refuse) the given file; for checking the patcher on other copies
+            try { Console.WriteLine($"{args[i + 1]}: {ElfVersionNeedPatcher.PatchFile(args[i + 1])}"); return 0; }
+            catch (Exception e) when (e is InvalidDataException or IOException) { Console.WriteLine(e.Message); return 1; }
+        case "--out": outDir = Path.GetFullPath(args[++i]); break;
+        case "--docs": docs = Path.GetFullPath(args[++i]); break;
+        default: rest.Add(args[i]); break;
+    }
+}
+
+// Before anything touches TorchSharp: patch libLibTorchSharp.so in the build output and load libtorch.
+Console.WriteLine("torch.ones(2,2) =\n" + TorchRuntime.EnsureLoaded());
+if (smoke) return Smoke.Run();
+
+// The filter may also come from AUTOGRAD_BENCH_FILTER: run.ps1 uses it because PowerShell on Unix expands a glob
+// such as * in a native command's arguments to file names.
+if (!rest.Any(a => a.StartsWith("--filter") || a == "-f"))
+    rest.AddRange(["--filter", Environment.GetEnvironmentVariable("AUTOGRAD_BENCH_FILTER") is { Length: > 0 } f ? f : "*"]);
+
+// A short job, in process: the machine is shared and 2-core, so runs must finish in minutes; in-process also means
+// BenchmarkDotNet does not rebuild the project (and re-copy 600 MB of libtorch) per run, and our patched
+// libLibTorchSharp.so is the one loaded. Few iterations: numbers are indicative, see docs/performance.md.
+var job = Job.Default
+    .WithToolchain(InProcessEmitToolchain.Instance)
+    .WithLaunchCount(1)
+    .WithWarmupCount(2)
+    .WithIterationCount(5)
+    .WithIterationTime(TimeInterval.FromMilliseconds(120))
+    .WithId("short-inprocess");
+var config = DefaultConfig.Instance
+    .AddJob(job.AsDefault())
+    .AddDiagnoser(MemoryDiagnoser.Default)
+    .WithArtifactsPath(outDir)
+    .WithOptions(ConfigOptions.DisableLogFile);
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.ToArray(), config).ToArray();
+if (summaries.Sum(s => s.Reports.Length) == 0)
+{
+    Console.Error.WriteLine("No benchmark matched the filter; nothing written.");
+    return 2;
+}
+RatioReport.Write(summaries, outDir, docs);
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+
+public partial class Program;
