@@ -9,6 +9,7 @@
     Demo   Build, then runs examples/notebook.ps1 (the PyTorch autograd notebook, in PowerShell).
     Docs   Regenerates out/AutoGrad.PS/en-US/AutoGrad.PS.dll-Help.xml from docs/*.md only.
     Clean  Removes out/ and every bin/ and obj/ folder.
+    Bench  Runs the engine-vs-libtorch benchmarks (benchmarks/run.ps1; not part of Test): build.ps1 Bench [filter].
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -16,8 +17,15 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs')]
-    [string] $Task = 'Build'
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench')]
+    [string] $Task = 'Build',
+
+    # Bench only: which benchmarks (a class or case name, or a BenchmarkDotNet glob); default all.
+    [Parameter(Position = 1)]
+    [string] $Filter = '*',
+
+    # Bench only: after a full run, rewrite the measured section of docs/performance.md and its chart.
+    [switch] $UpdateDocs
 )
 
 $ErrorActionPreference = 'Stop'
@@ -254,6 +262,7 @@ try {
         'Demo' { Invoke-Demo }
         'Docs' { Invoke-Docs }
         'Clean' { Invoke-Clean }
+        'Bench' { & (Join-Path $Root 'benchmarks/run.ps1') -Filter $Filter -UpdateDocs:$UpdateDocs }
     }
 } finally {
     Pop-Location

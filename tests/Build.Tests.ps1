@@ -41,7 +41,7 @@ Describe 'build.ps1' {
         $p = (Get-Command (Join-Path $Root 'build.ps1')).Parameters['Task']
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] })[0].Position | Should -Be 0
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ValidateSetAttribute] })[0].ValidValues |
-            Should -Be @('Build', 'Test', 'Demo', 'Clean', 'Docs')
+            Should -Be @('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench')
     }
 
     It '.ci/run runs the README''s test command' {
