@@ -212,11 +212,16 @@ public sealed partial class Tensor
 
     // ---- construction ---------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// Storage for a result that its kernel overwrites completely. Large arrays skip the zeroing pass (for a 1e6
+    /// element result, clearing memory costs about as much as the add that fills it); callers that need zeros
+    /// use <see cref="Full"/>.
+    /// </summary>
     internal static Array Allocate(DType dtype, int count) => dtype switch
     {
-        DType.Float32 => new float[count],
-        DType.Float64 => new double[count],
-        DType.Int64 => new long[count],
+        DType.Float32 => GC.AllocateUninitializedArray<float>(count),
+        DType.Float64 => GC.AllocateUninitializedArray<double>(count),
+        DType.Int64 => GC.AllocateUninitializedArray<long>(count),
         DType.Bool => new bool[count],
         _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
     };

@@ -3,7 +3,11 @@ using AutoGrad.Autograd;
 
 namespace AutoGrad.Tests;
 
-/// <summary>Graphs are garbage once a training step is over: nothing the engine keeps points back at them.</summary>
+/// <summary>
+/// Graphs are garbage once a training step is over: nothing the engine keeps points back at them. Runs alone:
+/// heap sizes are process-wide, and tests allocating on other threads would blur the measurement.
+/// </summary>
+[Collection(nameof(MemoryTests))]
 public class MemoryTests
 {
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -48,3 +52,6 @@ public class MemoryTests
         Assert.True(after - before < 2_000_000, $"heap grew by {after - before} bytes over 20,000 steps");
     }
 }
+
+[CollectionDefinition(nameof(MemoryTests), DisableParallelization = true)]
+public class MemoryTestsCollection;
