@@ -12,8 +12,8 @@ namespace AutoGrad.Benchmarks;
 // allocates a managed array per op today; libtorch allocates native memory through its caching allocator). libtorch
 // results are disposed at once so native memory does not wait for finalizers.
 //
-// Threads: torch.set_num_threads(Threads) for libtorch. Our engine has no threading today, so at Threads > 1 it
-// still runs on one core; the Threads column says what libtorch was allowed, and the report says so.
+// Threads: both engines get the same thread count: torch.set_num_threads(Threads) for libtorch and
+// AutoGrad.Parallelism.NumThreads for ours (whose kernels split only large tensors and matmuls).
 
 public abstract class SideBySide
 {
@@ -26,6 +26,7 @@ public abstract class SideBySide
     {
         TorchRuntime.EnsureLoaded();
         torch.set_num_threads(Threads);
+        AutoGrad.Parallelism.NumThreads = Threads;
     }
 
     protected static torch.ScalarType TorchType(DType d) => d switch

@@ -73,8 +73,8 @@ public static partial class RatioReport
                       $"(libtorch-cpu-linux-x64), BenchmarkDotNet {PackageVersion("BenchmarkDotNet")}; our engine " +
                       "AutoGrad.Engine (net8.0 library, run on the benchmark's runtime).").AppendLine();
         md.AppendLine("Job: in-process, 1 launch, 2 warmup + 5 measured iterations of ~120 ms each; times are " +
-                      "medians. *Threads* is libtorch's `torch.set_num_threads`; our engine is single-threaded " +
-                      "today, so at 2 threads it still runs on one core. Ratio = ours / libtorch (below 1: ours is " +
+                      "medians. *Threads* is the thread count of both engines (`torch.set_num_threads` and " +
+                      "`AutoGrad.Parallelism.NumThreads`). Ratio = ours / libtorch (below 1: ours is " +
                       "faster). *x copy* = our elementwise time / a single-threaded `Span.CopyTo` of the same size " +
                       "and dtype (the read-N-write-N bandwidth bound; a binary op also reads a second operand). " +
                       "*ours alloc* = managed bytes allocated per call by our engine.").AppendLine();
