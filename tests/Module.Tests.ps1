@@ -53,9 +53,13 @@ Describe 'module manifest' {
 
 Describe 'cmdlet metadata' {
     It '<_> declares OutputType [AutoGrad.Tensor]' -ForEach @(
-        'New-Tensor', 'Invoke-Op', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad'
+        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad'
     ) {
         (Get-Command $_).OutputType.Type | Should -Be ([AutoGrad.Tensor])
+    }
+
+    It 'Invoke-Op declares OutputType [AutoGrad.Tensor] and, for Max/Min -WithIndices, [AutoGrad.PowerShell.ValuesIndicesResult]' {
+        (Get-Command Invoke-Op).OutputType.Type | Should -Be @([AutoGrad.Tensor], [AutoGrad.PowerShell.ValuesIndicesResult])
     }
 
     It 'New-Tensor has the parameter sets Data, Zeros, Ones, Fill, Rand, RandN (Data by default)' {
@@ -79,11 +83,11 @@ Describe 'cmdlet metadata' {
 
 Describe 'argument completion' {
     It 'completes op names for Invoke-Op <Word>' -ForEach @(
-        @{ Word = 'Ma';  Expected = @('MatMul') }
+        @{ Word = 'Ma';  Expected = @('MatMul', 'Max', 'Maximum') }
         @{ Word = 'me';  Expected = @('Mean') }
-        @{ Word = 'S';   Expected = @('Sigmoid', 'Sin', 'Sqrt', 'Sub', 'Sum') }
+        @{ Word = 'S';   Expected = @('Select', 'Sigmoid', 'Sign', 'Silu', 'Sin', 'Softmax', 'Softplus', 'Sqrt', 'Square', 'Squeeze', 'Std', 'Sub', 'Sum') }
         @{ Word = 'res'; Expected = @('Reshape') }
-        @{ Word = "'T";  Expected = @('T', 'Tanh') }
+        @{ Word = "'T";  Expected = @('T', 'Tanh', 'To', 'Transpose') }
     ) {
         (Get-Completion "`$x | Invoke-Op $Word").CompletionText | Should -Be $Expected
     }
