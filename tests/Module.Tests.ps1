@@ -4,7 +4,8 @@
 BeforeAll {
     $script:manifestPath = "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1"
     $script:module = Import-Module $manifestPath -Force -PassThru
-    $script:cmdlets = 'New-Tensor', 'Invoke-Op', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad'
+    $script:cmdlets = 'New-Tensor', 'Invoke-Op', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad',
+        'Clear-Grad', 'Use-NoGrad', 'Test-Gradient'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches
@@ -40,7 +41,7 @@ Describe 'module manifest' {
         $data.VariablesToExport.Count | Should -Be 0
     }
 
-    It 'exports exactly the six cmdlets' {
+    It 'exports exactly its cmdlets' {
         $module.ExportedCmdlets.Keys | Sort-Object | Should -Be ($cmdlets | Sort-Object)
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
@@ -53,9 +54,13 @@ Describe 'module manifest' {
 
 Describe 'cmdlet metadata' {
     It '<_> declares OutputType [AutoGrad.Tensor]' -ForEach @(
-        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad'
+        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Clear-Grad'
     ) {
         (Get-Command $_).OutputType.Type | Should -Be ([AutoGrad.Tensor])
+    }
+
+    It 'Test-Gradient declares OutputType [AutoGrad.Autograd.GradientCheckResult]' {
+        (Get-Command Test-Gradient).OutputType.Type | Should -Be ([AutoGrad.Autograd.GradientCheckResult])
     }
 
     It 'Invoke-Op declares OutputType [AutoGrad.Tensor] and, for Max/Min -WithIndices, [AutoGrad.PowerShell.ValuesIndicesResult]' {
@@ -75,6 +80,8 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Measure-Mean';    Parameter = 'InputObject' }
         @{ Command = 'Invoke-Backward'; Parameter = 'InputObject' }
         @{ Command = 'Get-Grad';        Parameter = 'InputObject' }
+        @{ Command = 'Clear-Grad';      Parameter = 'InputObject' }
+        @{ Command = 'Test-Gradient';   Parameter = 'InputObject' }
     ) {
         $p = (Get-Command $Command).Parameters[$Parameter]
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipeline | Should -Contain $true
