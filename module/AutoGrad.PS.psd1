@@ -22,6 +22,8 @@
         'Clear-Grad'
         'Use-NoGrad'
         'Test-Gradient'
+        'Join-Tensor'
+        'Split-Tensor'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
@@ -30,7 +32,7 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('autograd', 'tensor', 'pytorch', 'machine-learning', 'deep-learning', 'gradient', 'PSEdition_Core')
-            ReleaseNotes = 'New-Tensor, Invoke-Op (PyTorch''s everyday ops by name), Measure-Sum, Measure-Mean, Invoke-Backward, Get-Grad (also torch.autograd.grad), Clear-Grad, Use-NoGrad, Test-Gradient.'
+            ReleaseNotes = 'New-Tensor, Invoke-Op (PyTorch''s everyday ops by name), Measure-Sum, Measure-Mean, Invoke-Backward, Get-Grad (also torch.autograd.grad), Clear-Grad, Use-NoGrad, Test-Gradient, Join-Tensor, Split-Tensor.'
         }
     }
 }

@@ -5,7 +5,7 @@ BeforeAll {
     $script:manifestPath = "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1"
     $script:module = Import-Module $manifestPath -Force -PassThru
     $script:cmdlets = 'New-Tensor', 'Invoke-Op', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad',
-        'Clear-Grad', 'Use-NoGrad', 'Test-Gradient'
+        'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches
@@ -54,7 +54,7 @@ Describe 'module manifest' {
 
 Describe 'cmdlet metadata' {
     It '<_> declares OutputType [AutoGrad.Tensor]' -ForEach @(
-        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Clear-Grad'
+        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Clear-Grad', 'Join-Tensor', 'Split-Tensor'
     ) {
         (Get-Command $_).OutputType.Type | Should -Be ([AutoGrad.Tensor])
     }
@@ -82,6 +82,8 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Get-Grad';        Parameter = 'InputObject' }
         @{ Command = 'Clear-Grad';      Parameter = 'InputObject' }
         @{ Command = 'Test-Gradient';   Parameter = 'InputObject' }
+        @{ Command = 'Join-Tensor';     Parameter = 'InputObject' }
+        @{ Command = 'Split-Tensor';    Parameter = 'InputObject' }
     ) {
         $p = (Get-Command $Command).Parameters[$Parameter]
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipeline | Should -Contain $true
