@@ -52,6 +52,12 @@ Describe 'Invoke-Op parity ops' {
             $x.Grad.ToDoubleArray() | Should -Be @(0, 0, 0)
         }
 
+        It 'Softplus takes -Beta and -Threshold' {
+            $y = New-Tensor -1.0, 0.0, 30.0 -DType Float64 | Invoke-Op Softplus -Beta 2 -Threshold 10
+            $expected = @(([math]::Log(1 + [math]::Exp(-2)) / 2), ([math]::Log(2) / 2), 30)
+            for ($i = 0; $i -lt 3; $i++) { [math]::Abs($y.ToDoubleArray()[$i] - $expected[$i]) | Should -BeLessThan 1e-12 }
+        }
+
         It 'LeakyRelu takes -NegativeSlope' {
             $y = New-Tensor -2.0, 3.0 | Invoke-Op LeakyRelu -NegativeSlope 0.25
             $y.ToDoubleArray() | Should -Be @(-0.5, 3)
@@ -251,6 +257,16 @@ Describe 'Invoke-Op parity ops' {
             $y.ToString() | Should -Be 'tensor([1., 2.], grad_fn=<SqueezeBackward1>)'
         }
 
+        It 'Squeeze without -Dim removes every size-1 dim (SqueezeBackward0)' {
+            $t = New-Tensor -Ones -Shape 1, 2, 1, 3 -RequiresGrad
+            $y = $t | Invoke-Op Squeeze
+            $y.Shape | Should -Be @(2, 3)
+            $y.GradFn.Name | Should -Be 'SqueezeBackward0'
+            $y * 2 | Measure-Sum | Invoke-Backward
+            $t.Grad.Shape | Should -Be @(1, 2, 1, 3)
+            (New-Tensor -Ones -Shape 1, 1 | Invoke-Op Squeeze).ToString() | Should -Be 'tensor(1.)'
+        }
+
         It 'Flatten takes -StartDim and -EndDim' {
             $t = New-Tensor -Zeros -Shape 2, 3, 4
             ($t | Invoke-Op Flatten -StartDim 1).Shape | Should -Be @(2, 12)
@@ -367,6 +383,17 @@ Describe 'Invoke-Op parity ops' {
             Assert-Close $y.ToDoubleArray() @(((($lse - 3) + [math]::Log(3)) / 2)) 1e-12
             $y | Invoke-Backward
             $logits.Grad.Shape | Should -Be @(2, 3)
+        }
+
+        It '<Name> -IgnoreIndex leaves out the rows of that class (default -100)' -ForEach @(
+            @{ Name = 'CrossEntropy'; Splat = @{ Target = 1, -100 } }
+            @{ Name = 'CrossEntropy'; Splat = @{ Target = 1, 0; IgnoreIndex = 0 } }
+        ) {
+            $l = New-Tensor @(@(1.0, 2.0), @(0.5, 0.1)) -DType Float64 -RequiresGrad
+            $y = $l | Invoke-Op $Name @Splat
+            [math]::Abs($y.Item() - ([math]::Log([math]::Exp(1) + [math]::Exp(2)) - 2)) | Should -BeLessThan 1e-12
+            $y | Invoke-Backward
+            $l.Grad.ToDoubleArray()[2..3] | Should -Be @(0, 0)
         }
 
         It 'NllLoss picks -log-probabilities at the targets' {

@@ -126,6 +126,18 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
     [Parameter(ParameterSetName = DefaultSet)]
     public SwitchParameter WithIndices { get; set; }
 
+    /// <summary>Softplus's beta (default 1).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public double Beta { get; set; } = 1;
+
+    /// <summary>Softplus's threshold above which it is linear (default 20).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public double Threshold { get; set; } = 20;
+
+    /// <summary>NllLoss/CrossEntropy: a target class that contributes nothing (default -100).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public long IgnoreIndex { get; set; } = -100;
+
     /// <summary>Resolves the op and checks its arguments once, before any pipeline input.</summary>
     protected override void BeginProcessing()
     {
@@ -173,6 +185,9 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
             NegativeSlope = NegativeSlope,
             Approximate = Approximate,
             WithIndices = WithIndices.IsPresent,
+            Beta = Beta,
+            Threshold = Threshold,
+            IgnoreIndex = IgnoreIndex,
         };
     }
 
@@ -212,6 +227,9 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
         [OpParameters.P] = "<double>",
         [OpParameters.NegativeSlope] = "<double>",
         [OpParameters.Approximate] = "<none|tanh>",
+        [OpParameters.Beta] = "<double>",
+        [OpParameters.Threshold] = "<double>",
+        [OpParameters.IgnoreIndex] = "<long>",
         [OpParameters.KeepDim] = "",
         [OpParameters.WithIndices] = "",
     };

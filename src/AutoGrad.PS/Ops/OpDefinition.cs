@@ -33,6 +33,9 @@ internal enum OpParameters
     NegativeSlope = 1 << 20,
     Approximate = 1 << 21,
     WithIndices = 1 << 22,
+    Beta = 1 << 23,
+    Threshold = 1 << 24,
+    IgnoreIndex = 1 << 25,
 }
 
 /// <summary>
@@ -62,6 +65,9 @@ internal sealed record OpArguments(Tensor Input, object? Other = null, int[]? Di
     public double NegativeSlope { get; init; } = 0.01;
     public string Approximate { get; init; } = "none";
     public bool WithIndices { get; init; }
+    public double Beta { get; init; } = 1;
+    public double Threshold { get; init; } = 20;
+    public long IgnoreIndex { get; init; } = -100;
 }
 
 /// <summary>

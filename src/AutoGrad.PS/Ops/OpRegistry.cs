@@ -64,8 +64,8 @@ internal static class OpRegistry
             static a => a.Input.Expand(a.Shape!)),
         new("Unsqueeze", "x with a size-1 dim inserted at -Dim", OpParameters.Dim, OpParameters.None,
             static a => a.Input.Unsqueeze(a.Dim![0])) { SingleDim = true },
-        new("Squeeze", "x without dim -Dim if its size is 1", OpParameters.Dim, OpParameters.None,
-            static a => a.Input.Squeeze(a.Dim![0])) { SingleDim = true },
+        new("Squeeze", "x without its size-1 dims, or only dim -Dim if its size is 1", OpParameters.None, OpParameters.Dim,
+            static a => a.Dim is null ? a.Input.Squeeze() : a.Input.Squeeze(a.Dim[0])) { SingleDim = true },
         new("Permute", "x with its dims reordered as -Dims", OpParameters.Dims, OpParameters.None,
             static a => a.Input.Permute(a.Dims!)),
         new("Transpose", "x with dims -Dim0 and -Dim1 swapped", OpParameters.Dim0 | OpParameters.Dim1, OpParameters.None,
@@ -129,14 +129,15 @@ internal static class OpRegistry
         new("Gelu", "x * Phi(x); -Approximate tanh for the tanh formula", OpParameters.None, OpParameters.Approximate,
             static a => a.Input.Gelu(a.Approximate)),
         Unary("Silu", "x * sigmoid(x)", static x => x.Silu()),
-        Unary("Softplus", "log(1 + e ** x) (beta 1, threshold 20)", static x => x.Softplus()),
+        new("Softplus", "log(1 + e ** (beta * x)) / beta with -Beta (default 1); linear above -Threshold (default 20)",
+            OpParameters.None, OpParameters.Beta | OpParameters.Threshold, static a => a.Input.Softplus(a.Beta, a.Threshold)),
 
         Loss("MseLoss", "mean squared error against -Target", static (x, t, r) => x.MseLoss(t, r)),
         Loss("L1Loss", "mean absolute error against -Target", static (x, t, r) => x.L1Loss(t, r)),
-        Loss("NllLoss", "negative log likelihood of log-probabilities [N,C] at Int64 class -Target [N]",
-            static (x, t, r) => x.NllLoss(t, r)),
-        Loss("CrossEntropy", "cross entropy of logits [N,C] and Int64 class -Target [N]",
-            static (x, t, r) => x.CrossEntropy(t, r)),
+        ClassLoss("NllLoss", "negative log likelihood of log-probabilities [N,C] at Int64 class -Target [N]",
+            static (x, t, r, i) => x.NllLoss(t, r, i)),
+        ClassLoss("CrossEntropy", "cross entropy of logits [N,C] and Int64 class -Target [N]",
+            static (x, t, r, i) => x.CrossEntropy(t, r, i)),
         Loss("BinaryCrossEntropyWithLogits", "binary cross entropy of logits x and probabilities -Target",
             static (x, t, r) => x.BinaryCrossEntropyWithLogits(t, r)),
 
@@ -205,6 +206,11 @@ internal static class OpRegistry
     private static OpDefinition Loss(string name, string synopsis, Func<Tensor, Tensor, Reduction, Tensor> loss) =>
         new(name, synopsis + "; -Reduction Mean (default), Sum or None", OpParameters.Target, OpParameters.Reduction,
             a => loss(a.Input, a.Target!, a.Reduction));
+
+    /// <summary>A loss against class indices: -Target, -Reduction and -IgnoreIndex (default -100).</summary>
+    private static OpDefinition ClassLoss(string name, string synopsis, Func<Tensor, Tensor, Reduction, long, Tensor> loss) =>
+        new(name, synopsis + "; -Reduction Mean (default), Sum or None; -IgnoreIndex skips a class", OpParameters.Target,
+            OpParameters.Reduction | OpParameters.IgnoreIndex, a => loss(a.Input, a.Target!, a.Reduction, a.IgnoreIndex));
 
     /// <summary>torch.clamp: number bounds (ClampBackward1), or tensor bounds (ClampBackward0) when either is a tensor.</summary>
     private static Tensor Clamp(OpArguments a)
