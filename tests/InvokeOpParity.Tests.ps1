@@ -211,6 +211,14 @@ Describe 'Invoke-Op parity ops' {
             ($m | Invoke-Op Min -Dim 0 -WithIndices).ToString() | Should -BeExactly "torch.return_types.min(`nvalues=tensor([1., 2., 3.], dtype=torch.float64, grad_fn=<MinBackward0>),`nindices=tensor([0, 1, 0]))"
         }
 
+        It 'Max and Min with -Other are torch.max(a, b) and torch.min(a, b): elementwise' {
+            $a = New-Tensor 1.0, 5.0 -RequiresGrad
+            ($a | Invoke-Op Max (New-Tensor 2.0, 4.0)).ToString() | Should -Be 'tensor([2., 5.], grad_fn=<MaximumBackward0>)'
+            ($a | Invoke-Op Min (New-Tensor 2.0, 4.0)).ToString() | Should -Be 'tensor([1., 4.], grad_fn=<MinimumBackward0>)'
+            { $a | Invoke-Op Max 2 } | Should -Throw -ErrorId 'InvokeOpArgumentNotTensor*' -ExpectedMessage "max(): argument 'other' (position 1) must be Tensor, not int"
+            { $a | Invoke-Op Max $a -Dim 0 } | Should -Throw -ErrorId 'InvokeOpOtherWithDim*'
+        }
+
         It 'Max along a dim sends the gradient to the winners' {
             $x = New-Tensor @(@(1, 5), @(4, 2)) -DType Float64 -RequiresGrad
             $x | Invoke-Op Max -Dim 1 | Measure-Sum | Invoke-Backward

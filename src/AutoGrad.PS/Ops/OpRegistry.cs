@@ -85,11 +85,11 @@ internal static class OpRegistry
             static x => x.Sum(), static (x, dims, keep) => x.Sum(dims, keep)),
         Reduction("Mean", "mean of x (floating dtypes), over -Dim if given, -KeepDim keeps reduced dims",
             static x => x.Mean(), static (x, dims, keep) => x.Mean(dims, keep)),
-        new("Max", "largest element; with -Dim the values along it (-WithIndices: values and indices)",
-            OpParameters.None, OpParameters.Dim | OpParameters.KeepDim | OpParameters.WithIndices,
+        new("Max", "largest element; with -Dim the values along it (-WithIndices: values and indices); with -Other a tensor, Maximum",
+            OpParameters.None, OpParameters.Dim | OpParameters.KeepDim | OpParameters.WithIndices | OpParameters.Other,
             static a => Extreme(a, isMax: true)) { SingleDim = true },
-        new("Min", "smallest element; with -Dim the values along it (-WithIndices: values and indices)",
-            OpParameters.None, OpParameters.Dim | OpParameters.KeepDim | OpParameters.WithIndices,
+        new("Min", "smallest element; with -Dim the values along it (-WithIndices: values and indices); with -Other a tensor, Minimum",
+            OpParameters.None, OpParameters.Dim | OpParameters.KeepDim | OpParameters.WithIndices | OpParameters.Other,
             static a => Extreme(a, isMax: false)) { SingleDim = true },
         new("ArgMax", "index of the largest element (of the flattened x, or along -Dim)",
             OpParameters.None, OpParameters.Dim | OpParameters.KeepDim,
@@ -261,6 +261,16 @@ internal static class OpRegistry
     private static object Extreme(OpArguments a, bool isMax)
     {
         var function = isMax ? "max" : "min";
+        if (a.Other is not null)
+        {
+            // torch.max(input, other) is torch.maximum: elementwise, MaximumBackward0.
+            if (a.Dim is not null || a.KeepDim || a.WithIndices)
+                throw new TorchException(TorchErrorKind.TypeError, "OtherWithDim", $"{function}(): -Other cannot be combined with -Dim, -KeepDim or -WithIndices");
+            if (a.Other is not Tensor other)
+                throw new TorchException(TorchErrorKind.TypeError, "ArgumentNotTensor",
+                    $"{function}(): argument 'other' (position 1) must be Tensor, not {PythonTypeName(a.Other)}");
+            return isMax ? a.Input.Maximum(other) : a.Input.Minimum(other);
+        }
         if (a.Dim is null)
         {
             if (a.KeepDim || a.WithIndices) throw NeedsDim(function, a.KeepDim ? "KeepDim" : "WithIndices");
