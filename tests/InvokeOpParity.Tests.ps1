@@ -140,6 +140,12 @@ Describe 'Invoke-Op parity ops' {
             $x.Grad.ToDoubleArray() | Should -Be @(1, 0, 1)
         }
 
+        It 'compares int64 and bool tensors with integers and booleans' {
+            (New-Tensor 1, 2, 3 | Invoke-Op Le 2).ToString() | Should -Be 'tensor([ True,  True, False])'
+            (New-Tensor $true, $false | Invoke-Op Eq $true).ToString() | Should -Be 'tensor([ True, False])'
+            (New-Tensor $true, $false | Invoke-Op Lt 1).ToString() | Should -Be 'tensor([False,  True])'
+        }
+
         It 'Where takes a mask made by a comparison, as torch.where(x > 1.5, x, 0)' {
             $x = New-Tensor 1.0, 2.0, 3.0
             ($x | Invoke-Op Where -Condition ($x | Invoke-Op Gt 1.5) -Other 0).ToString() | Should -Be 'tensor([0., 2., 3.])'

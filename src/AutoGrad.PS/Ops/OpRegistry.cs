@@ -196,9 +196,11 @@ internal static class OpRegistry
         new(name, synopsis, OpParameters.Other, OpParameters.None, a => a.Other switch
         {
             Tensor t => tensor(a.Input, t),
-            long l => number(a.Input, l),
+            // An integer as a 0-d Int64 tensor, like a Python int: int64 and bool tensors compare as int64, and a
+            // float tensor still compares in its own dtype (0-d int is a lower category).
+            long l => tensor(a.Input, Tensor.FromArray(new[] { l }, Array.Empty<int>())),
             double d => number(a.Input, d),
-            bool b => number(a.Input, b ? 1 : 0),
+            bool b => tensor(a.Input, Tensor.FromArray(new[] { b }, Array.Empty<int>())),
             _ => throw NotAnOperand(name, a.Other),
         });
 
