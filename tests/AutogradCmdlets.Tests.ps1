@@ -90,6 +90,21 @@ Describe 'Get-Grad -Of -WithRespectTo (torch.autograd.grad)' {
         $g.ToString() | Should -Be 'tensor([2., 2.])'
     }
 
+    It 'takes plain data as -GradOutputs for one output, cast to its dtype' {
+        $x = New-Tensor 1.0, 2.0 -DType Float64 -RequiresGrad
+        $g = Get-Grad -Of ($x * $x) -WithRespectTo $x -GradOutputs @(1, 0.5)
+        $g.ToString() | Should -Be 'tensor([2., 2.], dtype=torch.float64)'
+    }
+
+    It 'takes one -GradOutputs tensor per output' {
+        $x = New-Tensor 1.0, 2.0 -RequiresGrad
+        $g = Get-Grad -Of ($x * 2), ($x * $x) -WithRespectTo $x -GradOutputs (New-Tensor 1.0, 0.0), (New-Tensor 0.0, 1.0)
+        $g.ToString() | Should -Be 'tensor([2., 4.])'
+        { Get-Grad -Of ($x * 2), ($x * 3) -WithRespectTo $x -GradOutputs (New-Tensor 1.0, 0.0) } |
+            Should -Throw -ErrorId 'GetGradGradCountMismatch*' -ExpectedMessage 'grad requires one gradient per output: got 1 gradients for 2 outputs'
+        { Get-Grad -Of ($x * 2) -WithRespectTo $x -GradOutputs 'abc' } | Should -Throw -ErrorId 'ParameterArgumentTransformationError*'
+    }
+
     It 'sums over several outputs' {
         $x = New-Tensor 2.0 -RequiresGrad
         Get-Grad -Of ($x * 3), ($x * $x) -WithRespectTo $x | ForEach-Object ToString | Should -Be 'tensor(7.)'

@@ -27,8 +27,9 @@ public sealed class GetGradCommand : AutoGradCmdlet
     [Parameter(ParameterSetName = OfSet, Mandatory = true)]
     public Tensor[] WithRespectTo { get; set; } = [];
 
-    /// <summary>One gradient per output (needed for outputs that are not scalars): grad_outputs.</summary>
+    /// <summary>One gradient per output (needed for outputs that are not scalars): grad_outputs. Plain data is one gradient.</summary>
     [Parameter(ParameterSetName = OfSet)]
+    [TensorArrayTransformation]
     public Tensor[]? GradOutputs { get; set; }
 
     /// <summary>Records the gradients' computation so they can be differentiated again (create_graph=True).</summary>
