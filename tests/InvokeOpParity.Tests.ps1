@@ -457,6 +457,24 @@ Describe 'Invoke-Op parity ops' {
         }
     }
 
+    Context 'registry, parameters and help agree' {
+        It 'every op option the registry knows is an Invoke-Op parameter' {
+            $flags = [AutoGrad.PowerShell.Commands.InvokeOpCommand].Assembly.GetType('AutoGrad.PowerShell.Ops.OpParameters')
+            $parameters = (Get-Command Invoke-Op).Parameters.Keys
+            foreach ($name in [enum]::GetNames($flags) | Where-Object { $_ -ne 'None' }) {
+                $parameters | Should -Contain $name
+            }
+        }
+
+        It 'docs/Invoke-Op.md names every op under -Name' {
+            $doc = Get-Content "$PSScriptRoot/../docs/Invoke-Op.md" -Raw
+            $nameSection = ($doc -split '### -Name')[1] -split '```yaml' | Select-Object -First 1
+            $ops = (TabExpansion2 -inputScript '$x | Invoke-Op ' -cursorColumn 15).CompletionMatches.CompletionText
+            $ops.Count | Should -BeGreaterThan 70
+            foreach ($op in $ops) { $nameSection | Should -Match "\b$op\b" -Because "$op is an op" }
+        }
+    }
+
     Context 'completion' {
         It 'completes -Reduction and -Approximate' {
             (TabExpansion2 -inputScript '$x | Invoke-Op MseLoss -Reduction ' -cursorColumn 34).CompletionMatches.CompletionText | Should -Be @('Mean', 'Sum', 'None')
