@@ -19,6 +19,11 @@
         'Measure-Mean'
         'Invoke-Backward'
         'Get-Grad'
+        'Clear-Grad'
+        'Use-NoGrad'
+        'Test-Gradient'
+        'Join-Tensor'
+        'Split-Tensor'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
@@ -27,7 +32,7 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('autograd', 'tensor', 'pytorch', 'machine-learning', 'deep-learning', 'gradient', 'PSEdition_Core')
-            ReleaseNotes = 'First release: New-Tensor, Invoke-Op, Measure-Sum, Measure-Mean, Invoke-Backward, Get-Grad.'
+            ReleaseNotes = 'New-Tensor, Invoke-Op (PyTorch''s everyday ops by name), Measure-Sum, Measure-Mean, Invoke-Backward, Get-Grad (also torch.autograd.grad), Clear-Grad, Use-NoGrad, Test-Gradient, Join-Tensor, Split-Tensor.'
         }
     }
 }

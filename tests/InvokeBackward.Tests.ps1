@@ -117,6 +117,46 @@ Describe 'Invoke-Backward' {
         }
     }
 
+    Context 'second-order gradients through the cmdlets' {
+        It 'd2/dx2 of x^3 is 6x: backward with -CreateGraph, clear, backward through the gradient' {
+            $x = New-Tensor 1.0, 2.0, -0.5 -DType Float64 -RequiresGrad
+            $x | Invoke-Op Pow 3 | Measure-Sum | Invoke-Backward -CreateGraph
+            $g = $x.Grad
+            # PyTorch moves grad_fn to its own line when the repr would pass 80 columns.
+            $g.ToString() | Should -Be "tensor([ 3.0000, 12.0000,  0.7500], dtype=torch.float64,`n       grad_fn=<MulBackward0>)"
+            $x | Clear-Grad
+            $g | Measure-Sum | Invoke-Backward
+            $x.Grad.ToDoubleArray() | Should -Be @(6, 12, -3)
+        }
+
+        It 'a non-scalar output with -Gradient and -CreateGraph: d2/dx2 tanh (TanhBackwardBackward0)' {
+            $x = New-Tensor 0.5, -1.0 -DType Float64 -RequiresGrad
+            $x | Invoke-Op Tanh | Invoke-Backward -Gradient 1, 1 -CreateGraph
+            $g = $x.Grad
+            $g.GradFn.Name | Should -Be 'TanhBackwardBackward0'
+            $x | Clear-Grad
+            $g | Invoke-Backward -Gradient 1, 1
+            $expected = 0.5, -1.0 | ForEach-Object { $t = [math]::Tanh($_); -2 * $t * (1 - $t * $t) }
+            for ($i = 0; $i -lt 2; $i++) { [math]::Abs($x.Grad.ToDoubleArray()[$i] - $expected[$i]) | Should -BeLessThan 1e-12 }
+        }
+
+        It 'without clearing, the second pass accumulates onto the first gradient, as in PyTorch' {
+            $x = New-Tensor 2.0 -DType Float64 -RequiresGrad
+            $x | Invoke-Op Pow 3 | Invoke-Backward -CreateGraph
+            $x.Grad | Invoke-Backward
+            $x.Grad.Item() | Should -Be 24   # 12 (first derivative) + 12 (6x at 2)
+        }
+
+        It 'mixed partials: d/dy (d/dx (x^2 y)) = 2x' {
+            $x = New-Tensor 3.0 -DType Float64 -RequiresGrad
+            $y = New-Tensor 5.0 -DType Float64 -RequiresGrad
+            $dx = Get-Grad -Of ($x * $x * $y) -WithRespectTo $x -CreateGraph
+            $dx.Item() | Should -Be 30
+            $dx | Invoke-Backward
+            $y.Grad.Item() | Should -Be 6
+        }
+    }
+
     Context 'errors' {
         It '<Label> fails with <Id>' -ForEach @(
             @{ Label = 'a non-scalar without -Gradient'; Id = 'InvokeBackwardNonScalar'; Category = 'InvalidOperation'

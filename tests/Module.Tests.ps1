@@ -4,7 +4,8 @@
 BeforeAll {
     $script:manifestPath = "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1"
     $script:module = Import-Module $manifestPath -Force -PassThru
-    $script:cmdlets = 'New-Tensor', 'Invoke-Op', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad'
+    $script:cmdlets = 'New-Tensor', 'Invoke-Op', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad',
+        'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches
@@ -40,7 +41,7 @@ Describe 'module manifest' {
         $data.VariablesToExport.Count | Should -Be 0
     }
 
-    It 'exports exactly the six cmdlets' {
+    It 'exports exactly its cmdlets' {
         $module.ExportedCmdlets.Keys | Sort-Object | Should -Be ($cmdlets | Sort-Object)
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
@@ -53,9 +54,17 @@ Describe 'module manifest' {
 
 Describe 'cmdlet metadata' {
     It '<_> declares OutputType [AutoGrad.Tensor]' -ForEach @(
-        'New-Tensor', 'Invoke-Op', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad'
+        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Clear-Grad', 'Join-Tensor', 'Split-Tensor'
     ) {
         (Get-Command $_).OutputType.Type | Should -Be ([AutoGrad.Tensor])
+    }
+
+    It 'Test-Gradient declares OutputType [AutoGrad.Autograd.GradientCheckResult]' {
+        (Get-Command Test-Gradient).OutputType.Type | Should -Be ([AutoGrad.Autograd.GradientCheckResult])
+    }
+
+    It 'Invoke-Op declares OutputType [AutoGrad.Tensor] and, for Max/Min -WithIndices, [AutoGrad.PowerShell.ValuesIndicesResult]' {
+        (Get-Command Invoke-Op).OutputType.Type | Should -Be @([AutoGrad.Tensor], [AutoGrad.PowerShell.ValuesIndicesResult])
     }
 
     It 'New-Tensor has the parameter sets Data, Zeros, Ones, Fill, Rand, RandN (Data by default)' {
@@ -71,6 +80,10 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Measure-Mean';    Parameter = 'InputObject' }
         @{ Command = 'Invoke-Backward'; Parameter = 'InputObject' }
         @{ Command = 'Get-Grad';        Parameter = 'InputObject' }
+        @{ Command = 'Clear-Grad';      Parameter = 'InputObject' }
+        @{ Command = 'Test-Gradient';   Parameter = 'InputObject' }
+        @{ Command = 'Join-Tensor';     Parameter = 'InputObject' }
+        @{ Command = 'Split-Tensor';    Parameter = 'InputObject' }
     ) {
         $p = (Get-Command $Command).Parameters[$Parameter]
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipeline | Should -Contain $true
@@ -79,11 +92,11 @@ Describe 'cmdlet metadata' {
 
 Describe 'argument completion' {
     It 'completes op names for Invoke-Op <Word>' -ForEach @(
-        @{ Word = 'Ma';  Expected = @('MatMul') }
+        @{ Word = 'Ma';  Expected = @('MatMul', 'Max', 'Maximum') }
         @{ Word = 'me';  Expected = @('Mean') }
-        @{ Word = 'S';   Expected = @('Sigmoid', 'Sin', 'Sqrt', 'Sub', 'Sum') }
+        @{ Word = 'S';   Expected = @('Select', 'Sigmoid', 'Sign', 'Silu', 'Sin', 'Softmax', 'Softplus', 'Sqrt', 'Square', 'Squeeze', 'Std', 'Sub', 'Sum') }
         @{ Word = 'res'; Expected = @('Reshape') }
-        @{ Word = "'T";  Expected = @('T', 'Tanh') }
+        @{ Word = "'T";  Expected = @('T', 'Tanh', 'To', 'Transpose') }
     ) {
         (Get-Completion "`$x | Invoke-Op $Word").CompletionText | Should -Be $Expected
     }

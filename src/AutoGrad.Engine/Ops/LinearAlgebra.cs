@@ -116,6 +116,16 @@ public sealed partial class Tensor
         return result;
     }
 
+    /// <summary>torch.squeeze(x) without a dim: removes every size-1 dim (SqueezeBackward0).</summary>
+    public Tensor Squeeze()
+    {
+        var keep = Enumerable.Range(0, Rank).Where(d => _shape[d] != 1).ToArray();
+        var result = Alias(keep.Select(d => _shape[d]).ToArray(), keep.Select(d => LogicalStrides[d]).ToArray());
+        if (Graph.NeedsGrad(this))
+            Graph.Record(result, "SqueezeBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Reshape((int[])state!)]);
+        return result;
+    }
+
     /// <summary>Removes dim <paramref name="dim"/> if its size is 1 (SqueezeBackward1).</summary>
     public Tensor Squeeze(int dim) => SqueezeCore(dim, "SqueezeBackward1");
 

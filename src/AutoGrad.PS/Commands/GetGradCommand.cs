@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using AutoGrad;
+using AutoGrad.Autograd;
 using AutoGrad.PowerShell.Infrastructure;
 
 namespace AutoGrad.PowerShell.Commands;
@@ -12,13 +13,44 @@ namespace AutoGrad.PowerShell.Commands;
 public sealed class GetGradCommand : AutoGradCmdlet
 {
     public const string DefaultSet = "Default";
+    public const string OfSet = "Of";
 
     /// <summary>The tensors whose gradients to get.</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
     public Tensor[] InputObject { get; set; } = [];
 
+    /// <summary>The outputs to differentiate (torch.autograd.grad's outputs).</summary>
+    [Parameter(ParameterSetName = OfSet, Mandatory = true)]
+    public Tensor[] Of { get; set; } = [];
+
+    /// <summary>The inputs to differentiate with respect to (torch.autograd.grad's inputs).</summary>
+    [Parameter(ParameterSetName = OfSet, Mandatory = true)]
+    public Tensor[] WithRespectTo { get; set; } = [];
+
+    /// <summary>One gradient per output (needed for outputs that are not scalars): grad_outputs. Plain data is one gradient.</summary>
+    [Parameter(ParameterSetName = OfSet)]
+    [TensorArrayTransformation]
+    public Tensor[]? GradOutputs { get; set; }
+
+    /// <summary>Records the gradients' computation so they can be differentiated again (create_graph=True).</summary>
+    [Parameter(ParameterSetName = OfSet)]
+    public SwitchParameter CreateGraph { get; set; }
+
+    /// <summary>Keeps the graph for another backward pass (retain_graph=True; the default with -CreateGraph).</summary>
+    [Parameter(ParameterSetName = OfSet)]
+    public SwitchParameter RetainGraph { get; set; }
+
+    /// <summary>Writes $null for an input the outputs do not depend on instead of failing (allow_unused=True).</summary>
+    [Parameter(ParameterSetName = OfSet)]
+    public SwitchParameter AllowUnused { get; set; }
+
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == OfSet)
+        {
+            WriteAutogradGrad();
+            return;
+        }
         foreach (var tensor in InputObject)
         {
             if (tensor is null) continue;
@@ -29,6 +61,22 @@ public sealed class GetGradCommand : AutoGradCmdlet
                 continue;
             }
             if (tensor.Grad is { } grad) WriteTensor(grad);
+        }
+    }
+
+    /// <summary>torch.autograd.grad: one object per input, in order; $null for an unused one with -AllowUnused.</summary>
+    private void WriteAutogradGrad()
+    {
+        var outputs = Of;
+        var inputs = WithRespectTo;
+        var gradOutputs = GradOutputs;
+        bool? retain = RetainGraph.IsPresent ? true : null;
+        var grads = Engine(() => BackwardEngine.Grad(outputs, inputs, gradOutputs, retain, CreateGraph.IsPresent,
+            AllowUnused.IsPresent), outputs);
+        foreach (var g in grads)
+        {
+            if (g is null) WriteObject(null);
+            else WriteTensor(g);
         }
     }
 }

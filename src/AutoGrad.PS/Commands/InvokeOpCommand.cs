@@ -9,15 +9,15 @@ namespace AutoGrad.PowerShell.Commands;
 /// <para type="synopsis">Applies a tensor operation by name to each tensor from the pipeline: $x | Invoke-Op Pow 2.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "Op", DefaultParameterSetName = DefaultSet)]
-[OutputType(typeof(Tensor))]
+[OutputType(typeof(Tensor), typeof(ValuesIndicesResult))]
 public sealed class InvokeOpCommand : AutoGradCmdlet
 {
     public const string DefaultSet = "Default";
 
     private OpDefinition? _op;
-    private object? _other;
+    private OpArguments? _args;
 
-    /// <summary>The op (case-insensitive): Add, Sub, Mul, Div, Pow, MatMul, Neg, Exp, Log, ..., Reshape, Sum, Mean.</summary>
+    /// <summary>The op (case-insensitive), PyTorch's function name in PascalCase: Add, MatMul, Softmax, CrossEntropy, ...</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0)]
     [ArgumentCompleter(typeof(OpNameCompleter))]
     public string Name { get; set; } = string.Empty;
@@ -30,7 +30,7 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, ValueFromPipeline = true)]
     public Tensor InputObject { get; set; } = null!;
 
-    /// <summary>Dims a reduction (Sum, Mean) reduces over; negative dims count from the end.</summary>
+    /// <summary>The dim(s) an op works along: reductions take several, Softmax, Select, ... one; negative dims count from the end.</summary>
     [Parameter(ParameterSetName = DefaultSet)]
     [AllowEmptyCollection]
     public int[]? Dim { get; set; }
@@ -39,10 +39,104 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
     [Parameter(ParameterSetName = DefaultSet)]
     public SwitchParameter KeepDim { get; set; }
 
-    /// <summary>The target shape of Reshape (one dim may be -1).</summary>
+    /// <summary>The target shape of Reshape, View and Expand (one dim may be -1).</summary>
     [Parameter(ParameterSetName = DefaultSet)]
     [AllowEmptyCollection]
     public int[]? Shape { get; set; }
+
+    /// <summary>Clamp's lower bound: a number or a tensor (broadcast).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public object? Min { get; set; }
+
+    /// <summary>Clamp's upper bound: a number or a tensor (broadcast).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public object? Max { get; set; }
+
+    /// <summary>Permute's new order of dims.</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    [AllowEmptyCollection]
+    public int[]? Dims { get; set; }
+
+    /// <summary>Transpose's first dim.</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public int Dim0 { get; set; }
+
+    /// <summary>Transpose's second dim.</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public int Dim1 { get; set; }
+
+    /// <summary>Flatten's first dim (default 0).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public int StartDim { get; set; }
+
+    /// <summary>Flatten's last dim (default -1).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public int EndDim { get; set; } = -1;
+
+    /// <summary>Select's index (an integer), or IndexSelect's indices (integers or an Int64 tensor).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public object? Index { get; set; }
+
+    /// <summary>Narrow's first index.</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public int Start { get; set; }
+
+    /// <summary>Narrow's number of entries.</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public int Length { get; set; }
+
+    /// <summary>A loss's target: a tensor or data (class indices become Int64).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    [TensorTransformation]
+    public Tensor? Target { get; set; }
+
+    /// <summary>A loss's reduction: Mean (default), Sum or None.</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    [ArgumentCompleter(typeof(ReductionCompleter))]
+    public string? Reduction { get; set; }
+
+    /// <summary>Where's Bool condition: a tensor or data such as $true, $false.</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    [TensorTransformation]
+    public Tensor? Condition { get; set; }
+
+    /// <summary>To's dtype: Float32, Float64, Int64 or Bool (also torch.float64, double, [long] ...).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    [DTypeTransformation]
+    public DType DType { get; set; }
+
+    /// <summary>Var/Std: the divisor is N - Correction (default 1, Bessel's correction).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public double Correction { get; set; } = 1;
+
+    /// <summary>Norm's p (default 2).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public double P { get; set; } = 2;
+
+    /// <summary>LeakyRelu's slope for negative inputs (default 0.01).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public double NegativeSlope { get; set; } = 0.01;
+
+    /// <summary>Gelu's formula: none (exact, default) or tanh.</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    [ArgumentCompleter(typeof(ApproximateCompleter))]
+    public string Approximate { get; set; } = "none";
+
+    /// <summary>Max/Min with -Dim: writes values and indices (torch.return_types.max) instead of the values.</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public SwitchParameter WithIndices { get; set; }
+
+    /// <summary>Softplus's beta (default 1).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public double Beta { get; set; } = 1;
+
+    /// <summary>Softplus's threshold above which it is linear (default 20).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public double Threshold { get; set; } = 20;
+
+    /// <summary>NllLoss/CrossEntropy: a target class that contributes nothing (default -100).</summary>
+    [Parameter(ParameterSetName = DefaultSet)]
+    public long IgnoreIndex { get; set; } = -100;
 
     /// <summary>Resolves the op and checks its arguments once, before any pipeline input.</summary>
     protected override void BeginProcessing()
@@ -53,20 +147,57 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
         _op = op;
 
         var bound = MyInvocation.BoundParameters;
-        CheckParameter(OpParameters.Other, nameof(Other), bound.ContainsKey(nameof(Other)));
-        CheckParameter(OpParameters.Dim, nameof(Dim), bound.ContainsKey(nameof(Dim)));
-        CheckParameter(OpParameters.KeepDim, nameof(KeepDim), KeepDim.IsPresent);
-        CheckParameter(OpParameters.Shape, nameof(Shape), bound.ContainsKey(nameof(Shape)));
+        foreach (var parameter in Enum.GetValues<OpParameters>())
+        {
+            if (parameter == OpParameters.None) continue;
+            var name = parameter.ToString();
+            bool given = bound.TryGetValue(name, out var value)
+                && (value is not SwitchParameter s || s.IsPresent);
+            CheckParameter(parameter, name, given);
+        }
+        if (op.SingleDim && Dim is { Length: not 1 })
+            Fail("DimCount", ErrorCategory.InvalidArgument, Dim,
+                $"The op {op.Name} takes one -Dim, got {Dim.Length}. {Usage(op)}");
 
-        if (bound.ContainsKey(nameof(Other)))
-            _other = NormalizeOther(Other);
+        var reduction = AutoGrad.Reduction.Mean;
+        if (Reduction is not null)
+            reduction = Engine(() => Tensor.ParseReduction(Reduction), Reduction);
+
+        _args = new OpArguments(null!, bound.ContainsKey(nameof(Other)) ? Normalize(Other, nameof(Other)) : null,
+            Dim, KeepDim.IsPresent, Shape)
+        {
+            Min = bound.ContainsKey(nameof(Min)) ? Normalize(Min, nameof(Min)) : null,
+            Max = bound.ContainsKey(nameof(Max)) ? Normalize(Max, nameof(Max)) : null,
+            Dims = Dims,
+            Dim0 = Dim0,
+            Dim1 = Dim1,
+            StartDim = StartDim,
+            EndDim = EndDim,
+            Index = bound.ContainsKey(nameof(Index)) ? NormalizeIndex(Index) : null,
+            Start = Start,
+            Length = Length,
+            Target = Target,
+            Reduction = reduction,
+            Condition = Condition,
+            DType = DType,
+            Correction = Correction,
+            P = P,
+            NegativeSlope = NegativeSlope,
+            Approximate = Approximate,
+            WithIndices = WithIndices.IsPresent,
+            Beta = Beta,
+            Threshold = Threshold,
+            IgnoreIndex = IgnoreIndex,
+        };
     }
 
     protected override void ProcessRecord()
     {
         var op = _op!;
-        var args = new OpArguments(InputObject, _other, Dim, KeepDim.IsPresent, Shape);
-        WriteTensor(Engine(() => op.Apply(args), _other ?? InputObject));
+        var args = _args! with { Input = InputObject };
+        var result = Engine(() => op.Apply(args), args.Other ?? InputObject);
+        if (result is Tensor t) WriteTensor(t);
+        else WriteObject(result);
     }
 
     private void CheckParameter(OpParameters parameter, string name, bool given)
@@ -80,26 +211,70 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
                 $"The op {op.Name} needs -{name}. {Usage(op)}");
     }
 
+    private static readonly Dictionary<OpParameters, string> s_placeholders = new()
+    {
+        [OpParameters.Dim] = "<int[]>",
+        [OpParameters.Shape] = "<int[]>",
+        [OpParameters.Dims] = "<int[]>",
+        [OpParameters.Min] = "<number or tensor>",
+        [OpParameters.Max] = "<number or tensor>",
+        [OpParameters.Index] = "<int, int[] or tensor>",
+        [OpParameters.Target] = "<tensor>",
+        [OpParameters.Condition] = "<tensor>",
+        [OpParameters.Reduction] = "<Mean|Sum|None>",
+        [OpParameters.DType] = "<dtype>",
+        [OpParameters.Correction] = "<double>",
+        [OpParameters.P] = "<double>",
+        [OpParameters.NegativeSlope] = "<double>",
+        [OpParameters.Approximate] = "<none|tanh>",
+        [OpParameters.Beta] = "<double>",
+        [OpParameters.Threshold] = "<double>",
+        [OpParameters.IgnoreIndex] = "<long>",
+        [OpParameters.KeepDim] = "",
+        [OpParameters.WithIndices] = "",
+    };
+
+    /// <summary>"Usage: $x | Invoke-Op Clamp [-Min &lt;number or tensor&gt;] ... (synopsis)." from the op's parameters.</summary>
     private static string Usage(OpDefinition op)
     {
         var parts = new List<string> { $"Usage: $x | Invoke-Op {op.Name}" };
         if (op.Requires(OpParameters.Other)) parts.Add("<tensor or number>");
-        if (op.Requires(OpParameters.Shape)) parts.Add("-Shape <int[]>");
-        if (op.Accepts(OpParameters.Dim) && !op.Requires(OpParameters.Dim)) parts.Add("[-Dim <int[]>]");
-        if (op.Accepts(OpParameters.KeepDim)) parts.Add("[-KeepDim]");
+        foreach (var parameter in Enum.GetValues<OpParameters>())
+        {
+            if (parameter is OpParameters.None or OpParameters.Other || !op.Accepts(parameter)) continue;
+            var placeholder = s_placeholders.GetValueOrDefault(parameter, "<int>");
+            if (parameter == OpParameters.Dim && op.SingleDim) placeholder = "<int>";
+            var text = placeholder.Length == 0 ? $"-{parameter}" : $"-{parameter} {placeholder}";
+            parts.Add(op.Requires(parameter) ? text : $"[{text}]");
+        }
         return string.Join(" ", parts) + $" ({op.Synopsis}).";
+    }
+
+    /// <summary>-Index as the registry expects it: a Tensor, a long, or a tensor made from data (integers → Int64).</summary>
+    private object NormalizeIndex(object? index)
+    {
+        var value = TensorData.Unwrap(index);
+        if (value is Tensor t) return t;
+        if (value is null)
+            Fail("NullIndex", ErrorCategory.InvalidArgument, null, $"-Index cannot be null for the op {_op!.Name}.");
+        if (TensorData.TryGetNumber(value, out var number) && number is long l) return l;
+        return Engine(() =>
+        {
+            var parsed = TensorData.Parse(value);
+            return parsed.ToTensor(parsed.InferredDType, parsed.Shape);
+        }, index);
     }
 
     /// <summary>
     /// -Other as the registry expects it: a Tensor, a long (integral number, so int64 tensors stay int64), a double
     /// (fractional number) or a bool; arrays become tensors as New-Tensor would make them.
     /// </summary>
-    private object NormalizeOther(object? other)
+    private object Normalize(object? other, string parameter)
     {
         var value = TensorData.Unwrap(other);
         if (value is Tensor t) return t;
         if (value is null)
-            Fail("NullOther", ErrorCategory.InvalidArgument, null, $"-Other cannot be null for the op {_op!.Name}.");
+            Fail("Null" + parameter, ErrorCategory.InvalidArgument, null, $"-{parameter} cannot be null for the op {_op!.Name}.");
         if (TensorData.TryGetNumber(value, out var number)) return number;
         return Engine(() =>
         {

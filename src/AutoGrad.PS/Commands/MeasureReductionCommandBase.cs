@@ -30,6 +30,6 @@ public abstract class MeasureReductionCommandBase : AutoGradCmdlet
     {
         var op = OpRegistry.Get(OpName);
         var args = new OpArguments(InputObject, Dim: Dim, KeepDim: KeepDim.IsPresent);
-        WriteTensor(Engine(() => op.Apply(args), InputObject));
+        WriteTensor((Tensor)Engine(() => op.Apply(args), InputObject));
     }
 }

@@ -31,13 +31,118 @@ internal static class OpRegistry
         Unary("Relu", "max(x, 0)", static x => x.Relu()),
         Unary("T", "x.T: transpose of a matrix (0-d and 1-d tensors unchanged)", static x => x.T()),
 
+        Unary("Log1p", "log(1 + x), precise near 0", static x => x.Log1p()),
+        Unary("Expm1", "e ** x - 1, precise near 0", static x => x.Expm1()),
+        Unary("Reciprocal", "1 / x", static x => x.Reciprocal()),
+        Unary("Rsqrt", "1 / sqrt(x)", static x => x.Rsqrt()),
+        Unary("Square", "x ** 2", static x => x.Square()),
+        Unary("Sign", "-1, 0 or 1 by the sign of x (zero gradient)", static x => x.Sign()),
+        Unary("Floor", "largest integer <= x (zero gradient)", static x => x.Floor()),
+        Unary("Ceil", "smallest integer >= x (zero gradient)", static x => x.Ceil()),
+        Unary("Round", "x rounded half to even (zero gradient)", static x => x.Round()),
+        Unary("Detach", "x cut from the graph: same values, no grad_fn, no requires_grad", static x => x.Detach()),
+        new("Clamp", "x limited to [-Min, -Max]; bounds are numbers or tensors, at least one given",
+            OpParameters.None, OpParameters.Min | OpParameters.Max, static a => Clamp(a)),
+        TensorBinary("Maximum", "elementwise max(x, other) (other must be a tensor)", static (a, b) => a.Maximum(b)),
+        TensorBinary("Minimum", "elementwise min(x, other) (other must be a tensor)", static (a, b) => a.Minimum(b)),
+        new("Where", "torch.where(-Condition, x, -Other): x where the Bool condition holds, else other",
+            OpParameters.Condition | OpParameters.Other, OpParameters.None,
+            static a => Tensor.Where(a.Condition!, a.Input, AsTensor(a.Other!, a.Input))),
+
+        Comparison("Eq", "x == other (Bool)", static (a, b) => a.Eq(b), static (a, d) => a.Eq(d)),
+        Comparison("Ne", "x != other (Bool)", static (a, b) => a.Ne(b), static (a, d) => a.Ne(d)),
+        Comparison("Gt", "x > other (Bool)", static (a, b) => a.Gt(b), static (a, d) => a.Gt(d)),
+        Comparison("Ge", "x >= other (Bool)", static (a, b) => a.Ge(b), static (a, d) => a.Ge(d)),
+        Comparison("Lt", "x < other (Bool)", static (a, b) => a.Lt(b), static (a, d) => a.Lt(d)),
+        Comparison("Le", "x <= other (Bool)", static (a, b) => a.Le(b), static (a, d) => a.Le(d)),
+
         new("Reshape", "x.reshape(-Shape); one dim may be -1", OpParameters.Shape, OpParameters.None,
             static a => a.Input.Reshape(a.Shape!)),
+        new("View", "x.view(-Shape); one dim may be -1", OpParameters.Shape, OpParameters.None,
+            static a => a.Input.View(a.Shape!)),
+        new("Expand", "x.expand(-Shape): size-1 dims repeated; -1 keeps a size", OpParameters.Shape, OpParameters.None,
+            static a => a.Input.Expand(a.Shape!)),
+        new("Unsqueeze", "x with a size-1 dim inserted at -Dim", OpParameters.Dim, OpParameters.None,
+            static a => a.Input.Unsqueeze(a.Dim![0])) { SingleDim = true },
+        new("Squeeze", "x without its size-1 dims, or only dim -Dim if its size is 1", OpParameters.None, OpParameters.Dim,
+            static a => a.Dim is null ? a.Input.Squeeze() : a.Input.Squeeze(a.Dim[0])) { SingleDim = true },
+        new("Permute", "x with its dims reordered as -Dims", OpParameters.Dims, OpParameters.None,
+            static a => a.Input.Permute(a.Dims!)),
+        new("Transpose", "x with dims -Dim0 and -Dim1 swapped", OpParameters.Dim0 | OpParameters.Dim1, OpParameters.None,
+            static a => a.Input.Transpose(a.Dim0, a.Dim1)),
+        new("Flatten", "x with dims -StartDim..-EndDim (default all) merged into one",
+            OpParameters.None, OpParameters.StartDim | OpParameters.EndDim,
+            static a => a.Input.Flatten(a.StartDim, a.EndDim)),
+        new("Select", "x[..., -Index, ...] along -Dim: that dim removed", OpParameters.Dim | OpParameters.Index,
+            OpParameters.None, static a => a.Input.Select(a.Dim![0], SingleIndex("select", a.Index))) { SingleDim = true },
+        new("Narrow", "-Length entries of x along -Dim from -Start (x[..., start:start+length])",
+            OpParameters.Dim | OpParameters.Start | OpParameters.Length, OpParameters.None,
+            static a => a.Input.Narrow(a.Dim![0], a.Start, a.Length)) { SingleDim = true },
+        new("IndexSelect", "entries of x along -Dim picked by -Index (int array or Int64 tensor)",
+            OpParameters.Dim | OpParameters.Index, OpParameters.None, static a => IndexSelect(a)) { SingleDim = true },
 
         Reduction("Sum", "sum of x, over -Dim if given, -KeepDim keeps reduced dims",
             static x => x.Sum(), static (x, dims, keep) => x.Sum(dims, keep)),
         Reduction("Mean", "mean of x (floating dtypes), over -Dim if given, -KeepDim keeps reduced dims",
             static x => x.Mean(), static (x, dims, keep) => x.Mean(dims, keep)),
+        new("Max", "largest element; with -Dim the values along it (-WithIndices: values and indices); with -Other a tensor, Maximum",
+            OpParameters.None, OpParameters.Dim | OpParameters.KeepDim | OpParameters.WithIndices | OpParameters.Other,
+            static a => Extreme(a, isMax: true)) { SingleDim = true },
+        new("Min", "smallest element; with -Dim the values along it (-WithIndices: values and indices); with -Other a tensor, Minimum",
+            OpParameters.None, OpParameters.Dim | OpParameters.KeepDim | OpParameters.WithIndices | OpParameters.Other,
+            static a => Extreme(a, isMax: false)) { SingleDim = true },
+        new("ArgMax", "index of the largest element (of the flattened x, or along -Dim)",
+            OpParameters.None, OpParameters.Dim | OpParameters.KeepDim,
+            static a => OneDimOrAll(a, "argmax", static x => x.ArgMax(), static (x, d, k) => x.ArgMax(d, k))) { SingleDim = true },
+        new("ArgMin", "index of the smallest element (of the flattened x, or along -Dim)",
+            OpParameters.None, OpParameters.Dim | OpParameters.KeepDim,
+            static a => OneDimOrAll(a, "argmin", static x => x.ArgMin(), static (x, d, k) => x.ArgMin(d, k))) { SingleDim = true },
+        new("Prod", "product of the elements, or along -Dim",
+            OpParameters.None, OpParameters.Dim | OpParameters.KeepDim,
+            static a => OneDimOrAll(a, "prod", static x => x.Prod(), static (x, d, k) => x.Prod(d, k))) { SingleDim = true },
+        new("Amax", "largest values over -Dim (all dims when omitted); ties share the gradient",
+            OpParameters.None, OpParameters.Dim | OpParameters.KeepDim, static a => a.Input.Amax(a.Dim, a.KeepDim)),
+        new("Amin", "smallest values over -Dim (all dims when omitted); ties share the gradient",
+            OpParameters.None, OpParameters.Dim | OpParameters.KeepDim, static a => a.Input.Amin(a.Dim, a.KeepDim)),
+        new("LogSumExp", "log(sum(exp(x))) over -Dim, computed stably", OpParameters.Dim, OpParameters.KeepDim,
+            static a => a.Input.LogSumExp(a.Dim!, a.KeepDim)),
+        new("Var", "variance over -Dim (all dims when omitted), divisor N - -Correction (default 1)",
+            OpParameters.None, OpParameters.Dim | OpParameters.KeepDim | OpParameters.Correction,
+            static a => a.Input.Var(a.Dim, a.Correction, a.KeepDim)),
+        new("Std", "standard deviation over -Dim (all dims when omitted), divisor N - -Correction (default 1)",
+            OpParameters.None, OpParameters.Dim | OpParameters.KeepDim | OpParameters.Correction,
+            static a => a.Input.Std(a.Dim, a.Correction, a.KeepDim)),
+        new("Norm", "p-norm (-P, default 2) over -Dim (all dims when omitted)",
+            OpParameters.None, OpParameters.P | OpParameters.Dim | OpParameters.KeepDim,
+            static a => a.Input.Norm(a.P, a.Dim, a.KeepDim)),
+
+        TensorBinary("Dot", "dot product of two 1-d tensors", static (a, b) => a.Dot(b)),
+        TensorBinary("Outer", "outer product of two 1-d tensors", static (a, b) => a.Outer(b)),
+        TensorBinary("Bmm", "batched matrix product of [b,n,m] and [b,m,p] tensors", static (a, b) => a.Bmm(b)),
+
+        new("Softmax", "exp(x) / sum(exp(x)) along -Dim", OpParameters.Dim, OpParameters.None,
+            static a => a.Input.Softmax(a.Dim![0])) { SingleDim = true },
+        new("LogSoftmax", "log(softmax(x)) along -Dim, computed stably", OpParameters.Dim, OpParameters.None,
+            static a => a.Input.LogSoftmax(a.Dim![0])) { SingleDim = true },
+        new("LeakyRelu", "x if x > 0 else -NegativeSlope * x (default 0.01)", OpParameters.None,
+            OpParameters.NegativeSlope, static a => a.Input.LeakyRelu(a.NegativeSlope)),
+        new("Gelu", "x * Phi(x); -Approximate tanh for the tanh formula", OpParameters.None, OpParameters.Approximate,
+            static a => a.Input.Gelu(a.Approximate)),
+        Unary("Silu", "x * sigmoid(x)", static x => x.Silu()),
+        new("Softplus", "log(1 + e ** (beta * x)) / beta with -Beta (default 1); linear above -Threshold (default 20)",
+            OpParameters.None, OpParameters.Beta | OpParameters.Threshold, static a => a.Input.Softplus(a.Beta, a.Threshold)),
+
+        Loss("MseLoss", "mean squared error against -Target", static (x, t, r) => x.MseLoss(t, r)),
+        Loss("L1Loss", "mean absolute error against -Target", static (x, t, r) => x.L1Loss(t, r)),
+        ClassLoss("NllLoss", "negative log likelihood of log-probabilities [N,C] at Int64 class -Target [N]",
+            static (x, t, r, i) => x.NllLoss(t, r, i)),
+        ClassLoss("CrossEntropy", "cross entropy of logits [N,C] and Int64 class -Target [N]",
+            static (x, t, r, i) => x.CrossEntropy(t, r, i)),
+        Loss("BinaryCrossEntropyWithLogits", "binary cross entropy of logits x and probabilities -Target",
+            static (x, t, r) => x.BinaryCrossEntropyWithLogits(t, r)),
+
+        new("To", "x converted to -DType (a copy that keeps the graph)", OpParameters.DType, OpParameters.None,
+            static a => a.Input.To(a.DType)),
     ];
 
     private static readonly Dictionary<string, OpDefinition> s_byName =
@@ -85,6 +190,110 @@ internal static class OpRegistry
         new(name, synopsis, OpParameters.None, OpParameters.Dim | OpParameters.KeepDim, a =>
             a.Dim is null && !a.KeepDim ? all(a.Input) : overDims(a.Input, a.Dim ?? [], a.KeepDim));
 
+    /// <summary>A comparison: other is a tensor or a number; the result is Bool and never records a graph.</summary>
+    private static OpDefinition Comparison(string name, string synopsis, Func<Tensor, Tensor, Tensor> tensor,
+        Func<Tensor, double, Tensor> number) =>
+        new(name, synopsis, OpParameters.Other, OpParameters.None, a => a.Other switch
+        {
+            Tensor t => tensor(a.Input, t),
+            // An integer as a 0-d Int64 tensor, like a Python int: int64 and bool tensors compare as int64, and a
+            // float tensor still compares in its own dtype (0-d int is a lower category).
+            long l => tensor(a.Input, Tensor.FromArray(new[] { l }, Array.Empty<int>())),
+            double d => number(a.Input, d),
+            bool b => tensor(a.Input, Tensor.FromArray(new[] { b }, Array.Empty<int>())),
+            _ => throw NotAnOperand(name, a.Other),
+        });
+
+    /// <summary>A loss against -Target with -Reduction (Mean by default).</summary>
+    private static OpDefinition Loss(string name, string synopsis, Func<Tensor, Tensor, Reduction, Tensor> loss) =>
+        new(name, synopsis + "; -Reduction Mean (default), Sum or None", OpParameters.Target, OpParameters.Reduction,
+            a => loss(a.Input, a.Target!, a.Reduction));
+
+    /// <summary>A loss against class indices: -Target, -Reduction and -IgnoreIndex (default -100).</summary>
+    private static OpDefinition ClassLoss(string name, string synopsis, Func<Tensor, Tensor, Reduction, long, Tensor> loss) =>
+        new(name, synopsis + "; -Reduction Mean (default), Sum or None; -IgnoreIndex skips a class", OpParameters.Target,
+            OpParameters.Reduction | OpParameters.IgnoreIndex, a => loss(a.Input, a.Target!, a.Reduction, a.IgnoreIndex));
+
+    /// <summary>torch.clamp: number bounds (ClampBackward1), or tensor bounds (ClampBackward0) when either is a tensor.</summary>
+    private static Tensor Clamp(OpArguments a)
+    {
+        if (a.Min is Tensor || a.Max is Tensor)
+            return a.Input.Clamp(a.Min is null ? null : AsTensor(a.Min, a.Input), a.Max is null ? null : AsTensor(a.Max, a.Input));
+        return a.Input.Clamp(AsDouble(a.Min), AsDouble(a.Max));
+    }
+
+    private static double? AsDouble(object? number) => number switch
+    {
+        null => null,
+        long l => l,
+        double d => d,
+        bool b => b ? 1 : 0,
+        _ => throw new ArgumentOutOfRangeException(nameof(number)),
+    };
+
+    /// <summary>A number as a 0-d tensor beside <paramref name="like"/> (its dtype where that keeps the value).</summary>
+    private static Tensor AsTensor(object value, Tensor like) => value switch
+    {
+        Tensor t => t,
+        bool b => Tensor.FromArray(new[] { b }, Array.Empty<int>()),
+        long l => Tensor.Scalar(l, like.DType == DType.Bool ? DType.Int64 : like.DType),
+        double d => Tensor.Scalar(d, like.DType.IsFloating() ? like.DType : DTypes.DefaultFloat),
+        _ => throw new ArgumentOutOfRangeException(nameof(value)),
+    };
+
+    /// <summary>The one integer index of select(): a number or a one-element Int64 tensor.</summary>
+    private static int SingleIndex(string function, object? index) => index switch
+    {
+        long l when l is >= int.MinValue and <= int.MaxValue => (int)l,
+        Tensor { DType: DType.Int64, NumElements: 1 } t => (int)(long)t.Item(),
+        _ => throw new TorchException(TorchErrorKind.TypeError, "IndexNotInt",
+            $"{function}(): argument 'index' (position 2) must be int, not {PythonTypeName(index)}"),
+    };
+
+    private static Tensor IndexSelect(OpArguments a) => a.Index switch
+    {
+        Tensor t => a.Input.IndexSelect(a.Dim![0], t),
+        long l => a.Input.IndexSelect(a.Dim![0], [l]),
+        long[] ls => a.Input.IndexSelect(a.Dim![0], ls),
+        _ => throw new TorchException(TorchErrorKind.TypeError, "IndexNotInt",
+            $"index_select(): argument 'index' (position 3) must be Tensor, not {PythonTypeName(a.Index)}"),
+    };
+
+    /// <summary>max/min: of all elements, or along -Dim (the values, or with -WithIndices values and indices).</summary>
+    private static object Extreme(OpArguments a, bool isMax)
+    {
+        var function = isMax ? "max" : "min";
+        if (a.Other is not null)
+        {
+            // torch.max(input, other) is torch.maximum: elementwise, MaximumBackward0.
+            if (a.Dim is not null || a.KeepDim || a.WithIndices)
+                throw new TorchException(TorchErrorKind.TypeError, "OtherWithDim", $"{function}(): -Other cannot be combined with -Dim, -KeepDim or -WithIndices");
+            if (a.Other is not Tensor other)
+                throw new TorchException(TorchErrorKind.TypeError, "ArgumentNotTensor",
+                    $"{function}(): argument 'other' (position 1) must be Tensor, not {PythonTypeName(a.Other)}");
+            return isMax ? a.Input.Maximum(other) : a.Input.Minimum(other);
+        }
+        if (a.Dim is null)
+        {
+            if (a.KeepDim || a.WithIndices) throw NeedsDim(function, a.KeepDim ? "KeepDim" : "WithIndices");
+            return isMax ? a.Input.Max() : a.Input.Min();
+        }
+        var r = isMax ? a.Input.Max(a.Dim[0], a.KeepDim) : a.Input.Min(a.Dim[0], a.KeepDim);
+        return a.WithIndices ? new ValuesIndicesResult(function, r.Values, r.Indices) : r.Values;
+    }
+
+    /// <summary>An op over all elements, or along the one -Dim (-KeepDim only with -Dim).</summary>
+    private static Tensor OneDimOrAll(OpArguments a, string function, Func<Tensor, Tensor> all,
+        Func<Tensor, int, bool, Tensor> alongDim)
+    {
+        if (a.Dim is not null) return alongDim(a.Input, a.Dim[0], a.KeepDim);
+        if (a.KeepDim) throw NeedsDim(function, "KeepDim");
+        return all(a.Input);
+    }
+
+    private static TorchException NeedsDim(string function, string parameter) =>
+        new(TorchErrorKind.TypeError, "NeedsDim", $"{function}(): -{parameter} needs -Dim");
+
     private static TorchException NotAnOperand(string name, object? other) =>
         new(TorchErrorKind.TypeError, "ArgumentNotTensor",
             $"{name.ToLowerInvariant()}(): argument 'other' must be Tensor or Number, not {PythonTypeName(other)}");
@@ -93,6 +302,8 @@ internal static class OpRegistry
     {
         null => "NoneType",
         long => "int",
+        long[] => "list",
+        Tensor => "Tensor",
         double => "float",
         bool => "bool",
         _ => value.GetType().Name,
