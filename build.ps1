@@ -107,7 +107,8 @@ function Invoke-Docs {
     Write-Step 'Docs: docs/*.md -> en-US/AutoGrad.PS.dll-Help.xml'
     . (Join-Path $Root 'build/ConvertTo-MamlHelp.ps1')
     $helpFile = Join-Path $ModuleOut 'en-US/AutoGrad.PS.dll-Help.xml'
-    $docs = @(Get-ChildItem -Path (Join-Path $Root 'docs') -Filter '*.md' -File | Sort-Object Name)
+    # Cmdlet help is docs/<Verb>-<Noun>.md; other markdown in docs/ (performance.md ...) is a guide.
+    $docs = @(Get-ChildItem -Path (Join-Path $Root 'docs') -Filter '*-*.md' -File | Sort-Object Name)
     if ($docs.Count -eq 0) { throw 'No cmdlet help found in docs/*.md.' }
     ConvertTo-MamlHelp -Path $docs.FullName -OutputPath $helpFile | Out-Null
     Write-Host "    $($docs.Count) cmdlets -> $helpFile"

@@ -167,7 +167,7 @@ Describe 'Get-Grad -Of -WithRespectTo (torch.autograd.grad)' {
            Run = { $x = New-Tensor 1.0 -RequiresGrad; $u = New-Tensor 1.0 -RequiresGrad; Get-Grad -Of ($x * 2) -WithRespectTo $x, $u } }
         @{ Label = 'an input without grad';    Id = 'GetGradGradInputNoGrad';   Message = 'One of the differentiated Tensors does not require grad'
            Run = { $x = New-Tensor 1.0 -RequiresGrad; Get-Grad -Of ($x * 2) -WithRespectTo (New-Tensor 1.0) } }
-        @{ Label = 'a non-scalar output';      Id = 'GetGradNonScalarBackward'; Message = 'grad can be implicitly created only for scalar outputs'
+        @{ Label = 'a non-scalar output';      Id = 'GetGradNonScalar';         Message = 'grad can be implicitly created only for scalar outputs'
            Run = { $x = New-Tensor 1.0, 2.0 -RequiresGrad; Get-Grad -Of ($x * 2) -WithRespectTo $x } }
         @{ Label = 'a grad output of another shape'; Id = 'GetGradGradientShapeMismatch'; Message = 'Mismatch in shape: grad_output[0] has a shape of torch.Size([3]) and output[0] has a shape of torch.Size([2]).'
            Run = { $x = New-Tensor 1.0, 2.0 -RequiresGrad; Get-Grad -Of ($x * 2) -WithRespectTo $x -GradOutputs (New-Tensor 1.0, 1.0, 1.0) } }

@@ -15,8 +15,8 @@ BeforeAll {
         @(Select-Xml -Xml $Xml -XPath $XPath -Namespace $Ns | ForEach-Object Node)
     }
 
-    # The documented cmdlets: one docs/<Name>.md each.
-    $script:Documented = @(Get-ChildItem (Join-Path $Root 'docs') -Filter '*.md' | ForEach-Object BaseName | Sort-Object)
+    # The documented cmdlets: one docs/<Verb>-<Noun>.md each (other docs/*.md are guides).
+    $script:Documented = @(Get-ChildItem (Join-Path $Root 'docs') -Filter '*-*.md' | ForEach-Object BaseName | Sort-Object)
 
     $script:Fixture = @'
 ---
@@ -321,7 +321,7 @@ Describe 'docs/*.md (the cmdlet help)' {
             'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor') | Sort-Object)
     }
 
-    It '<_>.md follows the PlatyPS schema for AutoGrad.PS' -ForEach @(Get-ChildItem (Join-Path (Split-Path -Parent $PSScriptRoot) 'docs') -Filter '*.md' | ForEach-Object BaseName) {
+    It '<_>.md follows the PlatyPS schema for AutoGrad.PS' -ForEach @(Get-ChildItem (Join-Path (Split-Path -Parent $PSScriptRoot) 'docs') -Filter '*-*.md' | ForEach-Object BaseName) {
         $h = ConvertFrom-CmdletMarkdown -Path (Join-Path $Root "docs/$_.md")
         $h.Name | Should -BeExactly $_
         $h.Metadata['external help file'] | Should -Be 'AutoGrad.PS.dll-Help.xml'

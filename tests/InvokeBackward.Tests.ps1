@@ -122,8 +122,11 @@ Describe 'Invoke-Backward' {
             $x = New-Tensor 1.0, 2.0, -0.5 -DType Float64 -RequiresGrad
             $x | Invoke-Op Pow 3 | Measure-Sum | Invoke-Backward -CreateGraph
             $g = $x.Grad
-            # PyTorch moves grad_fn to its own line when the repr would pass 80 columns.
-            $g.ToString() | Should -Be "tensor([ 3.0000, 12.0000,  0.7500], dtype=torch.float64,`n       grad_fn=<MulBackward0>)"
+            # Under create_graph PyTorch's AccumulateGrad stores a differentiable copy of the first gradient
+            # (empty_strided(...).copy_(grad)), so x.grad's node is CopyBackwards, fed by the MulBackward0 of pow's
+            # backward. PyTorch moves grad_fn to its own line when the repr would pass 80 columns.
+            $g.ToString() | Should -Be "tensor([ 3.0000, 12.0000,  0.7500], dtype=torch.float64,`n       grad_fn=<CopyBackwards>)"
+            $g.GradFn.NextFunctions.Name | Should -Contain 'MulBackward0'
             $x | Clear-Grad
             $g | Measure-Sum | Invoke-Backward
             $x.Grad.ToDoubleArray() | Should -Be @(6, 12, -3)
@@ -133,7 +136,8 @@ Describe 'Invoke-Backward' {
             $x = New-Tensor 0.5, -1.0 -DType Float64 -RequiresGrad
             $x | Invoke-Op Tanh | Invoke-Backward -Gradient 1, 1 -CreateGraph
             $g = $x.Grad
-            $g.GradFn.Name | Should -Be 'TanhBackwardBackward0'
+            $g.GradFn.Name | Should -Be 'CopyBackwards'
+            $g.GradFn.NextFunctions.Name | Should -Contain 'TanhBackwardBackward0'
             $x | Clear-Grad
             $g | Invoke-Backward -Gradient 1, 1
             $expected = 0.5, -1.0 | ForEach-Object { $t = [math]::Tanh($_); -2 * $t * (1 - $t * $t) }
