@@ -51,10 +51,26 @@ public sealed partial class Tensor
     internal static Tensor ThresholdBackward(Tensor grad, Tensor self, double threshold)
     {
         Tensor result;
-        using (GradMode.NoGrad()) result = Where(self.Le(threshold), ZerosScalar(grad.DType), grad);
+        // relu's case (same shape and dtype) is one fused pass; anything else goes through where().
+        if (grad.DType == self.DType && Shapes.Equal(grad._shape, self._shape) && grad.Storage is float[] or double[])
+            result = new Tensor(grad.Storage switch
+            {
+                float[] g => ThresholdSelect(g, (float[])self.Storage, (float)threshold),
+                _ => ThresholdSelect((double[])grad.Storage, (double[])self.Storage, threshold),
+            }, grad.ShapeArray, grad.DType);
+        else
+            using (GradMode.NoGrad()) result = Where(self.Le(threshold), ZerosScalar(grad.DType), grad);
         if (Graph.NeedsGrad(grad, self))
             Graph.Record(result, "ThresholdBackwardBackward0", [grad, self], [self], threshold, static (gg, s, state, n) =>
                 [n[0] ? ThresholdBackward(gg, s[0], (double)state!) : null, n[1] ? ZerosLike(gg) : null]);
+        return result;
+    }
+
+    /// <summary>grad where self &gt; threshold, else 0 (NaN in self passes the gradient, as PyTorch's kernel).</summary>
+    private static T[] ThresholdSelect<T>(T[] grad, T[] self, T threshold) where T : System.Numerics.INumber<T>
+    {
+        var result = new T[grad.Length];
+        for (int i = 0; i < result.Length; i++) result[i] = self[i] <= threshold ? T.Zero : grad[i];
         return result;
     }
 }

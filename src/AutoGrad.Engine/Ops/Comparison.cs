@@ -61,12 +61,19 @@ public sealed partial class Tensor
         var dtype = TypePromotion.ResultType(x, y);
         var outShape = Shapes.Broadcast(Shapes.Broadcast(condition._shape, x._shape), y._shape);
         var result = Empty(outShape, dtype).WithElementwiseLayout(condition, x, y);
-        var c = condition.ExpandData(outShape);
-        var xs = x.Cast(dtype).ExpandData(outShape);
-        var ys = y.Cast(dtype).ExpandData(outShape);
-        var cb = (bool[])c;
-        for (int i = 0; i < cb.Length; i++)
-            result.Storage.SetValue(cb[i] ? xs.GetValue(i) : ys.GetValue(i), i);
+        var c = (bool[])condition.ExpandData(outShape);
+        // A one-element branch (where(mask, g, 0) in backward formulas) is read as a constant, not expanded.
+        var xs = x.Cast(dtype);
+        var ys = y.Cast(dtype);
+        var xData = xs.NumElements == 1 ? xs.Storage : xs.ExpandData(outShape);
+        var yData = ys.NumElements == 1 ? ys.Storage : ys.ExpandData(outShape);
+        switch (result.Storage)
+        {
+            case float[] r: Select(c, (float[])xData, (float[])yData, r); break;
+            case double[] r: Select(c, (double[])xData, (double[])yData, r); break;
+            case long[] r: Select(c, (long[])xData, (long[])yData, r); break;
+            case bool[] r: Select(c, (bool[])xData, (bool[])yData, r); break;
+        }
         if (Graph.NeedsGrad(x, y))
             Graph.Record(result, "WhereBackward0", [x, y], [condition], null, static (g, s, _, n) =>
             {
@@ -76,29 +83,17 @@ public sealed partial class Tensor
         return result;
     }
 
-    /// <summary>A copy of the storage laid out as if broadcast to <paramref name="shape"/> (no graph).</summary>
-    internal Array ExpandData(int[] shape)
+    /// <summary>Per element, x where the condition holds, else y; a one-element x or y is a constant.</summary>
+    private static void Select<T>(bool[] condition, T[] x, T[] y, T[] dst)
     {
-        if (Shapes.Equal(_shape, shape)) return Storage;
-        int n = Shapes.NumElements(shape);
-        var dst = Allocate(DType, n);
-        var strides = Shapes.BroadcastStrides(_shape, shape);
-        var index = new int[shape.Length];
-        int off = 0;
-        for (int i = 0; i < n; i++)
-        {
-            Array.Copy(Storage, off, dst, i, 1);
-            for (int d = shape.Length - 1; d >= 0; d--)
-            {
-                index[d]++;
-                off += strides[d];
-                if (index[d] < shape[d]) break;
-                off -= strides[d] * index[d];
-                index[d] = 0;
-            }
-        }
-        return dst;
+        bool xConst = x.Length == 1 && dst.Length != 1, yConst = y.Length == 1 && dst.Length != 1;
+        for (int i = 0; i < dst.Length; i++)
+            dst[i] = condition[i] ? x[xConst ? 0 : i] : y[yConst ? 0 : i];
     }
+
+    /// <summary>A copy of the storage laid out as if broadcast to <paramref name="shape"/> (no graph).</summary>
+    internal Array ExpandData(int[] shape) =>
+        Shapes.Equal(_shape, shape) ? Storage : StridedCopy.Gather(Storage, shape, Shapes.BroadcastStrides(_shape, shape), 0);
 
     /// <summary>The same values in another dtype, without recording (a data conversion).</summary>
     internal Tensor Cast(DType dtype) => dtype == DType ? this : new Tensor(CastKernel.Convert(Storage, dtype), _shape, dtype);
