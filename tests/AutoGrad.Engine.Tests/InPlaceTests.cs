@@ -75,3 +75,19 @@ public class InPlaceTests
         Assert.Equal(3, t.VersionNumber);
     }
 }
+
+public class RetainGraphDefaultTests
+{
+    [Fact]
+    public void CreateGraphRetainsByDefaultButAnExplicitFalseFrees()
+    {
+        var x = Tensor.FromDoubles([0.5, 1.5], [2], DType.Float64, requiresGrad: true);
+        var y = x.Tanh().Sum();
+        y.Backward(createGraph: true);
+        y.Backward(createGraph: true);
+        var z = x.Tanh().Sum();
+        z.Backward(retainGraph: false, createGraph: true);
+        var e = Assert.Throws<TorchException>(() => z.Backward());
+        Assert.StartsWith("Trying to backward through the graph a second time", e.Message);
+    }
+}

@@ -11,11 +11,12 @@ public static class BackwardEngine
         "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.";
 
     /// <summary>torch.autograd.backward: accumulates into the .grad of the leaves the outputs depend on.</summary>
-    public static void Backward(Tensor[] outputs, Tensor?[]? gradOutputs = null, bool retainGraph = false,
+    public static void Backward(Tensor[] outputs, Tensor?[]? gradOutputs = null, bool? retainGraph = null,
         bool createGraph = false)
     {
         var roots = MakeRoots(outputs, gradOutputs);
-        Execute(roots, retainGraph || createGraph, createGraph, captures: null);
+        // retain_graph defaults to create_graph, as in PyTorch; an explicit false still frees the graph.
+        Execute(roots, retainGraph ?? createGraph, createGraph, captures: null);
     }
 
     /// <summary>

@@ -8,6 +8,6 @@ public sealed partial class Tensor
     /// torch.Tensor.backward: accumulates d(this)/d(leaf) into each leaf's .grad. Without
     /// <paramref name="gradient"/> this tensor must hold one element.
     /// </summary>
-    public void Backward(Tensor? gradient = null, bool retainGraph = false, bool createGraph = false) =>
+    public void Backward(Tensor? gradient = null, bool? retainGraph = null, bool createGraph = false) =>
         BackwardEngine.Backward([this], [gradient], retainGraph, createGraph);
 }

@@ -40,7 +40,9 @@ public sealed class InvokeBackwardCommand : AutoGradCmdlet
     protected override void ProcessRecord()
     {
         var output = InputObject;
-        Engine(() => output.Backward(Gradient, RetainGraph.IsPresent, CreateGraph.IsPresent), output);
+        // Without -RetainGraph the graph is kept exactly when -CreateGraph is given (PyTorch's default).
+        bool? retain = MyInvocation.BoundParameters.ContainsKey(nameof(RetainGraph)) ? RetainGraph.IsPresent : null;
+        Engine(() => output.Backward(Gradient, retain, CreateGraph.IsPresent), output);
         if (PassThru) WriteTensor(output);
     }
 }
