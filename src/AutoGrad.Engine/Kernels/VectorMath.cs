@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace AutoGrad.Kernels;
+
+/// <summary>
+/// Vectorized exp in double, accurate to about one ulp: Cody-Waite reduction x = n ln2 + r (|r| &lt;= ln2/2), a
+/// degree-13 Taylor polynomial for e^r (its truncation error is below 1e-17 there) evaluated with FMA, and 2^n
+/// built from the exponent bits (in two factors, so subnormal results come out right). Overflow, underflow and NaN
+/// are fixed up with masks. Measured here, TensorPrimitives' double exp ran at scalar speed on this CPU, which is
+/// what libtorch's SLEEF kernels beat by 5-10x.
+/// </summary>
+internal static class VectorMath
+{
+    private const double Log2E = 1.4426950408889634;
+    private const double Ln2Hi = 0.693147180369123816490;   // 0x3FE62E42FEE00000: n * Ln2Hi is exact for |n| < 2^11
+    private const double Ln2Lo = 1.90821492927058770002e-10;
+    private const double MaxArgument = 709.782712893383973096;  // ln(DBL_MAX)
+    private const double MinArgument = -745.1332191019412076235; // below: exp underflows to 0
+
+    public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
+
+    public static unsafe void Exp(ReadOnlySpan<double> x, Span<double> d)
+    {
+        int i = 0;
+        if (IsSupported)
+            fixed (double* px = x, pd = d)
+                for (; i + 4 <= x.Length; i += 4)
+                    Avx.Store(pd + i, Exp(Avx.LoadVector256(px + i)));
+        for (; i < x.Length; i++) d[i] = Math.Exp(x[i]);
+    }
+
+    /// <summary>1 / (1 + e^-x), with the same exp.</summary>
+    public static unsafe void Sigmoid(ReadOnlySpan<double> x, Span<double> d)
+    {
+        int i = 0;
+        if (IsSupported)
+        {
+            var one = Vector256.Create(1.0);
+            fixed (double* px = x, pd = d)
+                for (; i + 4 <= x.Length; i += 4)
+                {
+                    var e = Exp(Avx.Subtract(Vector256<double>.Zero, Avx.LoadVector256(px + i)));
+                    Avx.Store(pd + i, Avx.Divide(one, Avx.Add(one, e)));
+                }
+        }
+        for (; i < x.Length; i++) d[i] = 1.0 / (1.0 + Math.Exp(-x[i]));
+    }
+
+    /// <summary>
+    /// tanh as 1 - 2 / (e^2x + 1), and the series x - x^3/3 + 2x^5/15 below |x| = 1e-3 where that form cancels.
+    /// Relative error about 1e-13 at worst (near |x| = 1e-3): meant as the wide stage of float32 tanh, not as a
+    /// float64 result.
+    /// </summary>
+    public static unsafe void TanhForFloat(ReadOnlySpan<double> x, Span<double> d)
+    {
+        int i = 0;
+        if (IsSupported)
+        {
+            var one = Vector256.Create(1.0);
+            var two = Vector256.Create(2.0);
+            var small = Vector256.Create(1e-3);
+            var absMask = Vector256.Create(0x7FFFFFFFFFFFFFFFL).AsDouble();
+            fixed (double* px = x, pd = d)
+                for (; i + 4 <= x.Length; i += 4)
+                {
+                    var v = Avx.LoadVector256(px + i);
+                    var e = Exp(Avx.Multiply(two, v));
+                    var t = Avx.Subtract(one, Avx.Divide(two, Avx.Add(e, one)));
+                    var v2 = Avx.Multiply(v, v);
+                    var series = Fma.MultiplyAddNegated(Avx.Multiply(v, v2),
+                        Fma.MultiplyAddNegated(v2, Vector256.Create(2.0 / 15.0), Vector256.Create(1.0 / 3.0)), v);
+                    var isSmall = Avx.CompareLessThan(Avx.And(v, absMask), small);
+                    Avx.Store(pd + i, Avx.BlendVariable(t, series, isSmall));
+                }
+        }
+        for (; i < x.Length; i++) d[i] = Math.Tanh(x[i]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Exp(Vector256<double> x)
+    {
+        var clamped = Avx.Min(Avx.Max(x, Vector256.Create(MinArgument)), Vector256.Create(MaxArgument));
+        var n = Avx.RoundToNearestInteger(Avx.Multiply(clamped, Vector256.Create(Log2E)));
+        var r = Fma.MultiplyAddNegated(n, Vector256.Create(Ln2Hi), clamped);
+        r = Fma.MultiplyAddNegated(n, Vector256.Create(Ln2Lo), r);
+
+        // e^r = sum r^k / k!, k = 0..13, by Horner.
+        var p = Vector256.Create(1.0 / 6227020800.0);                  // 1/13!
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(1.0 / 479001600.0)); // 1/12!
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(1.0 / 39916800.0));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(1.0 / 3628800.0));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(1.0 / 362880.0));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(1.0 / 40320.0));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(1.0 / 5040.0));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(1.0 / 720.0));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(1.0 / 120.0));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(1.0 / 24.0));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(1.0 / 6.0));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(0.5));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(1.0));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(1.0));
+
+        // 2^n as two normal factors 2^(n/2) * 2^(n - n/2): n reaches -1075 for subnormal results.
+        var ni = Avx2.Subtract(Avx.Add(n, Vector256.Create(6755399441055744.0)).AsInt64(), Vector256.Create(0x4338000000000000L));
+        var n1 = ShiftRightArithmetic1(ni);
+        var n2 = Avx2.Subtract(ni, n1);
+        var bias = Vector256.Create(1023L);
+        var s1 = Avx2.ShiftLeftLogical(Avx2.Add(n1, bias), 52).AsDouble();
+        var s2 = Avx2.ShiftLeftLogical(Avx2.Add(n2, bias), 52).AsDouble();
+        var result = Avx.Multiply(Avx.Multiply(p, s1), s2);
+
+        // Beyond the clamp: +inf above, 0 below; NaN stays NaN.
+        result = Avx.BlendVariable(result, Vector256.Create(double.PositiveInfinity), Avx.CompareGreaterThan(x, Vector256.Create(MaxArgument)));
+        result = Avx.BlendVariable(result, Vector256<double>.Zero, Avx.CompareLessThan(x, Vector256.Create(MinArgument)));
+        return Avx.BlendVariable(result, x, Avx.CompareUnordered(x, x));
+    }
+
+    /// <summary>n &gt;&gt; 1 on signed 64-bit lanes (AVX2 has no 64-bit arithmetic shift): floor(n / 2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<long> ShiftRightArithmetic1(Vector256<long> n)
+    {
+        var logical = Avx2.ShiftRightLogical(n, 1);
+        var sign = Avx2.CompareGreaterThan(Vector256<long>.Zero, n);           // all ones where n < 0
+        return Avx2.Or(logical, Avx2.ShiftLeftLogical(sign, 63));
+    }
+}

@@ -1,0 +1,56 @@
+using AutoGrad.Kernels;
+
+namespace AutoGrad.Tests;
+
+/// <summary>The FMA exp against Math.Exp: special values, the subnormal range, and ulp error over wide ranges.</summary>
+public class VectorMathTests
+{
+    private static double[] Exp(params double[] x)
+    {
+        var d = new double[x.Length];
+        VectorMath.Exp(x, d);
+        return d;
+    }
+
+    [Fact]
+    public void SpecialValues()
+    {
+        // Four lanes per vector: put each special value in a full vector so the vector path handles it.
+        double[] inputs = [double.NaN, double.PositiveInfinity, double.NegativeInfinity, 0.0, -0.0, 710, -746, 709.7];
+        var d = Exp(inputs);
+        Assert.True(double.IsNaN(d[0]));
+        Assert.Equal(double.PositiveInfinity, d[1]);
+        Assert.Equal(0.0, d[2]);
+        Assert.Equal(1.0, d[3]);
+        Assert.Equal(1.0, d[4]);
+        Assert.Equal(double.PositiveInfinity, d[5]);
+        Assert.Equal(0.0, d[6]);
+        Assert.Equal(Math.Exp(709.7), d[7], Math.Exp(709.7) * 1e-15);
+    }
+
+    [Theory]
+    [InlineData(-20.0, 20.0, 2)]
+    [InlineData(-700.0, 700.0, 2)]
+    [InlineData(-1e-8, 1e-8, 1)]
+    public void WithinUlpsOfMathExp(double lo, double hi, long maxUlps)
+    {
+        var r = new System.Random(3);
+        var x = Enumerable.Range(0, 200_000).Select(_ => lo + (hi - lo) * r.NextDouble()).ToArray();
+        var d = Exp(x);
+        for (int i = 0; i < x.Length; i++)
+        {
+            long ulps = Math.Abs(BitConverter.DoubleToInt64Bits(d[i]) - BitConverter.DoubleToInt64Bits(Math.Exp(x[i])));
+            Assert.True(ulps <= maxUlps, $"exp({x[i]:R}) = {d[i]:R}, Math.Exp gives {Math.Exp(x[i]):R} ({ulps} ulp)");
+        }
+    }
+
+    [Fact]
+    public void SubnormalResultsAreClose()
+    {
+        var x = Enumerable.Range(0, 4000).Select(i => -708.5 - i * 0.009).ToArray(); // down to about -744.5
+        var d = Exp(x);
+        for (int i = 0; i < x.Length; i++)
+            Assert.True(Math.Abs(d[i] - Math.Exp(x[i])) <= 2 * double.Epsilon + 1e-15 * Math.Exp(x[i]),
+                $"exp({x[i]:R}) = {d[i]:R}, Math.Exp gives {Math.Exp(x[i]):R}");
+    }
+}
