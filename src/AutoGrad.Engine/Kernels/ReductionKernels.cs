@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -20,6 +21,7 @@ internal static class ReductionKernels
     /// (float lanes drift by an ulp over a few hundred thousand values). Eight independent accumulators hide the
     /// add latency, so it runs at the speed of a float sum.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe double SumAll(ReadOnlySpan<float> x)
     {
         int i = 0;
@@ -123,6 +125,7 @@ internal static class ReductionKernels
             : SumAll(MemoryMarshal.Cast<T, double>(row));
 
     /// <summary>dst += row, the row widened to double on the fly (8 floats -> 2 x 4 doubles per step).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void AddWidened<T>(Span<double> dst, ReadOnlySpan<T> row) where T : unmanaged
     {
         if (typeof(T) == typeof(double))

@@ -21,6 +21,7 @@ internal static class VectorMath
 
     public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Exp(ReadOnlySpan<double> x, Span<double> d)
     {
         int i = 0;
@@ -32,6 +33,7 @@ internal static class VectorMath
     }
 
     /// <summary>1 / (1 + e^-x), with the same exp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Sigmoid(ReadOnlySpan<double> x, Span<double> d)
     {
         int i = 0;
@@ -53,6 +55,7 @@ internal static class VectorMath
     /// Relative error about 1e-13 at worst (near |x| = 1e-3): meant as the wide stage of float32 tanh, not as a
     /// float64 result.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void TanhForFloat(ReadOnlySpan<double> x, Span<double> d)
     {
         int i = 0;
