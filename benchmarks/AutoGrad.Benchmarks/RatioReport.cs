@@ -201,7 +201,7 @@ public static partial class RatioReport
                      "(log scale; left of 1 = ours faster)</text>");
         for (int i = 0; i < threads.Count; i++)
             s.AppendLine($"<rect x=\"{10 + i * 200}\" y=\"32\" width=\"12\" height=\"10\" fill=\"{colors[i % 3]}\"/>" +
-                         $"<text x=\"{26 + i * 200}\" y=\"41\">libtorch threads = {threads[i]} (ours: 1)</text>");
+                         $"<text x=\"{26 + i * 200}\" y=\"41\">threads = {threads[i]} (both engines)</text>");
         for (int k = -(int)maxLog; k <= maxLog; k++)
         {
             double x = X(Math.Pow(2, k));
