@@ -155,8 +155,9 @@ internal readonly struct AbsOperator : IUnaryOperator
 /// <summary>max(x, 0), keeping NaN as NaN (torch.relu propagates NaN).</summary>
 internal readonly struct ReluOperator : IUnaryOperator
 {
-    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) { for (int i = 0; i < x.Length; i++) d[i] = x[i] > 0 || double.IsNaN(x[i]) ? x[i] : 0.0; }
-    public static void Invoke(ReadOnlySpan<float> x, Span<float> d) { for (int i = 0; i < x.Length; i++) d[i] = x[i] > 0 || float.IsNaN(x[i]) ? x[i] : 0f; }
+    // TensorPrimitives.Max propagates NaN and ranks +0 above -0, so relu(-0) is +0 and relu(NaN) is NaN, as in PyTorch.
+    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => TensorPrimitives.Max(x, 0.0, d);
+    public static void Invoke(ReadOnlySpan<float> x, Span<float> d) => TensorPrimitives.Max(x, 0f, d);
 }
 
 /// <summary>sign(x) as PyTorch: -1, 0 or 1, NaN stays NaN (0 for -0).</summary>

@@ -158,6 +158,8 @@ public sealed partial class Tensor
         var result = Empty(outShape, dtype).WithElementwiseLayout(a, b);
         var x = a.StorageAs(dtype);
         var y = b.StorageAs(dtype);
+        if (b.NumElements == 1 && Shapes.Equal(outShape, a._shape) && TryPowSpecialExponent(x, ((IConvertible)y.GetValue(0)!).ToDouble(null), result.Storage))
+            return result;
         switch (dtype)
         {
             case DType.Float32:
@@ -180,6 +182,44 @@ public sealed partial class Tensor
                 return new Tensor(CastKernel.Convert(tmp, DType.Bool), outShape, DType.Bool).WithElementwiseLayout(a, b);
         }
         return result;
+    }
+
+    /// <summary>
+    /// PyTorch computes these scalar exponents with plain arithmetic instead of pow (x*x for 2, x*x*x for 3, sqrt
+    /// for 0.5, 1/x for -1 ...), so the same does here: the same bits as PyTorch, and vector speed.
+    /// </summary>
+    private static bool TryPowSpecialExponent(Array x, double e, Array destination)
+    {
+        switch (x, destination)
+        {
+            case (float[] f, float[] d): return PowSpecial<float>(f, e, d);
+            case (double[] f, double[] d): return PowSpecial<double>(f, e, d);
+            default: return false;
+        }
+    }
+
+    private static bool PowSpecial<T>(T[] x, double e, T[] d) where T : unmanaged, System.Numerics.IRootFunctions<T>
+    {
+        switch (e)
+        {
+            case 1: x.CopyTo(d, 0); return true;
+            case 2: System.Numerics.Tensors.TensorPrimitives.Multiply<T>(x, x, d); return true;
+            case 3:
+                System.Numerics.Tensors.TensorPrimitives.Multiply<T>(x, x, d);
+                System.Numerics.Tensors.TensorPrimitives.Multiply<T>(d, x, d);
+                return true;
+            case 0.5: System.Numerics.Tensors.TensorPrimitives.Sqrt<T>(x, d); return true;
+            case -0.5:
+                System.Numerics.Tensors.TensorPrimitives.Sqrt<T>(x, d);
+                System.Numerics.Tensors.TensorPrimitives.Divide<T>(T.One, d, d);
+                return true;
+            case -1: System.Numerics.Tensors.TensorPrimitives.Divide<T>(T.One, x, d); return true;
+            case -2:
+                System.Numerics.Tensors.TensorPrimitives.Multiply<T>(x, x, d);
+                System.Numerics.Tensors.TensorPrimitives.Divide<T>(T.One, d, d);
+                return true;
+            default: return false;
+        }
     }
 
     private static long IntegerPow(long x, long e)
