@@ -56,6 +56,38 @@ public class GemmTests
         for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], c[i], 1e-4 * Math.Sqrt(k));
     }
 
+    public static TheoryData<int, int, int, bool, bool> TransposedCases => new()
+    {
+        { 7, 17, 5, true, false }, { 7, 17, 5, false, true }, { 7, 17, 5, true, true },
+        { 130, 70, 97, true, false }, { 130, 70, 97, false, true }, { 97, 300, 64, true, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(TransposedCases))]
+    public void TransposedOperandsAreReadInPlace(int m, int k, int n, bool transA, bool transB)
+    {
+        var a = RandomValues(m * k, 5);
+        var b = RandomValues(k * n, 6);
+        // The stored layouts: A as [k, m] when transposed, B as [n, k].
+        var storedA = transA ? Transpose(a, m, k) : a;
+        var storedB = transB ? Transpose(b, k, n) : b;
+        var c = new double[m * n];
+        Gemm.Run(storedA, storedB, c, m, k, n, transA, transB);
+        var expected = Reference(a, b, m, k, n);
+        for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], c[i], 1e-12);
+        var small = new double[m * n];
+        MatMulKernels.MatMulTransposed(storedA, transA, storedB, transB, small, m, k, n);
+        for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], small[i], 1e-12);
+    }
+
+    private static double[] Transpose(double[] x, int rows, int cols)
+    {
+        var t = new double[x.Length];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j];
+        return t;
+    }
+
     [Fact]
     public void MatMulGivesTheSameResultOnOneThreadAndOnAll()
     {

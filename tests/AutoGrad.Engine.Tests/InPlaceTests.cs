@@ -91,3 +91,38 @@ public class RetainGraphDefaultTests
         Assert.StartsWith("Trying to backward through the graph a second time", e.Message);
     }
 }
+
+/// <summary>Leaves keep engine-made gradients without a copy only when nothing else shares them.</summary>
+public class GradientOwnershipTests
+{
+    [Fact]
+    public void LeavesFedTheSameGradientDoNotShareStorage()
+    {
+        var x = Tensor.FromDoubles([1, 2], [2], DType.Float64, requiresGrad: true);
+        var y = Tensor.FromDoubles([3, 4], [2], DType.Float64, requiresGrad: true);
+        x.Add(y).Sum().Backward();          // AddBackward0 hands one tensor to both leaves
+        x.Mul(2L).Add(y).Sum().Backward();  // accumulates in place into each .grad
+        Assert.Equal(new[] { 3.0, 3.0 }, x.Grad!.ToDoubleArray());
+        Assert.Equal(new[] { 2.0, 2.0 }, y.Grad!.ToDoubleArray());
+    }
+
+    [Fact]
+    public void ALeafBehindAViewGetsItsOwnGradient()
+    {
+        var x = Tensor.FromDoubles([1, 2, 3, 4], [2, 2], DType.Float64, requiresGrad: true);
+        var g = Tensor.FromDoubles([1, 1, 1, 1], [4], DType.Float64);
+        x.Reshape(4).Backward(g);           // ViewBackward0 returns an alias of the caller's gradient
+        x.Reshape(4).Backward(g);
+        Assert.Equal(new[] { 2.0, 2, 2, 2 }, x.Grad!.ToDoubleArray());
+        Assert.Equal(new[] { 1.0, 1, 1, 1 }, g.ToDoubleArray());
+    }
+
+    [Fact]
+    public void AFreshGradientAccumulatesCorrectlyAcrossPasses()
+    {
+        var w = Tensor.FromDoubles([1, 2, 3, 4, 5, 6], [2, 3], DType.Float32, requiresGrad: true);
+        var x = Tensor.FromDoubles([1, 0, 2, 1], [2, 2], DType.Float32);
+        for (int i = 0; i < 3; i++) x.MatMul(w).Sum().Backward();
+        Assert.Equal(new[] { 9.0, 9, 9, 3, 3, 3 }, w.Grad!.ToDoubleArray());
+    }
+}

@@ -97,6 +97,9 @@ public static class BackwardEngine
                 ready.Enqueue(node, -node.SequenceNr);
 
         var executed = new List<Node>();
+        // Nodes whose input buffer holds a tensor this pass created for that node alone: a leaf may keep such a
+        // tensor as its .grad without a copy (root gradients and anything a formula passed through never qualify).
+        var exclusive = new HashSet<Node>(ReferenceEqualityComparer.Instance);
         try
         {
             while (ready.TryDequeue(out var node, out _))
@@ -119,7 +122,10 @@ public static class BackwardEngine
                 Tensor?[] inputGrads = [];
                 if (grad is not null)
                 {
-                    inputGrads = node.Apply(grad);
+                    if (node is AccumulateGrad accumulate && !createGraph)
+                        accumulate.Receive(grad, exclusive.Contains(node));
+                    else
+                        inputGrads = node.Apply(grad);
                     executed.Add(node);
                 }
 
@@ -129,7 +135,16 @@ public static class BackwardEngine
                     if (next is null || !dependencies.ContainsKey(next)) continue;
                     var g = i < inputGrads.Length ? inputGrads[i] : null;
                     if (g is not null)
-                        buffers[next] = Sum(buffers.GetValueOrDefault(next), Validate(node, i, g));
+                    {
+                        var validated = Validate(node, i, g);
+                        var previous = buffers.GetValueOrDefault(next);
+                        var sum = Sum(previous, validated);
+                        buffers[next] = sum;
+                        if (previous is not null || !ReferenceEquals(validated, g) || IsExclusiveOutput(g, grad!, inputGrads, i))
+                            exclusive.Add(next);
+                        else
+                            exclusive.Remove(next);
+                    }
                     else if (!buffers.ContainsKey(next))
                         buffers[next] = null;
                     if (--dependencies[next] == 0)
@@ -149,6 +164,19 @@ public static class BackwardEngine
         foreach (var next in node.Next)
             if (next is not null && dependencies.ContainsKey(next)) return true;
         return false;
+    }
+
+    /// <summary>
+    /// True when output <paramref name="index"/> of a node shares storage with neither the node's incoming gradient
+    /// nor any other of its outputs: AddBackward0 hands one tensor to both inputs, a view's backward returns an
+    /// alias of its input gradient, and those must not become a leaf's .grad uncopied.
+    /// </summary>
+    private static bool IsExclusiveOutput(Tensor output, Tensor incoming, Tensor?[] outputs, int index)
+    {
+        if (ReferenceEquals(output.Storage, incoming.Storage)) return false;
+        for (int j = 0; j < outputs.Length; j++)
+            if (j != index && outputs[j] is { } other && ReferenceEquals(other.Storage, output.Storage)) return false;
+        return true;
     }
 
     private static bool IsQueued(PriorityQueue<Node, long> queue, Node node)

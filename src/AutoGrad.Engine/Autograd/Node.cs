@@ -57,9 +57,15 @@ public sealed class AccumulateGrad : Node
 
     internal override Tensor?[] Apply(Tensor gradOutput)
     {
-        // As PyTorch's AccumulateGrad: a leaf switched to requires_grad=False after the graph was built gets nothing.
-        if (Variable.RequiresGrad) Accumulate(Variable, gradOutput);
+        Receive(gradOutput, exclusive: false);
         return [];
+    }
+
+    /// <summary>Accumulates a gradient; <paramref name="exclusive"/>: no one else holds it, so it need not be copied.</summary>
+    internal void Receive(Tensor grad, bool exclusive)
+    {
+        // As PyTorch's AccumulateGrad: a leaf switched to requires_grad=False after the graph was built gets nothing.
+        if (Variable.RequiresGrad) Accumulate(Variable, grad, exclusive);
     }
 
     /// <summary>
@@ -67,11 +73,13 @@ public sealed class AccumulateGrad : Node
     /// may be the caller's own gradient tensor). Later ones: added in place when not building a graph (torch does
     /// variable.grad += new_grad), otherwise out of place so that the sum itself is differentiable.
     /// </summary>
-    internal static void Accumulate(Tensor target, Tensor grad)
+    internal static void Accumulate(Tensor target, Tensor grad, bool exclusive = false)
     {
         var existing = target.Grad;
+        // An exclusive gradient (one the engine made and handed to this leaf alone) can be stored as it is, as
+        // PyTorch steals a gradient nobody else references; anything else is copied first.
         if (existing is null)
-            target.Grad = GradMode.IsEnabled ? DifferentiableCopy(grad) : grad.Detach().Clone();
+            target.Grad = GradMode.IsEnabled ? DifferentiableCopy(grad) : exclusive && grad.GradFn is null ? grad : grad.Detach().Clone();
         else if (GradMode.IsEnabled || existing.GradFn is not null)
             target.Grad = existing.Add(grad);
         else

@@ -24,17 +24,24 @@ internal static unsafe class Gemm
 
     public static bool IsSupported => Fma.IsSupported && Avx.IsSupported;
 
-    public static void Run(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
+    /// <summary>
+    /// C[m,n] = op(A) @ op(B). With <paramref name="transA"/>, A is stored as [k, m] and read transposed; with
+    /// <paramref name="transB"/>, B is stored as [n, k]. The packing reads either layout, so a transposed operand
+    /// (the a.T() and b.T() of matmul's backward) costs no copy.
+    /// </summary>
+    public static void Run(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n,
+        bool transA = false, bool transB = false)
     {
-        fixed (float* pa = a, pb = b, pc = c) Run(pa, pb, pc, m, k, n, nr: 16);
+        fixed (float* pa = a, pb = b, pc = c) Run(pa, pb, pc, m, k, n, nr: 16, transA, transB);
     }
 
-    public static void Run(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n)
+    public static void Run(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n,
+        bool transA = false, bool transB = false)
     {
-        fixed (double* pa = a, pb = b, pc = c) Run(pa, pb, pc, m, k, n, nr: 8);
+        fixed (double* pa = a, pb = b, pc = c) Run(pa, pb, pc, m, k, n, nr: 8, transA, transB);
     }
 
-    private static void Run<T>(T* a, T* b, T* c, int m, int k, int n, int nr) where T : unmanaged
+    private static void Run<T>(T* a, T* b, T* c, int m, int k, int n, int nr, bool transA, bool transB) where T : unmanaged
     {
         if (m == 0 || n == 0) return;
         if (k == 0) { new Span<T>(c, m * n).Clear(); return; }
@@ -54,11 +61,11 @@ internal static unsafe class Gemm
                 {
                     int kc = Math.Min(KC, k - pc);
                     bool accumulate = pc > 0;
-                    PackB(b, n, pc, kc, jc, nc, nr, packB);
+                    PackB(b, n, k, transB, pc, kc, jc, nc, nr, packB);
                     if (threads <= 1)
                     {
                         var packA = ArrayPool<T>.Shared.Rent(MC * KC);
-                        for (int ib = 0; ib < blocks; ib++) Block(a, k, c, n, m, ib * MC, pc, kc, jc, nc, nr, packA, packB, accumulate);
+                        for (int ib = 0; ib < blocks; ib++) Block(a, k, transA, c, n, m, ib * MC, pc, kc, jc, nc, nr, packA, packB, accumulate);
                         ArrayPool<T>.Shared.Return(packA);
                     }
                     else
@@ -67,7 +74,7 @@ internal static unsafe class Gemm
                             () => ArrayPool<T>.Shared.Rent(MC * KC),
                             (ib, _, packA) =>
                             {
-                                Block((T*)aPtr, k, (T*)cPtr, n, m, ib * MC, pc, kc, jc, nc, nr, packA, packB, accumulate);
+                                Block((T*)aPtr, k, transA, (T*)cPtr, n, m, ib * MC, pc, kc, jc, nc, nr, packA, packB, accumulate);
                                 return packA;
                             },
                             packA => ArrayPool<T>.Shared.Return(packA));
@@ -84,11 +91,11 @@ internal static unsafe class Gemm
     private static int RoundUp(int v, int multiple) => (v + multiple - 1) / multiple * multiple;
 
     /// <summary>One MC x NC block of C: pack its A rows, then the micro-kernel over MR x NR tiles.</summary>
-    private static void Block<T>(T* a, int lda, T* c0, int ldc, int m, int ic, int pc, int kc,
+    private static void Block<T>(T* a, int k, bool transA, T* c0, int ldc, int m, int ic, int pc, int kc,
         int jc, int nc, int nr, T[] packA, T[] packB, bool accumulate) where T : unmanaged
     {
         int mc = Math.Min(MC, m - ic);
-        PackA(a, lda, ic, mc, pc, kc, packA);
+        PackA(a, m, k, transA, ic, mc, pc, kc, packA);
         fixed (T* pa0 = packA, pb0 = packB)
         {
             for (int jr = 0; jr < nc; jr += nr)
@@ -106,19 +113,33 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>A[ic..ic+mc, pc..pc+kc] as MR-row strips, each stored k-major: strip[p * MR + r].</summary>
-    private static void PackA<T>(T* a, int lda, int ic, int mc, int pc, int kc, T[] pack) where T : unmanaged
+    /// <summary>
+    /// A[ic..ic+mc, pc..pc+kc] as MR-row strips, each stored k-major: strip[p * MR + r]. A is [m, k] row-major, or
+    /// with <paramref name="transposed"/> stored as [k, m] (then each p reads MR neighbouring elements).
+    /// </summary>
+    private static void PackA<T>(T* a, int m, int k, bool transposed, int ic, int mc, int pc, int kc, T[] pack) where T : unmanaged
     {
         int strips = (mc + MR - 1) / MR;
         for (int s = 0; s < strips; s++)
         {
             int baseIndex = s * kc * MR;
+            int rows = Math.Min(MR, mc - s * MR);
+            if (transposed)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    T* src = a + (long)(pc + p) * m + ic + s * MR;
+                    int o = baseIndex + p * MR;
+                    for (int r = 0; r < rows; r++) pack[o + r] = src[r];
+                    for (int r = rows; r < MR; r++) pack[o + r] = default;
+                }
+                continue;
+            }
             for (int r = 0; r < MR; r++)
             {
-                int row = s * MR + r;
-                if (row < mc)
+                if (r < rows)
                 {
-                    T* src = a + (long)(ic + row) * lda + pc;
+                    T* src = a + (long)(ic + s * MR + r) * k + pc;
                     for (int p = 0; p < kc; p++) pack[baseIndex + p * MR + r] = src[p];
                 }
                 else
@@ -127,8 +148,11 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>B[pc..pc+kc, jc..jc+nc] as NR-column strips, each stored k-major: strip[p * NR + j].</summary>
-    private static void PackB<T>(T* b, int ldb, int pc, int kc, int jc, int nc, int nr, T[] pack) where T : unmanaged
+    /// <summary>
+    /// B[pc..pc+kc, jc..jc+nc] as NR-column strips, each stored k-major: strip[p * NR + j]. B is [k, n] row-major,
+    /// or with <paramref name="transposed"/> stored as [n, k].
+    /// </summary>
+    private static void PackB<T>(T* b, int n, int k, bool transposed, int pc, int kc, int jc, int nc, int nr, T[] pack) where T : unmanaged
     {
         int strips = (nc + nr - 1) / nr;
         for (int t = 0; t < strips; t++)
@@ -137,9 +161,14 @@ internal static unsafe class Gemm
             int baseIndex = t * kc * nr;
             for (int p = 0; p < kc; p++)
             {
-                var src = new ReadOnlySpan<T>(b + (long)(pc + p) * ldb + jc + t * nr, cols);
                 var dst = pack.AsSpan(baseIndex + p * nr, nr);
-                src.CopyTo(dst);
+                if (transposed)
+                {
+                    T* src = b + (long)(jc + t * nr) * k + pc + p;
+                    for (int j = 0; j < cols; j++) dst[j] = src[(long)j * k];
+                }
+                else
+                    new ReadOnlySpan<T>(b + (long)(pc + p) * n + jc + t * nr, cols).CopyTo(dst);
                 if (cols < nr) dst[cols..].Clear();
             }
         }

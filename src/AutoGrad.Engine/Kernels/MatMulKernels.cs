@@ -41,4 +41,34 @@ internal static class MatMulKernels
             }
         }
     }
+
+    /// <summary>
+    /// C = op(A) @ op(B) where op transposes a stored [k, m] A or [n, k] B: the products of matmul's backward
+    /// (grad @ B^T, A^T @ grad) without materializing the transposes.
+    /// </summary>
+    public static void MatMulTransposed<T>(T[] a, bool transA, T[] b, bool transB, T[] c, int m, int k, int n)
+        where T : unmanaged, INumber<T>
+    {
+        if ((long)m * n * k >= GemmThreshold && Gemm.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Gemm.Run((float[])(object)a, (float[])(object)b, (float[])(object)c, m, k, n, transA, transB);
+                return;
+            }
+            if (typeof(T) == typeof(double))
+            {
+                Gemm.Run((double[])(object)a, (double[])(object)b, (double[])(object)c, m, k, n, transA, transB);
+                return;
+            }
+        }
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                T sum = T.Zero;
+                for (int p = 0; p < k; p++)
+                    sum += (transA ? a[p * m + i] : a[i * k + p]) * (transB ? b[j * k + p] : b[p * n + j]);
+                c[i * n + j] = sum;
+            }
+    }
 }

@@ -34,7 +34,25 @@ public sealed partial class Tensor
         var result = MatMulKernel(this, other, _shape[0], _shape[1], other._shape[1], [_shape[0], other._shape[1]]);
         if (Graph.NeedsGrad(this, other))
             Graph.Record(result, "MmBackward0", [this, other], [this, other], null, static (g, s, _, n) =>
-                [n[0] ? g.Mm(s[1].T()) : null, n[1] ? s[0].T().Mm(g) : null]);
+                GradMode.IsEnabled
+                    ? [n[0] ? g.Mm(s[1].T()) : null, n[1] ? s[0].T().Mm(g) : null]
+                    // Outside create_graph the products read the transposes in place (no T() copies).
+                    : [n[0] ? MmTransposed(g, false, s[1], true) : null, n[1] ? MmTransposed(s[0], true, g, false) : null]);
+        return result;
+    }
+
+    /// <summary>op(a) @ op(b) for 2-d a and b, op transposing when asked; no graph (plain backward passes).</summary>
+    private static Tensor MmTransposed(Tensor a, bool transA, Tensor b, bool transB)
+    {
+        int m = transA ? a._shape[1] : a._shape[0], k = transA ? a._shape[0] : a._shape[1];
+        int n = transB ? b._shape[0] : b._shape[1];
+        var result = Empty([m, n], a.DType);
+        switch (a.DType)
+        {
+            case DType.Float32: MatMulKernels.MatMulTransposed(a.Data<float>(), transA, b.Data<float>(), transB, result.Data<float>(), m, k, n); break;
+            case DType.Float64: MatMulKernels.MatMulTransposed(a.Data<double>(), transA, b.Data<double>(), transB, result.Data<double>(), m, k, n); break;
+            default: MatMulKernels.MatMulTransposed(a.Data<long>(), transA, b.Data<long>(), transB, result.Data<long>(), m, k, n); break;
+        }
         return result;
     }
 
