@@ -88,19 +88,23 @@ public class GemmTests
         return t;
     }
 
-    [Fact]
-    public void MatMulGivesTheSameResultOnOneThreadAndOnAll()
+    [Theory]
+    [InlineData(300, 200, 250)] // several row blocks: split by rows
+    [InlineData(64, 256, 200)]  // one row block: split by column strips
+    public void MatMulGivesTheSameResultOnOneThreadAndOnAll(int m, int k, int n)
     {
-        var a = Tensor.Rand([300, 200], DType.Float64, seed: 1);
-        var b = Tensor.Rand([200, 250], DType.Float64, seed: 2);
+        var a = Tensor.Rand([m, k], DType.Float64, seed: 1);
+        var b = Tensor.Rand([k, n], DType.Float64, seed: 2);
         int saved = Parallelism.NumThreads;
         try
         {
             Parallelism.NumThreads = 1;
             var one = a.MatMul(b).ToDoubleArray();
-            Parallelism.NumThreads = Math.Max(2, Environment.ProcessorCount);
+            Parallelism.NumThreads = Math.Max(4, Environment.ProcessorCount);
             var all = a.MatMul(b).ToDoubleArray();
             Assert.Equal(one, all);
+            var expected = Reference(a.ToDoubleArray(), b.ToDoubleArray(), m, k, n);
+            for (int i = 0; i < all.Length; i++) Assert.Equal(expected[i], all[i], 1e-12);
         }
         finally
         {

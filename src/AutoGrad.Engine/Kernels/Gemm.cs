@@ -50,7 +50,10 @@ internal static unsafe class Gemm
         var packB = ArrayPool<T>.Shared.Rent(KC * ncMax);
         long work = (long)m * n * k;
         int blocks = (m + MC - 1) / MC;
-        int threads = work < 64L * 64 * 64 ? 1 : Math.Min(Parallelism.NumThreads, blocks);
+        int threads = work < 64L * 64 * 64 ? 1 : Parallelism.NumThreads;
+        // Tasks are row blocks; when there are fewer row blocks than threads (a short, wide product such as a
+        // 64-row batch), each row block is also split into column ranges of whole NR strips.
+        int columnSplits = blocks >= threads ? 1 : Math.Max(1, Math.Min(threads, ncMax / nr) / blocks);
         nint aPtr = (nint)a, cPtr = (nint)c;
         try
         {
@@ -65,16 +68,20 @@ internal static unsafe class Gemm
                     if (threads <= 1)
                     {
                         var packA = ArrayPool<T>.Shared.Rent(MC * KC);
-                        for (int ib = 0; ib < blocks; ib++) Block(a, k, transA, c, n, m, ib * MC, pc, kc, jc, nc, nr, packA, packB, accumulate);
+                        for (int ib = 0; ib < blocks; ib++) Block(a, k, transA, c, n, m, ib * MC, pc, kc, jc, nc, 0, nc, nr, packA, packB, accumulate);
                         ArrayPool<T>.Shared.Return(packA);
                     }
                     else
                     {
-                        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                        int strips = (nc + nr - 1) / nr;
+                        int splits = Math.Min(columnSplits, strips);
+                        Parallel.For(0, blocks * splits, new ParallelOptions { MaxDegreeOfParallelism = threads },
                             () => ArrayPool<T>.Shared.Rent(MC * KC),
-                            (ib, _, packA) =>
+                            (task, _, packA) =>
                             {
-                                Block((T*)aPtr, k, transA, (T*)cPtr, n, m, ib * MC, pc, kc, jc, nc, nr, packA, packB, accumulate);
+                                int ib = task / splits, part = task % splits;
+                                int from = strips * part / splits * nr, to = Math.Min(nc, strips * (part + 1) / splits * nr);
+                                Block((T*)aPtr, k, transA, (T*)cPtr, n, m, ib * MC, pc, kc, jc, nc, from, to, nr, packA, packB, accumulate);
                                 return packA;
                             },
                             packA => ArrayPool<T>.Shared.Return(packA));
@@ -90,15 +97,18 @@ internal static unsafe class Gemm
 
     private static int RoundUp(int v, int multiple) => (v + multiple - 1) / multiple * multiple;
 
-    /// <summary>One MC x NC block of C: pack its A rows, then the micro-kernel over MR x NR tiles.</summary>
+    /// <summary>
+    /// One MC-row block of C over columns [jrFrom, jrTo) of the packed panel: pack its A rows, then the micro-kernel
+    /// over MR x NR tiles.
+    /// </summary>
     private static void Block<T>(T* a, int k, bool transA, T* c0, int ldc, int m, int ic, int pc, int kc,
-        int jc, int nc, int nr, T[] packA, T[] packB, bool accumulate) where T : unmanaged
+        int jc, int nc, int jrFrom, int jrTo, int nr, T[] packA, T[] packB, bool accumulate) where T : unmanaged
     {
         int mc = Math.Min(MC, m - ic);
         PackA(a, m, k, transA, ic, mc, pc, kc, packA);
         fixed (T* pa0 = packA, pb0 = packB)
         {
-            for (int jr = 0; jr < nc; jr += nr)
+            for (int jr = jrFrom; jr < jrTo; jr += nr)
             {
                 int cols = Math.Min(nr, nc - jr);
                 T* pb = pb0 + (jr / nr) * kc * nr;
