@@ -1,4 +1,3 @@
-using System.Globalization;
 using AutoGrad.Autograd;
 using AutoGrad.Printing;
 
@@ -312,5 +311,4 @@ public sealed partial class Tensor
         return (long)v;
     }
 
-    internal static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }
