@@ -50,7 +50,8 @@ public class TranscendentalAccuracyTests
         for (int i = 0; i < inputs.Length; i++)
         {
             double expected = Reference(op, inputs[i]);
-            long ulps = Math.Abs(BitConverter.DoubleToInt64Bits(actual[i]) - BitConverter.DoubleToInt64Bits(expected));
+            // Distance in ulps, computed in decimal so that values of opposite signs cannot overflow it.
+            decimal ulps = Math.Abs((decimal)BitConverter.DoubleToInt64Bits(actual[i]) - BitConverter.DoubleToInt64Bits(expected));
             Assert.True(actual[i] == expected || ulps <= 4, $"{op}({inputs[i]:R}) = {actual[i]:R}, expected {expected:R} ({ulps} ulp)");
         }
     }

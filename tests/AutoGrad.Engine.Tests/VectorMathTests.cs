@@ -54,3 +54,19 @@ public class VectorMathTests
                 $"exp({x[i]:R}) = {d[i]:R}, Math.Exp gives {Math.Exp(x[i]):R}");
     }
 }
+
+public class SignedZeroTests
+{
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    public void TanhAndFriendsKeepTheSignOfZero(DType dtype)
+    {
+        // Enough elements for the vector paths, each a negative zero.
+        var x = Tensor.FromDoubles(Enumerable.Repeat(-0.0, 9).ToArray(), [9], dtype);
+        foreach (var y in new[] { x.Tanh(), x.Sin(), x.Neg().Neg() })
+            Assert.All(y.ToDoubleArray(), v => Assert.True(double.IsNegative(v) && v == 0, $"{v:R}"));
+        Assert.Equal("tensor([-0., -0., -0., -0., -0., -0., -0., -0., -0.]" + (dtype == DType.Float64 ? ", dtype=torch.float64)" : ")"),
+            x.Tanh().ToString());
+    }
+}

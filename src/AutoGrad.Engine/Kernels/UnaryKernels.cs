@@ -117,7 +117,7 @@ internal readonly struct CosOperator : IUnaryOperator
 
 internal readonly struct TanhOperator : IUnaryOperator
 {
-    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) { for (int i = 0; i < x.Length; i++) d[i] = Math.Tanh(x[i]); }
+    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => VectorMath.Tanh(x, d);
     public static void Invoke(ReadOnlySpan<float> x, Span<float> d) => UnaryKernel.ViaDouble<VectorTanh>(x, d);
 
     /// <summary>The vector tanh through exp: precise enough only as the wide stage of the float32 kernel.</summary>
