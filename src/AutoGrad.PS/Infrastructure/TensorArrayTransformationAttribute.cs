@@ -28,14 +28,6 @@ public sealed class TensorArrayTransformationAttribute : ArgumentTransformationA
                 break;
             }
         }
-        try
-        {
-            var parsed = TensorData.Parse(value);
-            return new[] { parsed.ToTensor(parsed.InferredDType, parsed.Shape) };
-        }
-        catch (Exception ex) when (ex is TensorDataException or TorchException)
-        {
-            throw new ArgumentTransformationMetadataException($"Cannot convert the value to a tensor: {ex.Message}", ex);
-        }
+        return new[] { TensorTransformationAttribute.FromData(value!) };
     }
 }

@@ -13,7 +13,12 @@ public sealed class TensorTransformationAttribute : ArgumentTransformationAttrib
     public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
     {
         var value = TensorData.Unwrap(inputData);
-        if (value is null or Tensor) return value;
+        return value is null or Tensor ? value : FromData(value);
+    }
+
+    /// <summary>Plain data as a tensor, as New-Tensor makes it; a binding error when it is not tensor data.</summary>
+    internal static Tensor FromData(object value)
+    {
         try
         {
             var parsed = TensorData.Parse(value);
