@@ -2,11 +2,15 @@ namespace AutoGrad.Tests;
 
 /// <summary>
 /// The vectorized transcendental kernels against scalar Math in double: float32 results must equal the correctly
-/// rounded float of the exact value (checked at 0 ulp, 1 allowed), float64 within a few ulp.
+/// rounded float of the exact value (checked at 0 ulp, 1 allowed), float64 within a few ulp. float32 sigmoid is
+/// held to PyTorch's own kernel instead (SigmoidFloatTests).
 /// </summary>
 public class TranscendentalAccuracyTests
 {
     public static TheoryData<string> Ops => new() { "Exp", "Log", "Sin", "Cos", "Tanh", "Sigmoid" };
+
+    // float32 sigmoid follows PyTorch's kernel rather than the correctly rounded value (SigmoidFloatTests).
+    public static TheoryData<string> Float32Ops => new() { "Exp", "Log", "Sin", "Cos", "Tanh" };
 
     private static double Reference(string op, double v) => op switch
     {
@@ -28,7 +32,7 @@ public class TranscendentalAccuracyTests
     }
 
     [Theory]
-    [MemberData(nameof(Ops))]
+    [MemberData(nameof(Float32Ops))]
     public void Float32ResultsAreCorrectlyRounded(string op)
     {
         var inputs = Inputs(op).Select(v => (float)v).ToArray();
