@@ -74,4 +74,40 @@ public class ParallelReductionTests
             Parallelism.NumThreads = saved;
         }
     }
+
+    public static TheoryData<int[], int[], DType> DimSums => new()
+    {
+        { [700, 301], [1], DType.Float32 },    // [kept, reduced]: output rows split across threads
+        { [700, 301], [0], DType.Float32 },    // [reduced, kept]: column strips split across threads
+        { [2, 350, 301], [0, 1], DType.Float32 },
+        { [700, 301], [1], DType.Float64 },
+        { [700, 301], [0], DType.Float64 },
+    };
+
+    [Theory]
+    [MemberData(nameof(DimSums))]
+    public void Large_dim_sums_give_the_same_bits_on_any_thread_count(int[] shape, int[] dims, DType dtype)
+    {
+        var x = Tensor.RandN(shape, dtype, seed: 3);
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            Parallelism.NumThreads = 1;
+            var one = x.Sum(dims).ToDoubleArray();
+            Parallelism.NumThreads = 4;
+            var many = x.Sum(dims).ToDoubleArray();
+            Assert.Equal(one, many);
+
+            // And close to the double-precision sum: within a few float ulps of the summed magnitudes.
+            var values = x.ToDoubleArray();
+            var reference = Tensor.FromDoubles(values, shape, DType.Float64).Sum(dims).ToDoubleArray();
+            var magnitude = Tensor.FromDoubles(values.Select(Math.Abs).ToArray(), shape, DType.Float64).Sum(dims).ToDoubleArray();
+            for (int i = 0; i < one.Length; i++)
+                Assert.True(Math.Abs(one[i] - reference[i]) <= 4e-7 * magnitude[i] + 1e-30, $"[{i}] {one[i]:R} vs {reference[i]:R}");
+        }
+        finally
+        {
+            Parallelism.NumThreads = saved;
+        }
+    }
 }

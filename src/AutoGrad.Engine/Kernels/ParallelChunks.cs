@@ -11,6 +11,18 @@ internal static class ParallelChunks
 
     public static bool Worth(int n) => n >= Threshold && Parallelism.NumThreads > 1;
 
+    /// <summary>Splits [0, n) of independent items (rows, columns) into one contiguous range per thread.</summary>
+    public static void RunRanges(int n, Action<int, int> body)
+    {
+        int chunks = Math.Min(Parallelism.NumThreads, n);
+        int size = (n + chunks - 1) / chunks;
+        Parallel.For(0, chunks, Parallelism.Options, i =>
+        {
+            int start = i * size;
+            if (start < n) body(start, Math.Min(size, n - start));
+        });
+    }
+
     public static void Run(int n, Action<int, int> body)
     {
         int chunks = Math.Min(Parallelism.NumThreads, (n + Threshold / 2 - 1) / (Threshold / 2));

@@ -150,13 +150,13 @@ public sealed partial class Tensor
         if (x.Storage is float[] f)
         {
             if (all) dst[0] = ReductionKernels.SumAll(f);
-            else ReductionKernels.SumDims<float>(f, x._shape, reduce, dst);
+            else ReductionKernels.SumDims(f, x._shape, reduce, dst);
         }
         else
         {
             var d = (double[])x.Storage;
             if (all) dst[0] = ReductionKernels.SumAll(d);
-            else ReductionKernels.SumDims<double>(d, x._shape, reduce, dst);
+            else ReductionKernels.SumDims(d, x._shape, reduce, dst);
         }
         return dst;
     }
