@@ -9,6 +9,8 @@
       <Out>/summary.md      ours/libtorch ratio table + BenchmarkDotNet's tables
       <Out>/ratios.svg      bar chart of the ratios
       <Out>/results/        BenchmarkDotNet's exporters (csv, html, github markdown)
+      <Out>/peak-memory.md  peak memory of one MLP step, both engines (full runs and -PeakMemory; ~15 s, in child
+                            processes; the full run also puts it at the end of summary.md and the docs section)
     With -UpdateDocs (full runs only) it also rewrites the generated section of docs/performance.md and
     docs/performance.svg (+ docs/performance.png when rsvg-convert is installed: apt-get install librsvg2-bin).
 
@@ -17,24 +19,37 @@
 .PARAMETER Filter
     Which benchmarks to run: a class or case name (Elementwise, Reductions, MatMul, NotebookGraph, MlpStep,
     MemoryCopy) or any BenchmarkDotNet glob such as '*MatMul*'. A plain word is wrapped as *word*. Default: all.
+    -Filter PeakMemory is the same as -PeakMemory.
+
+.PARAMETER PeakMemory
+    Only the MLP step peak-memory measurement (no timings): writes <Out>/peak-memory.md, not summary.md.
+
+.PARAMETER LeakSteps
+    With the peak-memory measurement (full run or -PeakMemory): also run our engine's MLP step this many times in
+    all and check the resident set has not grown (e.g. 100000: about 45 s float32 + 80 s float64 more).
 
 .EXAMPLE
     ./benchmarks/run.ps1                      # everything, ~12 min on 2 busy cores
     ./benchmarks/run.ps1 -Filter MatMul       # one class
     ./benchmarks/run.ps1 -UpdateDocs          # full run, then refresh docs/performance.md and its chart
+    ./benchmarks/run.ps1 -PeakMemory          # only the MLP step peak memory (~15 s)
+    ./benchmarks/run.ps1 -PeakMemory -LeakSteps 100000   # ... plus a 100,000-step leak check of our engine
 #>
 [CmdletBinding()]
 param(
     [string]$Filter = '*',
     [string]$Out,
     [switch]$UpdateDocs,
-    [switch]$Smoke
+    [switch]$Smoke,
+    [switch]$PeakMemory,
+    [long]$LeakSteps = 0
 )
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot -Parent
 $project = Join-Path $PSScriptRoot 'AutoGrad.Benchmarks/AutoGrad.Benchmarks.csproj'
 if (-not $Out) { $Out = Join-Path $PSScriptRoot 'AutoGrad.Benchmarks/BenchmarkDotNet.Artifacts' }
-if ($UpdateDocs -and $Filter -ne '*') {
+if ($Filter -eq 'PeakMemory') { $PeakMemory = $true; $Filter = '*' }
+if ($UpdateDocs -and ($Filter -ne '*' -or $PeakMemory)) {
     throw '-UpdateDocs needs a full run (no -Filter): docs/performance.md must show one consistent run.'
 }
 
@@ -53,6 +68,8 @@ $glob = if ($Filter -match '[*?]') { $Filter } else { "*$Filter*" }
 # The glob goes through the environment: pwsh on Unix would expand '*' in a native command's arguments.
 $env:AUTOGRAD_BENCH_FILTER = $glob
 $arguments = @('--out', $Out)
+if ($PeakMemory) { $arguments += '--peak-memory' }
+if ($LeakSteps -gt 0) { $arguments += @('--leak-steps', $LeakSteps) }
 $docs = Join-Path $root 'docs/performance.md'
 if ($UpdateDocs) { $arguments += @('--docs', $docs) }
 
@@ -67,5 +84,5 @@ if ($UpdateDocs -and -not $code) {
         Write-Warning 'rsvg-convert not found (apt-get install librsvg2-bin): docs/performance.png not refreshed.'
     }
 }
-Write-Host "Summary: $(Join-Path $Out 'summary.md')"
+Write-Host "Summary: $(Join-Path $Out $(if ($PeakMemory) { 'peak-memory.md' } else { 'summary.md' }))"
 if ($code) { throw "some benchmarks failed (exit $code); see the output above" }

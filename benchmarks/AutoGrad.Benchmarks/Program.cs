@@ -6,16 +6,21 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Perfolizer.Horology;
 
-// Usage: AutoGrad.Benchmarks [--smoke] [--out DIR] [--docs FILE] [BenchmarkDotNet args, e.g. --filter *MatMul*]
+// Usage: AutoGrad.Benchmarks [--smoke] [--peak-memory] [--leak-steps N] [--out DIR] [--docs FILE]
+//                            [BenchmarkDotNet args, e.g. --filter *MatMul*]
 //   --smoke  load libtorch (with the ELF patch), print torch.ones(2,2) and check both engines agree on a few ops.
 //   --out    where the BenchmarkDotNet artifacts and the ratio summary (summary.md, ratios.svg) go.
 //   --docs   also rewrite the generated section of docs/performance.md (between its result markers).
+//   --peak-memory   only the MLP step peak-memory measurement (PeakMemory.cs): writes peak-memory.md in --out.
+//                   A full run (filter *) does it too and puts its tables into summary.md and the docs section.
+//   --leak-steps N  the peak-memory leak check also runs our engine's step N times in all (e.g. 100000).
 //   --chart-from MD SVG   re-render the ratio chart from the table in an existing summary.md; runs nothing.
 //   --elf-patch FILE      apply (or refuse) the libLibTorchSharp.so version-need patch to FILE; runs nothing.
 var rest = new List<string>();
 string outDir = Path.GetFullPath("BenchmarkDotNet.Artifacts");
 string? docs = null;
-bool smoke = false;
+bool smoke = false, peakOnly = false;
+long leakSteps = 0;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -27,6 +32,10 @@ for (int i = 0; i < args.Length; i++)
             catch (Exception e) when (e is InvalidDataException or IOException) { Console.WriteLine(e.Message); return 1; }
         case "--out": outDir = Path.GetFullPath(args[++i]); break;
         case "--docs": docs = Path.GetFullPath(args[++i]); break;
+        case "--peak-memory": peakOnly = true; break;
+        case "--leak-steps": leakSteps = long.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--peak-memory-child": // internal: one measurement in a fresh process, started by PeakMemory.Run
+            return PeakMemory.Child(args[i + 1], args[i + 2], long.Parse(args[i + 3]));
         default: rest.Add(args[i]); break;
     }
 }
@@ -34,11 +43,23 @@ for (int i = 0; i < args.Length; i++)
 // Before anything touches TorchSharp: patch libLibTorchSharp.so in the build output and load libtorch.
 Console.WriteLine("torch.ones(2,2) =\n" + TorchRuntime.EnsureLoaded());
 if (smoke) return Smoke.Run();
+if (peakOnly)
+{
+    PeakMemory.Run(outDir, leakSteps, out bool peakFailed);
+    return peakFailed ? 1 : 0;
+}
 
 // The filter may also come from AUTOGRAD_BENCH_FILTER: run.ps1 uses it because PowerShell on Unix expands a glob
 // such as * in a native command's arguments to file names.
 if (!rest.Any(a => a.StartsWith("--filter") || a == "-f"))
     rest.AddRange(["--filter", Environment.GetEnvironmentVariable("AUTOGRAD_BENCH_FILTER") is { Length: > 0 } f ? f : "*"]);
+
+// A full run (filter *) also measures the MLP step's peak memory, in child processes, before the timings.
+int filterAt = rest.FindIndex(a => a is "--filter" or "-f");
+bool fullRun = filterAt >= 0 && rest.Skip(filterAt + 1).ToArray() is ["*"];
+string? peakSection = null;
+bool peakMemoryFailed = false;
+if (fullRun) peakSection = PeakMemory.Run(outDir, leakSteps, out peakMemoryFailed);
 
 // A short job, in process: the machine is shared and 2-core, so runs must finish in minutes; in-process also means
 // BenchmarkDotNet does not rebuild the project (and re-copy 600 MB of libtorch) per run, and our patched
@@ -62,7 +83,7 @@ if (summaries.Sum(s => s.Reports.Length) == 0)
     Console.Error.WriteLine("No benchmark matched the filter; nothing written.");
     return 2;
 }
-RatioReport.Write(summaries, outDir, docs);
-return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+RatioReport.Write(summaries, outDir, docs, peakSection);
+return peakMemoryFailed || summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 
 public partial class Program;

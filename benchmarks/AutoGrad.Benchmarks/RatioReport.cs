@@ -24,7 +24,9 @@ public static partial class RatioReport
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static void Write(Summary[] summaries, string outDir, string? docsFile)
+    /// <param name="peakMemory">the MLP step peak-memory section (<see cref="PeakMemory.Run"/>), appended after the
+    /// ratio and memory-reference tables; null when it was not measured (filtered runs).</param>
+    public static void Write(Summary[] summaries, string outDir, string? docsFile, string? peakMemory = null)
     {
         Directory.CreateDirectory(outDir);
         var reports = summaries.SelectMany(s => s.Reports).Where(r => r.Success && r.ResultStatistics is not null)
@@ -124,6 +126,7 @@ public static partial class RatioReport
                               $"{(ac > 0 ? Time(ac) : "")} | {(bytes / copy[k]).ToString("0.0", Inv)} |");
             }
         }
+        if (peakMemory is not null) md.AppendLine().Append(peakMemory);
         string ratioSection = md.ToString();
 
         // BenchmarkDotNet's own tables (the GitHub markdown exporter's files).
