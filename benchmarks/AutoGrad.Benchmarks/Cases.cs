@@ -9,8 +9,9 @@ namespace AutoGrad.Benchmarks;
 // Every case class has the same two methods: Ours (our engine) and Torch (libtorch through TorchSharp, the
 // Baseline), so BenchmarkDotNet's Ratio column is ours/libtorch for each parameter combination. Both sides start
 // from inputs made once in GlobalSetup and, like PyTorch code, allocate their result per call (our engine
-// allocates a managed array per op today; libtorch allocates native memory through its caching allocator). libtorch
-// results are disposed at once so native memory does not wait for finalizers.
+// allocates a managed array per op; libtorch on CPU calls the system allocator, glibc malloc, which keeps freed
+// blocks up to 32 MB mapped and reuses them, and frees each tensor when it dies). libtorch results are disposed at
+// once so native memory does not wait for finalizers.
 //
 // Threads: both engines get the same thread count: torch.set_num_threads(Threads) for libtorch and
 // AutoGrad.Parallelism.NumThreads for ours (whose kernels split only large tensors and matmuls).
