@@ -110,4 +110,52 @@ public class ParallelReductionTests
             Parallelism.NumThreads = saved;
         }
     }
+
+    public static TheoryData<int[], int[]> Broadcasts => new()
+    {
+        { [600, 301], [301] },        // a row vector: 600 rows of one span-span call each
+        { [600, 1], [600, 301] },     // a column: scalar-span rows
+        { [3, 200, 301], [200, 1] },  // rows split mid-way through an outer dim
+        { [70_000, 3], [1, 3] },      // many short rows
+    };
+
+    [Theory]
+    [MemberData(nameof(Broadcasts))]
+    public void Large_broadcasts_split_across_threads_equal_one_thread_and_the_reference(int[] aShape, int[] bShape)
+    {
+        var a = Tensor.RandN(aShape, DType.Float32, seed: 4);
+        var b = Tensor.RandN(bShape, DType.Float32, seed: 5);
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            Parallelism.NumThreads = 1;
+            var one = (float[])a.Sub(b).ToArray();
+            Parallelism.NumThreads = 4;
+            var manyT = a.Sub(b);
+            Assert.Equal(one, (float[])manyT.ToArray());
+
+            // Element by element through explicit broadcast indexing.
+            var outShape = manyT.Shape;
+            var x = (float[])a.ToArray();
+            var y = (float[])b.ToArray();
+            var sa = Shapes.BroadcastStrides(aShape, outShape);
+            var sb = Shapes.BroadcastStrides(bShape, outShape);
+            for (int i = 0; i < one.Length; i += 7)
+            {
+                int rest = i, ia = 0, ib = 0;
+                for (int d = outShape.Length - 1; d >= 0; d--)
+                {
+                    int k = rest % outShape[d];
+                    rest /= outShape[d];
+                    ia += k * sa[d];
+                    ib += k * sb[d];
+                }
+                Assert.Equal(x[ia] - y[ib], one[i]);
+            }
+        }
+        finally
+        {
+            Parallelism.NumThreads = saved;
+        }
+    }
 }

@@ -83,10 +83,23 @@ internal static class BinaryKernel
         }
 
         var loop = BroadcastLoop.Create(outShape, aShape, bShape);
+        int rows = n / loop.InnerSize;
+        // Large broadcasts split their rows across threads ([1000,1000] + [1000] is 1000 rows of 1000).
+        if (ParallelChunks.Worth(n) && rows > 1)
+            ParallelChunks.RunRanges(rows, (first, count) => RunRows<TOp, T>(loop, first, count, a, b, dst));
+        else
+            RunRows<TOp, T>(loop, 0, rows, a, b, dst);
+    }
+
+    private static void RunRows<TOp, T>(BroadcastLoop loop, int firstRow, int rowCount, T[] a, T[] b, T[] dst)
+        where TOp : IBinaryOperator where T : unmanaged, INumber<T>
+    {
         int inner = loop.InnerSize;
-        int offD = 0;
-        foreach (var (offA, offB) in loop)
+        int offD = firstRow * inner;
+        var rows = loop.GetEnumerator(firstRow);
+        for (int r = 0; r < rowCount && rows.MoveNext(); r++)
         {
+            var (offA, offB) = rows.Current;
             var d = dst.AsSpan(offD, inner);
             switch (loop.InnerStrideA, loop.InnerStrideB)
             {
@@ -167,7 +180,10 @@ internal readonly struct BroadcastLoop
             sizes[k], la[k], lb[k]);
     }
 
-    public Enumerator GetEnumerator() => new(this);
+    public Enumerator GetEnumerator() => new(this, 0);
+
+    /// <summary>Enumerates from row <paramref name="firstRow"/> on (rows in row-major order of the outer dims).</summary>
+    public Enumerator GetEnumerator(int firstRow) => new(this, firstRow);
 
     public struct Enumerator
     {
@@ -176,11 +192,19 @@ internal readonly struct BroadcastLoop
         private int _offA, _offB;
         private bool _started, _done;
 
-        internal Enumerator(BroadcastLoop loop)
+        internal Enumerator(BroadcastLoop loop, int firstRow)
         {
             _loop = loop;
             _index = new int[loop._sizes.Length];
             _offA = _offB = 0;
+            // The odometer position of firstRow, innermost outer dim fastest.
+            for (int d = _index.Length - 1; d >= 0 && firstRow > 0; d--)
+            {
+                _index[d] = firstRow % loop._sizes[d];
+                firstRow /= loop._sizes[d];
+                _offA += _index[d] * loop._stridesA[d];
+                _offB += _index[d] * loop._stridesB[d];
+            }
             _started = _done = false;
         }
 
