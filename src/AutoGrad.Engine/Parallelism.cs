@@ -19,5 +19,4 @@ public static class Parallelism
         }
     }
 
-    internal static ParallelOptions Options => new() { MaxDegreeOfParallelism = s_numThreads };
 }

@@ -91,6 +91,7 @@ public class GemmTests
     [Theory]
     [InlineData(300, 200, 250)] // several row blocks: split by rows
     [InlineData(64, 256, 200)]  // one row block: split by column strips
+    [InlineData(70, 600, 530)]  // several K slices and (double) several NC panels per tile
     public void MatMulGivesTheSameResultOnOneThreadAndOnAll(int m, int k, int n)
     {
         var a = Tensor.Rand([m, k], DType.Float64, seed: 1);
@@ -105,6 +106,49 @@ public class GemmTests
             Assert.Equal(one, all);
             var expected = Reference(a.ToDoubleArray(), b.ToDoubleArray(), m, k, n);
             for (int i = 0; i < all.Length; i++) Assert.Equal(expected[i], all[i], 1e-12);
+        }
+        finally
+        {
+            Parallelism.NumThreads = saved;
+        }
+    }
+
+    public static TheoryData<int, int, int, bool, bool, int> ThreadedCases => new()
+    {
+        { 256, 256, 256, false, false, 2 },
+        { 784, 64, 128, true, false, 2 },   // the MLP's weight gradient x^T @ g: rows split
+        { 64, 784, 128, false, true, 2 },   // a 64-row batch: columns split
+        { 97, 300, 531, true, true, 3 },    // a 3-way grid with ragged edges
+        { 13, 700, 20, false, false, 4 },   // too few strips for 4 parts one way
+    };
+
+    [Theory]
+    [MemberData(nameof(ThreadedCases))]
+    public void Threaded_tiles_give_the_single_thread_bits(int m, int k, int n, bool transA, bool transB, int threads)
+    {
+        var a = RandomValues(m * k, 7);
+        var b = RandomValues(k * n, 8);
+        var storedA = transA ? Transpose(a, m, k) : a;
+        var storedB = transB ? Transpose(b, k, n) : b;
+        var af = storedA.Select(v => (float)v).ToArray();
+        var bf = storedB.Select(v => (float)v).ToArray();
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            Parallelism.NumThreads = 1;
+            var one = new double[m * n];
+            var oneF = new float[m * n];
+            Gemm.Run(storedA, storedB, one, m, k, n, transA, transB);
+            Gemm.Run(af, bf, oneF, m, k, n, transA, transB);
+            Parallelism.NumThreads = threads;
+            var many = Enumerable.Repeat(double.NaN, m * n).ToArray();
+            var manyF = Enumerable.Repeat(float.NaN, m * n).ToArray();
+            Gemm.Run(storedA, storedB, many, m, k, n, transA, transB);
+            Gemm.Run(af, bf, manyF, m, k, n, transA, transB);
+            Assert.Equal(one, many);
+            Assert.Equal(oneF, manyF);
+            var expected = Reference(a, b, m, k, n);
+            for (int i = 0; i < many.Length; i++) Assert.Equal(expected[i], many[i], 1e-12);
         }
         finally
         {

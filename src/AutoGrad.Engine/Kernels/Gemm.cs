@@ -9,8 +9,8 @@ namespace AutoGrad.Kernels;
 /// Cache-blocked matrix multiply C = A @ B (row-major) with packed panels and an FMA register-blocked
 /// micro-kernel, in the classic GotoBLAS/BLIS structure:
 ///   for each NC-wide column panel of B, for each KC-deep slice: pack B[KC x NC] into NR-wide strips (kept in L2/L3),
-///   then for each MC-tall row block of A (in parallel): pack A[MC x KC] into MR-tall strips (kept in L1/L2) and run
-///   the MR x NR micro-kernel over every strip pair, accumulating in registers.
+///   then for each MC-tall row block of A: pack A[MC x KC] into MR-tall strips (kept in L1/L2) and run the MR x NR
+///   micro-kernel over every strip pair, accumulating in registers. Threads each take a tile of C (see Run).
 /// Float: MR x NR = 6 x 16 (12 accumulators of 8 lanes); double: 6 x 8. Edges are zero-padded in the packs and
 /// written back through a small tile buffer, so the micro-kernel never branches on sizes.
 /// </summary>
@@ -45,52 +45,88 @@ internal static unsafe class Gemm
     {
         if (m == 0 || n == 0) return;
         if (k == 0) { new Span<T>(c, m * n).Clear(); return; }
-        int NC = PanelBytes / (KC * sizeof(T));
-        int ncMax = Math.Min(NC, RoundUp(n, nr));
-        var packB = ArrayPool<T>.Shared.Rent(KC * ncMax);
         long work = (long)m * n * k;
-        int blocks = (m + MC - 1) / MC;
         int threads = work < 64L * 64 * 64 ? 1 : Parallelism.NumThreads;
-        // Tasks are row blocks; when there are fewer row blocks than threads (a short, wide product such as a
-        // 64-row batch), each row block is also split into column ranges of whole NR strips.
-        int columnSplits = blocks >= threads ? 1 : Math.Max(1, Math.Min(threads, ncMax / nr) / blocks);
-        nint aPtr = (nint)a, cPtr = (nint)c;
+        if (threads <= 1)
+        {
+            Tile(a, b, c, m, k, n, nr, transA, transB, 0, m, 0, n);
+            return;
+        }
+
+        // One task per thread, each a tile of C that runs the whole blocked algorithm (all K slices) on its own
+        // packs: a single fork and join per product. (Forking per K slice and splitting by MC row blocks cost more
+        // than it saved on the MLP's [64,784] @ [784,128], and 3 row blocks of a 256-row product on 2 threads left
+        // one idle a third of the time.) Splitting rows repeats the packing of B in every row part, splitting
+        // columns repeats A's; the grid is the one that repeats less.
+        var (rowParts, colParts) = Grid(m, n, threads, nr, transA);
+        nint aPtr = (nint)a, bPtr = (nint)b, cPtr = (nint)c;
+        WorkerTeam.For(rowParts * colParts, task =>
+        {
+            int rp = task / colParts, cp = task % colParts;
+            Tile((T*)aPtr, (T*)bPtr, (T*)cPtr, m, k, n, nr, transA, transB,
+                Split(m, rowParts, rp, MR), Split(m, rowParts, rp + 1, MR),
+                Split(n, colParts, cp, nr), Split(n, colParts, cp + 1, nr));
+        });
+    }
+
+    /// <summary>The (row parts, column parts) grid for <paramref name="threads"/> tasks with the least repeated
+    /// packing: rowParts * n + colParts * m elements packed per K slice. A transposed A (the x^T @ g of a weight
+    /// gradient) is split by columns when it can be: measured on the MLP step's [784,64]^T @ [64,128] at 2 threads,
+    /// row parts made the whole step slower than one thread (about 565 us against 470), column parts did not.</summary>
+    private static (int Rows, int Cols) Grid(int m, int n, int threads, int nr, bool transA)
+    {
+        if (transA && (n + nr - 1) / nr >= threads) return (1, threads);
+        (int, int) best = (1, 1);
+        long bestCost = long.MaxValue;
+        for (int r = 1; r <= threads; r++)
+        {
+            if (threads % r != 0) continue;
+            int cParts = threads / r;
+            if (r > 1 && (m + MR - 1) / MR < r) continue;       // each part needs at least one MR strip
+            if (cParts > 1 && (n + nr - 1) / nr < cParts) continue;
+            long cost = (long)r * n + (long)cParts * m;
+            if (cost < bestCost) { bestCost = cost; best = (r, cParts); }
+        }
+        return best;
+    }
+
+    /// <summary>Boundary <paramref name="i"/> of <paramref name="parts"/> near-equal parts of [0, total), on
+    /// multiples of <paramref name="unit"/> (MR rows or NR columns) so no part starts mid-strip.</summary>
+    private static int Split(int total, int parts, int i, int unit)
+    {
+        long units = (total + unit - 1) / unit;
+        return (int)Math.Min(total, units * i / parts * unit);
+    }
+
+    /// <summary>
+    /// The blocked product for rows [r0, r1) and columns [c0, c1) of C: for each NC-wide panel, for each KC slice,
+    /// pack B[KC x NC] into NR strips, then for each MC row block pack A and run the micro-kernel.
+    /// </summary>
+    private static void Tile<T>(T* a, T* b, T* c, int m, int k, int n, int nr, bool transA, bool transB,
+        int r0, int r1, int c0, int c1) where T : unmanaged
+    {
+        if (r0 >= r1 || c0 >= c1) return;
+        int NC = PanelBytes / (KC * sizeof(T));
+        int ncMax = Math.Min(NC, RoundUp(c1 - c0, nr));
+        var packB = ArrayPool<T>.Shared.Rent(KC * ncMax);
+        var packA = ArrayPool<T>.Shared.Rent(MC * KC);
         try
         {
-            for (int jc = 0; jc < n; jc += NC)
+            for (int jc = c0; jc < c1; jc += NC)
             {
-                int nc = Math.Min(NC, n - jc);
+                int nc = Math.Min(NC, c1 - jc);
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
-                    bool accumulate = pc > 0;
                     PackB(b, n, k, transB, pc, kc, jc, nc, nr, packB);
-                    if (threads <= 1)
-                    {
-                        var packA = ArrayPool<T>.Shared.Rent(MC * KC);
-                        for (int ib = 0; ib < blocks; ib++) Block(a, k, transA, c, n, m, ib * MC, pc, kc, jc, nc, 0, nc, nr, packA, packB, accumulate);
-                        ArrayPool<T>.Shared.Return(packA);
-                    }
-                    else
-                    {
-                        int strips = (nc + nr - 1) / nr;
-                        int splits = Math.Min(columnSplits, strips);
-                        Parallel.For(0, blocks * splits, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                            () => ArrayPool<T>.Shared.Rent(MC * KC),
-                            (task, _, packA) =>
-                            {
-                                int ib = task / splits, part = task % splits;
-                                int from = strips * part / splits * nr, to = Math.Min(nc, strips * (part + 1) / splits * nr);
-                                Block((T*)aPtr, k, transA, (T*)cPtr, n, m, ib * MC, pc, kc, jc, nc, from, to, nr, packA, packB, accumulate);
-                                return packA;
-                            },
-                            packA => ArrayPool<T>.Shared.Return(packA));
-                    }
+                    for (int ic = r0; ic < r1; ic += MC)
+                        Block(a, k, transA, c, n, m, ic, Math.Min(MC, r1 - ic), pc, kc, jc, nc, nr, packA, packB, accumulate: pc > 0);
                 }
             }
         }
         finally
         {
+            ArrayPool<T>.Shared.Return(packA);
             ArrayPool<T>.Shared.Return(packB);
         }
     }
@@ -98,17 +134,16 @@ internal static unsafe class Gemm
     private static int RoundUp(int v, int multiple) => (v + multiple - 1) / multiple * multiple;
 
     /// <summary>
-    /// One MC-row block of C over columns [jrFrom, jrTo) of the packed panel: pack its A rows, then the micro-kernel
-    /// over MR x NR tiles.
+    /// One block of <paramref name="mc"/> rows of C over the packed panel's columns: pack its A rows, then the
+    /// micro-kernel over MR x NR tiles.
     /// </summary>
-    private static void Block<T>(T* a, int k, bool transA, T* c0, int ldc, int m, int ic, int pc, int kc,
-        int jc, int nc, int jrFrom, int jrTo, int nr, T[] packA, T[] packB, bool accumulate) where T : unmanaged
+    private static void Block<T>(T* a, int k, bool transA, T* c0, int ldc, int m, int ic, int mc, int pc, int kc,
+        int jc, int nc, int nr, T[] packA, T[] packB, bool accumulate) where T : unmanaged
     {
-        int mc = Math.Min(MC, m - ic);
         PackA(a, m, k, transA, ic, mc, pc, kc, packA);
         fixed (T* pa0 = packA, pb0 = packB)
         {
-            for (int jr = jrFrom; jr < jrTo; jr += nr)
+            for (int jr = 0; jr < nc; jr += nr)
             {
                 int cols = Math.Min(nr, nc - jr);
                 T* pb = pb0 + (jr / nr) * kc * nr;

@@ -16,7 +16,7 @@ internal static class ParallelChunks
     {
         int chunks = Math.Min(Parallelism.NumThreads, n);
         int size = (n + chunks - 1) / chunks;
-        Parallel.For(0, chunks, Parallelism.Options, i =>
+        WorkerTeam.For(chunks, i =>
         {
             int start = i * size;
             if (start < n) body(start, Math.Min(size, n - start));
@@ -28,7 +28,7 @@ internal static class ParallelChunks
         int chunks = Math.Min(Parallelism.NumThreads, (n + Threshold / 2 - 1) / (Threshold / 2));
         // Chunk boundaries on multiples of 64 elements keep every chunk's vector loop aligned the same way.
         int size = (n / chunks + 63) & ~63;
-        Parallel.For(0, chunks, Parallelism.Options, i =>
+        WorkerTeam.For(chunks, i =>
         {
             int start = i * size;
             if (start < n) body(start, Math.Min(size, n - start));

@@ -99,8 +99,7 @@ internal static class ReductionKernels
             int start = b * ParallelBlock;
             partial[b] = sumRange(start, Math.Min(ParallelBlock, n - start));
         }
-        if (Parallelism.NumThreads > 1) Parallel.For(0, blocks, Parallelism.Options, SumBlock);
-        else for (int b = 0; b < blocks; b++) SumBlock(b);
+        WorkerTeam.For(blocks, SumBlock);
         double total = 0;
         foreach (var p in partial) total += p;
         return total;
