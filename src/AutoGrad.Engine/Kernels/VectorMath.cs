@@ -100,16 +100,9 @@ internal static class VectorMath
         var r2 = Avx.Multiply(r, r);
         var r4 = Avx.Multiply(r2, r2);
         var r8 = Avx.Multiply(r4, r4);
-        var q0 = Fma.MultiplyAdd(r, Vector256.Create(1.0), Vector256.Create(1.0));
-        var q1 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 6.0), Vector256.Create(0.5));
-        var q2 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 120.0), Vector256.Create(1.0 / 24.0));
-        var q3 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 5040.0), Vector256.Create(1.0 / 720.0));
-        var q4 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 362880.0), Vector256.Create(1.0 / 40320.0));
-        var q5 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 39916800.0), Vector256.Create(1.0 / 3628800.0));
+        // Terms 0..11 as float32's exp uses them, then r^12 (1/12! + r/13!) on top.
         var q6 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 6227020800.0), Vector256.Create(1.0 / 479001600.0));
-        var t0 = Fma.MultiplyAdd(Fma.MultiplyAdd(q3, r2, q2), r4, Fma.MultiplyAdd(q1, r2, q0));
-        var t1 = Fma.MultiplyAdd(q6, r4, Fma.MultiplyAdd(q5, r2, q4));
-        var p = Fma.MultiplyAdd(t1, r8, t0);
+        var p = Fma.MultiplyAdd(q6, Avx.Multiply(r8, r4), TaylorExp11(r, r2, r4));
 
         // 2^n as two normal factors 2^(n/2) * 2^(n - n/2): n reaches -1075 for subnormal results.
         var ni = Avx2.Subtract(Avx.Add(n, Vector256.Create(6755399441055744.0)).AsInt64(), Vector256.Create(0x4338000000000000L));
@@ -124,6 +117,25 @@ internal static class VectorMath
         result = Avx.BlendVariable(result, Vector256.Create(double.PositiveInfinity), Avx.CompareGreaterThan(x, Vector256.Create(MaxArgument)));
         result = Avx.BlendVariable(result, Vector256<double>.Zero, Avx.CompareLessThan(x, Vector256.Create(MinArgument)));
         return Avx.BlendVariable(result, x, Avx.CompareUnordered(x, x));
+    }
+
+    /// <summary>
+    /// sum r^k / k! for k = 0..11 by Estrin's scheme (pairs, then pairs of pairs): a dependency chain of 5
+    /// operations instead of Horner's 11 FMAs. Shared by the float64 exp and float32's <see cref="ExpWide"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<double> TaylorExp11(Vector256<double> r, Vector256<double> r2, Vector256<double> r4)
+    {
+        var q0 = Fma.MultiplyAdd(r, Vector256.Create(1.0), Vector256.Create(1.0));
+        var q1 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 6.0), Vector256.Create(0.5));
+        var q2 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 120.0), Vector256.Create(1.0 / 24.0));
+        var q3 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 5040.0), Vector256.Create(1.0 / 720.0));
+        var q4 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 362880.0), Vector256.Create(1.0 / 40320.0));
+        var q5 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 39916800.0), Vector256.Create(1.0 / 3628800.0));
+        var s0 = Fma.MultiplyAdd(q1, r2, q0);
+        var s1 = Fma.MultiplyAdd(q3, r2, q2);
+        var s2 = Fma.MultiplyAdd(q5, r2, q4);
+        return Fma.MultiplyAdd(Fma.MultiplyAdd(s2, r4, s1), r4, s0);
     }
 
     /// <summary>n &gt;&gt; 1 on signed 64-bit lanes (AVX2 has no 64-bit arithmetic shift): floor(n / 2).</summary>
