@@ -80,31 +80,43 @@ public static class BackwardEngine
         return roots;
     }
 
+    /// <summary>One pass's bookkeeping for a node that must run: one dictionary entry instead of a dependency
+    /// count, a gradient buffer and an exclusivity flag in three collections (the notebook's 5-node backward spent
+    /// most of its time in collection upkeep).</summary>
+    private sealed class NodeState
+    {
+        /// <summary>Edges from running nodes still to deliver a gradient here.</summary>
+        public int Dependencies;
+        /// <summary>The gradient summed so far for this node's output.</summary>
+        public Tensor? Buffer;
+        /// <summary>The buffer holds a tensor this pass created for this node alone: a leaf may keep it as its
+        /// .grad without a copy (root gradients and anything a formula passed through never qualify).</summary>
+        public bool Exclusive;
+    }
+
     private static void Execute(List<(Node Node, Tensor Grad)> roots, bool retainGraph, bool createGraph,
         Dictionary<Node, Tensor?>? captures)
     {
         using var mode = GradMode.Set(createGraph);
 
-        var dependencies = CountDependencies(roots, captures);
-        var buffers = new Dictionary<Node, Tensor?>(ReferenceEqualityComparer.Instance);
+        var states = CountDependencies(roots, captures);
         foreach (var (node, grad) in roots)
-            if (dependencies.ContainsKey(node))
-                buffers[node] = Sum(buffers.GetValueOrDefault(node), grad);
+            if (states.TryGetValue(node, out var state))
+                state.Buffer = Sum(state.Buffer, grad);
 
         var ready = new PriorityQueue<Node, long>();
         foreach (var (node, _) in roots)
-            if (dependencies.TryGetValue(node, out var d) && d == 0 && !IsQueued(ready, node))
+            if (states.TryGetValue(node, out var state) && state.Dependencies == 0 && !IsQueued(ready, node))
                 ready.Enqueue(node, -node.SequenceNr);
 
         var executed = new List<Node>();
-        // Nodes whose input buffer holds a tensor this pass created for that node alone: a leaf may keep such a
-        // tensor as its .grad without a copy (root gradients and anything a formula passed through never qualify).
-        var exclusive = new HashSet<Node>(ReferenceEqualityComparer.Instance);
         try
         {
             while (ready.TryDequeue(out var node, out _))
             {
-                buffers.Remove(node, out var grad);
+                var state = states[node];
+                var grad = state.Buffer;
+                state.Buffer = null;
                 // PyTorch's retain_grad hook: grad.clone() first, then grad + new. Both record under create_graph,
                 // so a retained gradient is differentiable like a leaf's.
                 if (grad is not null && node.RetainedOutput is { } retained)
@@ -116,14 +128,14 @@ public static class BackwardEngine
                     // Like PyTorch's exec_info, run a node only when a wanted gradient lies beyond it: a captured
                     // non-leaf's own backward is not executed (nor are its saved tensors freed), and leaves are
                     // never accumulated into.
-                    if (!LeadsToNeededNode(node, dependencies)) continue;
+                    if (!LeadsToNeededNode(node, states)) continue;
                 }
 
                 Tensor?[] inputGrads = [];
                 if (grad is not null)
                 {
                     if (node is AccumulateGrad accumulate && !createGraph)
-                        accumulate.Receive(grad, exclusive.Contains(node));
+                        accumulate.Receive(grad, state.Exclusive);
                     else
                         inputGrads = node.Apply(grad);
                     executed.Add(node);
@@ -132,22 +144,17 @@ public static class BackwardEngine
                 for (int i = 0; i < node.Next.Length; i++)
                 {
                     var next = node.Next[i];
-                    if (next is null || !dependencies.ContainsKey(next)) continue;
+                    if (next is null || !states.TryGetValue(next, out var nextState)) continue;
                     var g = i < inputGrads.Length ? inputGrads[i] : null;
                     if (g is not null)
                     {
                         var validated = Validate(node, i, g);
-                        var previous = buffers.GetValueOrDefault(next);
-                        var sum = Sum(previous, validated);
-                        buffers[next] = sum;
-                        if (previous is not null || !ReferenceEquals(validated, g) || IsExclusiveOutput(g, grad!, inputGrads, i))
-                            exclusive.Add(next);
-                        else
-                            exclusive.Remove(next);
+                        var previous = nextState.Buffer;
+                        nextState.Buffer = Sum(previous, validated);
+                        nextState.Exclusive = previous is not null || !ReferenceEquals(validated, g)
+                            || IsExclusiveOutput(g, grad!, inputGrads, i);
                     }
-                    else if (!buffers.ContainsKey(next))
-                        buffers[next] = null;
-                    if (--dependencies[next] == 0)
+                    if (--nextState.Dependencies == 0)
                         ready.Enqueue(next, -next.SequenceNr);
                 }
             }
@@ -159,10 +166,10 @@ public static class BackwardEngine
         }
     }
 
-    private static bool LeadsToNeededNode(Node node, Dictionary<Node, int> dependencies)
+    private static bool LeadsToNeededNode(Node node, Dictionary<Node, NodeState> states)
     {
         foreach (var next in node.Next)
-            if (next is not null && dependencies.ContainsKey(next)) return true;
+            if (next is not null && states.ContainsKey(next)) return true;
         return false;
     }
 
@@ -189,17 +196,17 @@ public static class BackwardEngine
     /// Counts, for every node that must run, how many edges from other running nodes point at it. When only some
     /// gradients are wanted (<paramref name="captures"/>), nodes that lead to none of them are pruned.
     /// </summary>
-    private static Dictionary<Node, int> CountDependencies(List<(Node Node, Tensor Grad)> roots,
+    private static Dictionary<Node, NodeState> CountDependencies(List<(Node Node, Tensor Grad)> roots,
         Dictionary<Node, Tensor?>? captures)
     {
         // Discover every reachable node (iteratively) in an order where each node comes after all it points to
-        // has been seen: a post-order, so "needed" can be decided bottom-up.
-        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        // has been seen: a post-order, so "needed" can be decided bottom-up. The state map doubles as the visited set.
+        var states = new Dictionary<Node, NodeState>(ReferenceEqualityComparer.Instance);
         var postOrder = new List<Node>();
         var stack = new Stack<(Node Node, int NextIndex)>();
         foreach (var (root, _) in roots)
         {
-            if (!visited.Add(root)) continue;
+            if (!states.TryAdd(root, new NodeState())) continue;
             stack.Push((root, 0));
             while (stack.Count > 0)
             {
@@ -208,37 +215,34 @@ public static class BackwardEngine
                 {
                     stack.Push((node, index + 1));
                     var next = node.Next[index];
-                    if (next is not null && visited.Add(next)) stack.Push((next, 0));
+                    if (next is not null && states.TryAdd(next, new NodeState())) stack.Push((next, 0));
                 }
                 else postOrder.Add(node);
             }
         }
 
-        HashSet<Node>? needed = null;
         if (captures is not null)
         {
-            needed = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+            // Bottom-up: a node is needed when it is captured or leads to a needed node; the rest leave the map.
+            var needed = new HashSet<Node>(ReferenceEqualityComparer.Instance);
             foreach (var node in postOrder)
             {
                 bool need = captures.ContainsKey(node);
                 foreach (var next in node.Next)
                     if (next is not null && needed.Contains(next)) { need = true; break; }
                 if (need) needed.Add(node);
+                else states.Remove(node);
             }
         }
 
-        var dependencies = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
-        foreach (var node in postOrder)
-            if (needed is null || needed.Contains(node))
-                dependencies.TryAdd(node, 0);
         foreach (var node in postOrder)
         {
-            if (!dependencies.ContainsKey(node)) continue;
+            if (!states.ContainsKey(node)) continue;
             foreach (var next in node.Next)
-                if (next is not null && dependencies.ContainsKey(next))
-                    dependencies[next]++;
+                if (next is not null && states.TryGetValue(next, out var nextState))
+                    nextState.Dependencies++;
         }
-        return dependencies;
+        return states;
     }
 
     /// <summary>
