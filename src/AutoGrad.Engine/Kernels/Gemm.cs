@@ -58,7 +58,7 @@ internal static unsafe class Gemm
         // than it saved on the MLP's [64,784] @ [784,128], and 3 row blocks of a 256-row product on 2 threads left
         // one idle a third of the time.) Splitting rows repeats the packing of B in every row part, splitting
         // columns repeats A's; the grid is the one that repeats less.
-        var (rowParts, colParts) = Grid(m, n, threads, nr, transA);
+        var (rowParts, colParts) = Grid(m, n, threads, nr);
         nint aPtr = (nint)a, bPtr = (nint)b, cPtr = (nint)c;
         WorkerTeam.For(rowParts * colParts, task =>
         {
@@ -70,12 +70,9 @@ internal static unsafe class Gemm
     }
 
     /// <summary>The (row parts, column parts) grid for <paramref name="threads"/> tasks with the least repeated
-    /// packing: rowParts * n + colParts * m elements packed per K slice. A transposed A (the x^T @ g of a weight
-    /// gradient) is split by columns when it can be: measured on the MLP step's [784,64]^T @ [64,128] at 2 threads,
-    /// row parts made the whole step slower than one thread (about 565 us against 470), column parts did not.</summary>
-    private static (int Rows, int Cols) Grid(int m, int n, int threads, int nr, bool transA)
+    /// packing: rowParts * n + colParts * m elements packed per K slice.</summary>
+    private static (int Rows, int Cols) Grid(int m, int n, int threads, int nr)
     {
-        if (transA && (n + nr - 1) / nr >= threads) return (1, threads);
         (int, int) best = (1, 1);
         long bestCost = long.MaxValue;
         for (int r = 1; r <= threads; r++)
