@@ -167,10 +167,20 @@ public sealed partial class Tensor
     /// </summary>
     private static Tensor MeanKernel(Tensor x, bool[] reduce, bool keepDim)
     {
-        var sum = SumKernel(x, reduce, keepDim);
+        var outShape = ReducedShape(x._shape, reduce, keepDim);
         long count = 1;
         for (int d = 0; d < x.Rank; d++) if (reduce[d]) count *= x._shape[d];
-        var result = Binary<DivideOperator>(sum, Full([], count, x.DType), x.DType);
-        return result;
+        var sums = SumToDouble(x, reduce, Array.TrueForAll(reduce, r => r), outShape);
+        // No sum tensor, count tensor and quotient tensor: the sums are rounded to the dtype and divided in place.
+        if (x.DType == DType.Float32)
+        {
+            var means = new float[sums.Length];
+            float divisor = count;
+            for (int i = 0; i < sums.Length; i++) means[i] = (float)sums[i] / divisor;
+            return new Tensor(means, outShape, DType.Float32);
+        }
+        double divisorD = count;
+        for (int i = 0; i < sums.Length; i++) sums[i] /= divisorD;
+        return new Tensor(sums, outShape, DType.Float64);
     }
 }
