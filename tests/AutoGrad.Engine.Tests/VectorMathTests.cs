@@ -8,7 +8,7 @@ public class VectorMathTests
     private static double[] Exp(params double[] x)
     {
         var d = new double[x.Length];
-        VectorMath.Exp(x, d);
+        VectorMath.Run<ExpF64>(x, d);
         return d;
     }
 
