@@ -8,7 +8,7 @@ public class VectorMathTests
     private static double[] Exp(params double[] x)
     {
         var d = new double[x.Length];
-        VectorMath.Run<ExpF64>(x, d);
+        VectorMath.Exp(x, d);
         return d;
     }
 

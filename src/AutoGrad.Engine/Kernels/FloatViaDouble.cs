@@ -5,13 +5,13 @@ using System.Runtime.Intrinsics.X86;
 namespace AutoGrad.Kernels;
 
 /// <summary>
-/// A float32 function evaluated in double lanes: <see cref="Apply{V}"/> on 4 or 8 widened values,
-/// <see cref="Scalar"/> for the remainder. Its relative error must stay far below float's half ulp (6e-8), so that rounding the double
+/// A float32 function evaluated in double lanes: <see cref="Apply"/> on four widened values, <see cref="Scalar"/>
+/// for the remainder. Its relative error must stay far below float's half ulp (6e-8), so that rounding the double
 /// result back to float gives the correctly rounded float in all but the rarest cases.
 /// </summary>
 internal interface IWideFunction
 {
-    static abstract V Apply<V>(V x) where V : struct, IDoubleLanes<V>;
+    static abstract Vector256<double> Apply(Vector256<double> x);
     static abstract double Scalar(double x);
 }
 
@@ -27,21 +27,15 @@ internal static class FloatViaDouble
     public static unsafe void Run<TF>(ReadOnlySpan<float> x, Span<float> d) where TF : IWideFunction
     {
         int i = 0;
-        fixed (float* px = x, pd = d)
-        {
-            if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
+        if (VectorMath.IsSupported)
+            fixed (float* px = x, pd = d)
                 for (; i + 8 <= x.Length; i += 8)
                 {
-                    Lanes8 wide = Avx512F.ConvertToVector512Double(Avx.LoadVector256(px + i));
-                    Avx.Store(pd + i, Avx512F.ConvertToVector256Single(TF.Apply(wide).V));
+                    var lo = TF.Apply(Avx.ConvertToVector256Double(Sse.LoadVector128(px + i)));
+                    var hi = TF.Apply(Avx.ConvertToVector256Double(Sse.LoadVector128(px + i + 4)));
+                    Sse.Store(pd + i, Avx.ConvertToVector128Single(lo));
+                    Sse.Store(pd + i + 4, Avx.ConvertToVector128Single(hi));
                 }
-            else if (VectorMath.IsSupported)
-                for (; i + 4 <= x.Length; i += 4)
-                {
-                    Lanes4 wide = Avx.ConvertToVector256Double(Sse.LoadVector128(px + i));
-                    Sse.Store(pd + i, Avx.ConvertToVector128Single(TF.Apply(wide).V));
-                }
-        }
         for (; i < x.Length; i++) d[i] = (float)TF.Scalar(x[i]);
     }
 }
@@ -57,14 +51,19 @@ internal static class FloatViaDouble
 internal readonly struct ExpWide : IWideFunction
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V Apply<V>(V x) where V : struct, IDoubleLanes<V>
+    public static Vector256<double> Apply(Vector256<double> x)
     {
         // max/min return their second operand when either is NaN.
-        var v = V.Min(V.Create(200.0), V.Max(V.Create(-200.0), x));
-        var n = V.RoundToNearest(V.Multiply(v, V.Create(1.4426950408889634)));
-        var r = V.MultiplyAddNegated(n, V.Create(0.6931471805599453), v);
-        var r2 = V.Multiply(r, r);
-        return V.Multiply(VectorMath.TaylorExp11(r, r2, V.Multiply(r2, r2)), V.Pow2(n));
+        var v = Avx.Min(Vector256.Create(200.0), Avx.Max(Vector256.Create(-200.0), x));
+        var n = Avx.RoundToNearestInteger(Avx.Multiply(v, Vector256.Create(1.4426950408889634)));
+        var r = Fma.MultiplyAddNegated(n, Vector256.Create(0.6931471805599453), v);
+
+        var r2 = Avx.Multiply(r, r);
+        var p = VectorMath.TaylorExp11(r, r2, Avx.Multiply(r2, r2));
+
+        // 2^n: with 2^52 + 1023 added, n + 1023 sits in the low mantissa bits; shifted into the exponent field.
+        var biased = Avx.Add(n, Vector256.Create(4503599627371519.0)).AsInt64();
+        return Avx.Multiply(p, Avx2.ShiftLeftLogical(biased, 52).AsDouble());
     }
 
     public static double Scalar(double x) => Math.Exp(x);
@@ -73,21 +72,23 @@ internal readonly struct ExpWide : IWideFunction
 /// <summary>
 /// tanh as 1 - 2 / (e^2x + 1), and the series x - x^3/3 + 2x^5/15 below |x| = 1e-3 where that form cancels:
 /// relative error about 1e-13 at worst (near |x| = 1e-3), which the rounding to float absorbs. Not a float64 tanh
-/// (that is <see cref="TanhF64"/>).
+/// (that is <see cref="VectorMath.Tanh"/>).
 /// </summary>
 internal readonly struct TanhWide : IWideFunction
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V Apply<V>(V x) where V : struct, IDoubleLanes<V>
+    public static Vector256<double> Apply(Vector256<double> x)
     {
-        var one = V.Create(1.0);
-        var two = V.Create(2.0);
-        var t = V.Subtract(one, V.Divide(two, V.Add(ExpWide.Apply(V.Multiply(two, x)), one)));
-        var x2 = V.Multiply(x, x);
-        var series = V.MultiplyAddNegated(V.Multiply(x, x2), V.MultiplyAddNegated(x2, V.Create(2.0 / 15.0), V.Create(1.0 / 3.0)), x);
-        var result = V.Select(V.LessThan(V.Abs(x), V.Create(1e-3)), series, t);
+        var one = Vector256.Create(1.0);
+        var two = Vector256.Create(2.0);
+        var t = Avx.Subtract(one, Avx.Divide(two, Avx.Add(ExpWide.Apply(Avx.Multiply(two, x)), one)));
+        var x2 = Avx.Multiply(x, x);
+        var series = Fma.MultiplyAddNegated(Avx.Multiply(x, x2),
+            Fma.MultiplyAddNegated(x2, Vector256.Create(2.0 / 15.0), Vector256.Create(1.0 / 3.0)), x);
+        var isSmall = Avx.CompareLessThan(Avx.And(x, Vector256.Create(0x7FFFFFFFFFFFFFFFL).AsDouble()), Vector256.Create(1e-3));
+        var result = Avx.BlendVariable(t, series, isSmall);
         // tanh(-0) is -0; the series' FMA would round it to +0.
-        return V.Select(V.Equal(x, V.Create(0.0)), x, result);
+        return Avx.BlendVariable(result, x, Avx.CompareEqual(x, Vector256<double>.Zero));
     }
 
     public static double Scalar(double x) => Math.Tanh(x);

@@ -30,18 +30,6 @@ internal static class SigmoidFloat
     public static unsafe void Run(ReadOnlySpan<float> x, Span<float> d)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
-        {
-            // The same operations on 16 lanes: on this Zen 4 a 512-bit op executes as two 256-bit halves, but half
-            // as many instructions pass the front end.
-            var one = Vector512.Create(1f);
-            fixed (float* px = x, pd = d)
-                for (; i + 16 <= x.Length; i += 16)
-                {
-                    var e = Exp(Vector512<float>.Zero - Vector512.Load(px + i));
-                    (one / (one + e)).Store(pd + i);
-                }
-        }
         if (VectorMath.IsSupported)
         {
             var one = Vector256.Create(1f);
@@ -78,29 +66,6 @@ internal static class SigmoidFloat
 
         u = Avx.AndNot(Avx.CompareLessThan(v, Vector256.Create(-104f)), u);
         return Avx.BlendVariable(u, Vector256.Create(float.PositiveInfinity), Avx.CompareGreaterThan(v, Vector256.Create(100f)));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Exp(Vector512<float> v)
-    {
-        var q = Avx512F.ConvertToVector512Int32(v * Vector512.Create(InvLn2));   // round to nearest even
-        var qf = Avx512F.ConvertToVector512Single(q);
-        var s = Avx512F.FusedMultiplyAdd(qf, Vector512.Create(-L2U), v);
-        s = Avx512F.FusedMultiplyAdd(qf, Vector512.Create(-L2L), s);
-
-        var u = Avx512F.FusedMultiplyAdd(Vector512.Create(C5), s, Vector512.Create(C4));
-        u = Avx512F.FusedMultiplyAdd(u, s, Vector512.Create(C3));
-        u = Avx512F.FusedMultiplyAdd(u, s, Vector512.Create(C2));
-        u = Avx512F.FusedMultiplyAdd(u, s, Vector512.Create(C1));
-        u = Avx512F.FusedMultiplyAdd(u, s, Vector512.Create(C0));
-        u = Vector512.Create(1f) + Avx512F.FusedMultiplyAdd(s * s, u, s);
-
-        var half = Vector512.ShiftRightArithmetic(q, 1);
-        var bias = Vector512.Create(0x7f);
-        u = u * Vector512.ShiftLeft(half + bias, 23).AsSingle() * Vector512.ShiftLeft(q - half + bias, 23).AsSingle();
-
-        u = Vector512.AndNot(u, Vector512.LessThan(v, Vector512.Create(-104f)));
-        return Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512.Create(100f)), Vector512.Create(float.PositiveInfinity), u);
     }
 
     /// <summary>The same arithmetic on one value (the tail of a span, and the tests' reference).</summary>

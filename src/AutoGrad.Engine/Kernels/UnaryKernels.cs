@@ -95,7 +95,7 @@ internal static class UnaryKernel
 
 internal readonly struct ExpOperator : IUnaryOperator
 {
-    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => VectorMath.Run<ExpF64>(x, d);
+    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => VectorMath.Exp(x, d);
     public static void Invoke(ReadOnlySpan<float> x, Span<float> d) => FloatViaDouble.Run<ExpWide>(x, d);
 }
 
@@ -119,13 +119,13 @@ internal readonly struct CosOperator : IUnaryOperator
 
 internal readonly struct TanhOperator : IUnaryOperator
 {
-    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => VectorMath.Run<TanhF64>(x, d);
+    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => VectorMath.Tanh(x, d);
     public static void Invoke(ReadOnlySpan<float> x, Span<float> d) => FloatViaDouble.Run<TanhWide>(x, d);
 }
 
 internal readonly struct SigmoidOperator : IUnaryOperator
 {
-    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => VectorMath.Run<SigmoidF64>(x, d);
+    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => VectorMath.Sigmoid(x, d);
     public static void Invoke(ReadOnlySpan<float> x, Span<float> d) => SigmoidFloat.Run(x, d);
 }
 

@@ -5,8 +5,7 @@ using System.Runtime.Intrinsics.X86;
 namespace AutoGrad.Kernels;
 
 /// <summary>
-/// Vectorized float64 exp, sigmoid and tanh, over 4 or 8 double lanes (<see cref="IDoubleLanes{TSelf}"/>). exp is
-/// accurate to about one ulp: Cody-Waite reduction x = n ln2 + r (|r| &lt;= ln2/2), a
+/// Vectorized exp in double, accurate to about one ulp: Cody-Waite reduction x = n ln2 + r (|r| &lt;= ln2/2), a
 /// degree-13 Taylor polynomial for e^r (its truncation error is below 1e-17 there) evaluated with FMA (Estrin), and 2^n
 /// built from the exponent bits (in two factors, so subnormal results come out right). Overflow, underflow and NaN
 /// are fixed up with masks. Measured here, TensorPrimitives' double exp ran at scalar speed on this CPU, which is
@@ -22,47 +21,102 @@ internal static class VectorMath
 
     public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
 
-    /// <summary>d[i] = f(x[i]) over 8 lanes with AVX-512, else 4 with AVX2 + FMA, the tail in scalar code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run<TF>(ReadOnlySpan<double> x, Span<double> d) where TF : IWideFunction
+    public static unsafe void Exp(ReadOnlySpan<double> x, Span<double> d)
     {
         int i = 0;
-        fixed (double* px = x, pd = d)
-        {
-            if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
-                for (; i + 8 <= x.Length; i += 8)
-                    TF.Apply<Lanes8>(Vector512.Load(px + i)).V.Store(pd + i);
-            else if (IsSupported)
+        if (IsSupported)
+            fixed (double* px = x, pd = d)
                 for (; i + 4 <= x.Length; i += 4)
-                    Avx.Store(pd + i, TF.Apply<Lanes4>(Avx.LoadVector256(px + i)).V);
+                    Avx.Store(pd + i, Exp(Avx.LoadVector256(px + i)));
+        for (; i < x.Length; i++) d[i] = Math.Exp(x[i]);
+    }
+
+    /// <summary>1 / (1 + e^-x), with the same exp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Sigmoid(ReadOnlySpan<double> x, Span<double> d)
+    {
+        int i = 0;
+        if (IsSupported)
+        {
+            var one = Vector256.Create(1.0);
+            fixed (double* px = x, pd = d)
+                for (; i + 4 <= x.Length; i += 4)
+                {
+                    var e = Exp(Avx.Subtract(Vector256<double>.Zero, Avx.LoadVector256(px + i)));
+                    Avx.Store(pd + i, Avx.Divide(one, Avx.Add(one, e)));
+                }
         }
-        for (; i < x.Length; i++) d[i] = TF.Scalar(x[i]);
+        for (; i < x.Length; i++) d[i] = 1.0 / (1.0 + Math.Exp(-x[i]));
+    }
+
+    /// <summary>
+    /// float64 tanh (Cephes' split): 1 - 2 / (e^2|x| + 1) with the sign restored for |x| &gt; 0.625, where the
+    /// subtraction loses at most a bit; below, x + x^3 P(x^2) / Q(x^2) with Cephes' rational coefficients.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Tanh(ReadOnlySpan<double> x, Span<double> d)
+    {
+        int i = 0;
+        if (IsSupported)
+        {
+            var one = Vector256.Create(1.0);
+            var two = Vector256.Create(2.0);
+            var absMask = Vector256.Create(0x7FFFFFFFFFFFFFFFL).AsDouble();
+            var signMask = Vector256.Create(unchecked((long)0x8000000000000000UL)).AsDouble();
+            fixed (double* px = x, pd = d)
+                for (; i + 4 <= x.Length; i += 4)
+                {
+                    var v = Avx.LoadVector256(px + i);
+                    var z = Avx.And(v, absMask);
+                    var large = Avx.Subtract(one, Avx.Divide(two, Avx.Add(Exp(Avx.Multiply(two, z)), one)));
+                    large = Avx.Or(large, Avx.And(v, signMask));
+                    var s2 = Avx.Multiply(v, v);
+                    var p = Fma.MultiplyAdd(Fma.MultiplyAdd(Vector256.Create(-9.64399179425052238628E-1), s2,
+                        Vector256.Create(-9.92877231001918586564E1)), s2, Vector256.Create(-1.61468768441708447952E3));
+                    var q = Fma.MultiplyAdd(Fma.MultiplyAdd(Fma.MultiplyAdd(one, s2,
+                        Vector256.Create(1.12811678491632931402E2)), s2, Vector256.Create(2.23548839060100448583E3)), s2,
+                        Vector256.Create(4.84406305325125486048E3));
+                    var small = Fma.MultiplyAdd(Avx.Multiply(v, s2), Avx.Divide(p, q), v);
+                    var result = Avx.BlendVariable(small, large, Avx.CompareGreaterThan(z, Vector256.Create(0.625)));
+                    // tanh(-0) is -0 (the rational form would give +0); NaN stays NaN through the rational form.
+                    result = Avx.BlendVariable(result, v, Avx.CompareEqual(v, Vector256<double>.Zero));
+                    Avx.Store(pd + i, result);
+                }
+        }
+        for (; i < x.Length; i++) d[i] = Math.Tanh(x[i]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static V Exp<V>(V x) where V : struct, IDoubleLanes<V>
+    private static Vector256<double> Exp(Vector256<double> x)
     {
-        var clamped = V.Min(V.Max(x, V.Create(MinArgument)), V.Create(MaxArgument));
-        var n = V.RoundToNearest(V.Multiply(clamped, V.Create(Log2E)));
-        var r = V.MultiplyAddNegated(n, V.Create(Ln2Hi), clamped);
-        r = V.MultiplyAddNegated(n, V.Create(Ln2Lo), r);
+        var clamped = Avx.Min(Avx.Max(x, Vector256.Create(MinArgument)), Vector256.Create(MaxArgument));
+        var n = Avx.RoundToNearestInteger(Avx.Multiply(clamped, Vector256.Create(Log2E)));
+        var r = Fma.MultiplyAddNegated(n, Vector256.Create(Ln2Hi), clamped);
+        r = Fma.MultiplyAddNegated(n, Vector256.Create(Ln2Lo), r);
 
-        // e^r = sum r^k / k!, k = 0..13, by Estrin's scheme (a dependency chain of 6 operations instead of Horner's
-        // 13 FMAs, 4 cycles each, which left exp latency-bound): terms 0..11 as float32's exp uses them, then
-        // r^12 (1/12! + r/13!) on top.
-        var r2 = V.Multiply(r, r);
-        var r4 = V.Multiply(r2, r2);
-        var q6 = V.MultiplyAdd(r, V.Create(1.0 / 6227020800.0), V.Create(1.0 / 479001600.0));
-        var p = V.MultiplyAdd(q6, V.Multiply(V.Multiply(r4, r4), r4), TaylorExp11(r, r2, r4));
+        // e^r = sum r^k / k!, k = 0..13, by Estrin's scheme: pairs, then pairs of pairs, so the longest dependency
+        // chain is 6 operations instead of Horner's 13 FMAs (4 cycles each; Horner left exp latency-bound).
+        var r2 = Avx.Multiply(r, r);
+        var r4 = Avx.Multiply(r2, r2);
+        var r8 = Avx.Multiply(r4, r4);
+        // Terms 0..11 as float32's exp uses them, then r^12 (1/12! + r/13!) on top.
+        var q6 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 6227020800.0), Vector256.Create(1.0 / 479001600.0));
+        var p = Fma.MultiplyAdd(q6, Avx.Multiply(r8, r4), TaylorExp11(r, r2, r4));
 
         // 2^n as two normal factors 2^(n/2) * 2^(n - n/2): n reaches -1075 for subnormal results.
-        var n1 = V.Floor(V.Multiply(n, V.Create(0.5)));
-        var result = V.Multiply(V.Multiply(p, V.Pow2(n1)), V.Pow2(V.Subtract(n, n1)));
+        var ni = Avx2.Subtract(Avx.Add(n, Vector256.Create(6755399441055744.0)).AsInt64(), Vector256.Create(0x4338000000000000L));
+        var n1 = ShiftRightArithmetic1(ni);
+        var n2 = Avx2.Subtract(ni, n1);
+        var bias = Vector256.Create(1023L);
+        var s1 = Avx2.ShiftLeftLogical(Avx2.Add(n1, bias), 52).AsDouble();
+        var s2 = Avx2.ShiftLeftLogical(Avx2.Add(n2, bias), 52).AsDouble();
+        var result = Avx.Multiply(Avx.Multiply(p, s1), s2);
 
         // Beyond the clamp: +inf above, 0 below; NaN stays NaN.
-        result = V.Select(V.GreaterThan(x, V.Create(MaxArgument)), V.Create(double.PositiveInfinity), result);
-        result = V.Select(V.LessThan(x, V.Create(MinArgument)), V.Create(0.0), result);
-        return V.Select(V.Unordered(x, x), x, result);
+        result = Avx.BlendVariable(result, Vector256.Create(double.PositiveInfinity), Avx.CompareGreaterThan(x, Vector256.Create(MaxArgument)));
+        result = Avx.BlendVariable(result, Vector256<double>.Zero, Avx.CompareLessThan(x, Vector256.Create(MinArgument)));
+        return Avx.BlendVariable(result, x, Avx.CompareUnordered(x, x));
     }
 
     /// <summary>
@@ -70,67 +124,26 @@ internal static class VectorMath
     /// operations instead of Horner's 11 FMAs. Shared by the float64 exp and float32's <see cref="ExpWide"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static V TaylorExp11<V>(V r, V r2, V r4) where V : struct, IDoubleLanes<V>
+    internal static Vector256<double> TaylorExp11(Vector256<double> r, Vector256<double> r2, Vector256<double> r4)
     {
-        var q0 = V.MultiplyAdd(r, V.Create(1.0), V.Create(1.0));
-        var q1 = V.MultiplyAdd(r, V.Create(1.0 / 6.0), V.Create(0.5));
-        var q2 = V.MultiplyAdd(r, V.Create(1.0 / 120.0), V.Create(1.0 / 24.0));
-        var q3 = V.MultiplyAdd(r, V.Create(1.0 / 5040.0), V.Create(1.0 / 720.0));
-        var q4 = V.MultiplyAdd(r, V.Create(1.0 / 362880.0), V.Create(1.0 / 40320.0));
-        var q5 = V.MultiplyAdd(r, V.Create(1.0 / 39916800.0), V.Create(1.0 / 3628800.0));
-        var s0 = V.MultiplyAdd(q1, r2, q0);
-        var s1 = V.MultiplyAdd(q3, r2, q2);
-        var s2 = V.MultiplyAdd(q5, r2, q4);
-        return V.MultiplyAdd(V.MultiplyAdd(s2, r4, s1), r4, s0);
-    }
-}
-
-/// <summary>float64 e^x (<see cref="VectorMath.Exp{V}"/>).</summary>
-internal readonly struct ExpF64 : IWideFunction
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V Apply<V>(V x) where V : struct, IDoubleLanes<V> => VectorMath.Exp(x);
-
-    public static double Scalar(double x) => Math.Exp(x);
-}
-
-/// <summary>float64 1 / (1 + e^-x), with the same exp.</summary>
-internal readonly struct SigmoidF64 : IWideFunction
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V Apply<V>(V x) where V : struct, IDoubleLanes<V>
-    {
-        var one = V.Create(1.0);
-        return V.Divide(one, V.Add(one, VectorMath.Exp(V.Subtract(V.Create(0.0), x))));
+        var q0 = Fma.MultiplyAdd(r, Vector256.Create(1.0), Vector256.Create(1.0));
+        var q1 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 6.0), Vector256.Create(0.5));
+        var q2 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 120.0), Vector256.Create(1.0 / 24.0));
+        var q3 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 5040.0), Vector256.Create(1.0 / 720.0));
+        var q4 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 362880.0), Vector256.Create(1.0 / 40320.0));
+        var q5 = Fma.MultiplyAdd(r, Vector256.Create(1.0 / 39916800.0), Vector256.Create(1.0 / 3628800.0));
+        var s0 = Fma.MultiplyAdd(q1, r2, q0);
+        var s1 = Fma.MultiplyAdd(q3, r2, q2);
+        var s2 = Fma.MultiplyAdd(q5, r2, q4);
+        return Fma.MultiplyAdd(Fma.MultiplyAdd(s2, r4, s1), r4, s0);
     }
 
-    public static double Scalar(double x) => 1.0 / (1.0 + Math.Exp(-x));
-}
-
-/// <summary>
-/// float64 tanh (Cephes' split): 1 - 2 / (e^2|x| + 1) with the sign restored for |x| &gt; 0.625, where the
-/// subtraction loses at most a bit; below, x + x^3 P(x^2) / Q(x^2) with Cephes' rational coefficients.
-/// </summary>
-internal readonly struct TanhF64 : IWideFunction
-{
+    /// <summary>n &gt;&gt; 1 on signed 64-bit lanes (AVX2 has no 64-bit arithmetic shift): floor(n / 2).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V Apply<V>(V v) where V : struct, IDoubleLanes<V>
+    private static Vector256<long> ShiftRightArithmetic1(Vector256<long> n)
     {
-        var one = V.Create(1.0);
-        var two = V.Create(2.0);
-        var z = V.Abs(v);
-        var large = V.WithSignOf(V.Subtract(one, V.Divide(two, V.Add(VectorMath.Exp(V.Multiply(two, z)), one))), v);
-        var s2 = V.Multiply(v, v);
-        var p = V.MultiplyAdd(V.MultiplyAdd(V.Create(-9.64399179425052238628E-1), s2,
-            V.Create(-9.92877231001918586564E1)), s2, V.Create(-1.61468768441708447952E3));
-        var q = V.MultiplyAdd(V.MultiplyAdd(V.MultiplyAdd(one, s2,
-            V.Create(1.12811678491632931402E2)), s2, V.Create(2.23548839060100448583E3)), s2,
-            V.Create(4.84406305325125486048E3));
-        var small = V.MultiplyAdd(V.Multiply(v, s2), V.Divide(p, q), v);
-        var result = V.Select(V.GreaterThan(z, V.Create(0.625)), large, small);
-        // tanh(-0) is -0 (the rational form would give +0); NaN stays NaN through the rational form.
-        return V.Select(V.Equal(v, V.Create(0.0)), v, result);
+        var logical = Avx2.ShiftRightLogical(n, 1);
+        var sign = Avx2.CompareGreaterThan(Vector256<long>.Zero, n);           // all ones where n < 0
+        return Avx2.Or(logical, Avx2.ShiftLeftLogical(sign, 63));
     }
-
-    public static double Scalar(double x) => Math.Tanh(x);
 }
