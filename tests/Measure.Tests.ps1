@@ -73,6 +73,14 @@ Describe 'Measure-Sum and Measure-Mean' {
         { $m | Measure-Sum -Dim 0, -2 } | Should -Throw -ErrorId 'MeasureSumDuplicateDim*' -ExpectedMessage 'dim 0 appears multiple times in the list of dims'
     }
 
+    It 'names a tensor used after Dispose() handed its storage back' {
+        $t = New-Tensor -Data (1..100000) -DType Float32
+        $t.Dispose()
+        $err = { $t | Measure-Sum } | Should -Throw -ErrorId 'MeasureSumTensorDisposed*' -PassThru
+        $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $err.Exception.Message | Should -BeLike 'Cannot access a disposed tensor*'
+    }
+
     It 'rejects input that is not a tensor' {
         { 1, 2, 3 | Measure-Sum -ErrorAction Stop } | Should -Throw -ErrorId 'InputObjectNotBound*'
     }

@@ -8,10 +8,11 @@ namespace AutoGrad.Benchmarks;
 
 // Every case class has the same two methods: Ours (our engine) and Torch (libtorch through TorchSharp, the
 // Baseline), so BenchmarkDotNet's Ratio column is ours/libtorch for each parameter combination. Both sides start
-// from inputs made once in GlobalSetup and, like PyTorch code, allocate their result per call (our engine
-// allocates a managed array per op; libtorch on CPU calls the system allocator, glibc malloc, which keeps freed
-// blocks up to 32 MB mapped and reuses them, and frees each tensor when it dies). libtorch results are disposed at
-// once so native memory does not wait for finalizers.
+// from inputs made once in GlobalSetup and, like PyTorch code, allocate their result per call and free it when it
+// dies: Python frees a tensor when its last reference goes, TorchSharp code disposes it (`using`), and so does
+// ours here. libtorch on CPU allocates with glibc malloc, which keeps freed blocks up to 32 MB mapped and hands
+// them out again; our engine hands a disposed tensor's storage to the next result of the same size (StoragePool),
+// and otherwise allocates a managed array. The graph cases (notebook, MLP) dispose nothing on our side.
 //
 // Threads: both engines get the same thread count: torch.set_num_threads(Threads) for libtorch and
 // AutoGrad.Parallelism.NumThreads for ours (whose kernels split only large tensors and matmuls).
@@ -64,15 +65,18 @@ public class Elementwise : SideBySide
     [GlobalCleanup] public void Cleanup() { _ta.Dispose(); _tb.Dispose(); }
 
     [Benchmark]
-    public AgTensor Ours() => Op switch
+    public void Ours()
     {
-        "add" or "add_row_bcast" => _a.Add(_b),
-        "mul" => _a.Mul(_b),
-        "exp" => _a.Exp(),
-        "tanh" => _a.Tanh(),
-        "sigmoid" => _a.Sigmoid(),
-        _ => throw new InvalidOperationException(Op),
-    };
+        using var r = Op switch
+        {
+            "add" or "add_row_bcast" => _a.Add(_b),
+            "mul" => _a.Mul(_b),
+            "exp" => _a.Exp(),
+            "tanh" => _a.Tanh(),
+            "sigmoid" => _a.Sigmoid(),
+            _ => throw new InvalidOperationException(Op),
+        };
+    }
 
     [Benchmark(Baseline = true)]
     public void Torch()
@@ -111,13 +115,16 @@ public class Reductions : SideBySide
     [GlobalCleanup] public void Cleanup() => _ta.Dispose();
 
     [Benchmark]
-    public AgTensor Ours() => Case switch
+    public void Ours()
     {
-        "sum_dim0_1000x1000" => _a.Sum([0], keepDim: false),
-        "sum_dim1_1000x1000" => _a.Sum([1], keepDim: false),
-        _ when Case.StartsWith("sum") => _a.Sum(),
-        _ => _a.Mean(),
-    };
+        using var r = Case switch
+        {
+            "sum_dim0_1000x1000" => _a.Sum([0], keepDim: false),
+            "sum_dim1_1000x1000" => _a.Sum([1], keepDim: false),
+            _ when Case.StartsWith("sum") => _a.Sum(),
+            _ => _a.Mean(),
+        };
+    }
 
     [Benchmark(Baseline = true)]
     public void Torch()
@@ -153,7 +160,7 @@ public class MatMul : SideBySide
 
     [GlobalCleanup] public void Cleanup() { _ta.Dispose(); _tb.Dispose(); }
 
-    [Benchmark] public AgTensor Ours() => _a.MatMul(_b);
+    [Benchmark] public void Ours() { using var r = _a.MatMul(_b); }
 
     [Benchmark(Baseline = true)]
     public void Torch() { using var r = _ta.matmul(_tb); }

@@ -121,7 +121,11 @@ internal sealed class FunctionNode : Node
         _saved = saved;
         _savesTensors = saved.Length > 0;
         _savedVersions = saved.Length == 0 ? [] : new int[saved.Length];
-        for (int i = 0; i < saved.Length; i++) _savedVersions[i] = saved[i].VersionNumber;
+        for (int i = 0; i < saved.Length; i++)
+        {
+            _savedVersions[i] = saved[i].VersionNumber;
+            saved[i].ShareStorage(); // disposing the caller's handle must not recycle what backward will read
+        }
         _state = state;
         _formula = formula;
     }

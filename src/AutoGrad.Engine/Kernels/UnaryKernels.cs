@@ -68,14 +68,14 @@ internal static class UnaryKernel
         {
             case float[] f:
             {
-                var r = GC.AllocateUninitializedArray<float>(f.Length);
+                var r = StoragePool.RentOrAllocate<float>(f.Length);
                 if (ParallelChunks.Worth(f.Length)) ParallelChunks.Run(f.Length, (s, l) => TOp.Invoke(f.AsSpan(s, l), r.AsSpan(s, l)));
                 else TOp.Invoke(f, r);
                 return r;
             }
             case double[] d:
             {
-                var r = GC.AllocateUninitializedArray<double>(d.Length);
+                var r = StoragePool.RentOrAllocate<double>(d.Length);
                 if (ParallelChunks.Worth(d.Length)) ParallelChunks.Run(d.Length, (s, l) => TOp.Invoke(d.AsSpan(s, l), r.AsSpan(s, l)));
                 else TOp.Invoke(d, r);
                 return r;

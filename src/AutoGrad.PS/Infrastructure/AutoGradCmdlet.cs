@@ -49,6 +49,11 @@ public abstract class AutoGradCmdlet : PSCmdlet
             error = new ErrorRecord(new ArgumentException(ex.Message, ex), ErrorPrefix + ex.IdSuffix, ex.Category,
                 ex.Target);
         }
+        catch (ObjectDisposedException ex)
+        {
+            // A tensor whose storage Dispose() handed back for reuse: the caller's mistake, named as such.
+            error = new ErrorRecord(ex, ErrorPrefix + "TensorDisposed", ErrorCategory.InvalidOperation, target);
+        }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
             error = new ErrorRecord(ex, ErrorPrefix + "EngineFailure", ErrorCategory.NotSpecified, target);

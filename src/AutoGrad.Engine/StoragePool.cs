@@ -1,0 +1,108 @@
+namespace AutoGrad;
+
+/// <summary>
+/// Storage arrays handed back by <see cref="Tensor.Dispose"/>, reused for the next result of the same dtype and
+/// length. A result written into memory that was just freed is written into cache: a fresh 4 MB managed array
+/// lies in lines no core has touched, and filling it cost about as much as the add that fills it (1e6 float32
+/// add: 0.15 ns an element into a reused buffer, 0.25-0.37 into a fresh one). libtorch gets the same effect from
+/// malloc, which hands a freed block straight back.
+///
+/// Only mid-sized arrays are kept: below <see cref="MinBytes"/> a gen0 allocation is cheap and already warm, and
+/// above <see cref="MaxBytes"/> an array does not fit the cache, so reusing it saves little. The pool holds at
+/// most <see cref="CapacityBytes"/> (the most recently returned arrays, which are the warmest) and lets go of
+/// everything at each full collection, so memory a program stopped needing is not kept for good.
+/// </summary>
+internal static class StoragePool
+{
+    internal const long MinBytes = 64 * 1024;
+    internal const long MaxBytes = 32L * 1024 * 1024;
+    internal const long CapacityBytes = 64L * 1024 * 1024;
+
+    // Most-recently-returned first. A short list searched linearly: a program keeps a handful of sizes in
+    // flight, and an exact-length match is what a tensor's storage needs (its length is its element count).
+    private static readonly LinkedList<Array> Arrays = new();
+    private static long _heldBytes;
+    private static readonly object Gate = new();
+
+    static StoragePool() => FullCollectionSentinel.Start();
+
+    /// <summary>A pooled array of exactly this element type and length, or null.</summary>
+    internal static T[]? Rent<T>(int length) where T : unmanaged
+    {
+        long bytes = (long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        if (bytes < MinBytes || bytes > MaxBytes || _heldBytes == 0) return null;
+        lock (Gate)
+        {
+            for (var node = Arrays.First; node is not null; node = node.Next)
+                if (node.Value is T[] match && match.Length == length)
+                {
+                    Arrays.Remove(node);
+                    _heldBytes -= bytes;
+                    return match;
+                }
+        }
+        return null;
+    }
+
+    /// <summary>A pooled array of this length when there is one, else a new uninitialized one.</summary>
+    internal static T[] RentOrAllocate<T>(int length) where T : unmanaged =>
+        Rent<T>(length) ?? GC.AllocateUninitializedArray<T>(length);
+
+    /// <summary>Takes an array nothing else refers to any more; drops it when it is outside the pooled sizes.</summary>
+    internal static void Return(Array storage)
+    {
+        long bytes = ByteLength(storage);
+        if (bytes < MinBytes || bytes > MaxBytes) return;
+        lock (Gate)
+        {
+            Arrays.AddFirst(storage);
+            _heldBytes += bytes;
+            while (_heldBytes > CapacityBytes)
+            {
+                _heldBytes -= ByteLength(Arrays.Last!.Value);
+                Arrays.RemoveLast();
+            }
+        }
+    }
+
+    /// <summary>Empties the pool (at each full collection, and for tests).</summary>
+    internal static void Clear()
+    {
+        lock (Gate)
+        {
+            Arrays.Clear();
+            _heldBytes = 0;
+        }
+    }
+
+    internal static long HeldBytes
+    {
+        get { lock (Gate) return _heldBytes; }
+    }
+
+    private static long ByteLength(Array a) => a switch
+    {
+        float[] f => 4L * f.Length,
+        double[] d => 8L * d.Length,
+        long[] l => 8L * l.Length,
+        bool[] b => b.Length,
+        _ => 0,
+    };
+
+    /// <summary>
+    /// An unreachable object whose finalizer empties the pool and re-registers itself. A finalizable object that
+    /// survives once is promoted to the oldest generation, so after its first run the finalizer runs once per
+    /// full (gen2) collection: the runtime's own signal that memory is being reclaimed in earnest.
+    /// </summary>
+    private sealed class FullCollectionSentinel
+    {
+        internal static void Start() => _ = new FullCollectionSentinel();
+
+        ~FullCollectionSentinel()
+        {
+            if (Environment.HasShutdownStarted) return;
+            Clear();
+            GC.ReRegisterForFinalize(this);
+        }
+    }
+}
