@@ -58,6 +58,30 @@ public class SigmoidFloatTests
                 $"sigmoid({x[i]:R}): vector {d[i]:R}, scalar {SigmoidFloat.Scalar(x[i]):R}");
     }
 
+    /// <summary>
+    /// Chunks whose inputs all lie in [-88, 87] take a short path (one power-of-two factor, no fix-ups); the
+    /// random test above nearly always has an extreme value in each chunk, so this one keeps them inside, with its
+    /// edges, or adds one value just beyond an edge, which must send the chunk down the full path.
+    /// </summary>
+    [Theory]
+    [InlineData(0.5f)]
+    [InlineData(-88.5f)]
+    [InlineData(-90f)]
+    [InlineData(87.5f)]
+    [InlineData(89f)]
+    public void The_short_path_equals_the_scalar_form_up_to_its_range_edges(float extra)
+    {
+        var rng = new System.Random(6);
+        // 2,000 + 8 + 6 values: the edges and the extra value at the front, inside the vector loop's first chunk.
+        var x = new[] { extra, -88f, 87f, -87.999f, 86.999f, -87.33655f, 86.64339f, 1e-30f }
+            .Concat(Enumerable.Range(0, 2_006).Select(_ => (float)(-88 + 175 * rng.NextDouble()))).ToArray();
+        var d = new float[x.Length];
+        SigmoidFloat.Run(x, d);
+        for (int i = 0; i < x.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(SigmoidFloat.Scalar(x[i])) == BitConverter.SingleToInt32Bits(d[i]),
+                $"sigmoid({x[i]:R}): vector {d[i]:R}, scalar {SigmoidFloat.Scalar(x[i]):R}");
+    }
+
     [Fact]
     public void Float32_sigmoid_stays_within_2_ulp_of_the_exact_value_where_it_is_normal()
     {
