@@ -106,6 +106,43 @@ public class BroadcastingTests
         }
     }
 
+    public static TheoryData<int, DType> RowLengths
+    {
+        get
+        {
+            var data = new TheoryData<int, DType>();
+            foreach (int n in new[] { 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 37, 63, 64, 65, 100, 1000 })
+                foreach (var dtype in new[] { DType.Float32, DType.Float64, DType.Int64 })
+                    data.Add(n, dtype);
+            return data;
+        }
+    }
+
+    /// <summary>
+    /// The row loop of a [rows, n] op [n] broadcast aligns its stores per row, with a vector or scalar head and
+    /// tail: every row length and row alignment must give each element once, out of place and in place (where
+    /// the destination is the first operand, as in gradient accumulation).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RowLengths))]
+    public void Row_broadcast_gives_every_element_once_at_every_row_length(int n, DType dtype)
+    {
+        var a = Values(1, [7, n], dtype);
+        var b = Values(2, [n], dtype);
+        var av = a.ToDoubleArray();
+        var bv = b.ToDoubleArray();
+        double Round(double v) => dtype == DType.Float32 ? (float)v : v;
+        var sum = a.Add(b).ToDoubleArray();
+        var product = a.Mul(b).ToDoubleArray();
+        for (int i = 0; i < av.Length; i++)
+        {
+            Assert.Equal(Round(av[i] + bv[i % n]), sum[i]);
+            Assert.Equal(Round(av[i] * bv[i % n]), product[i]);
+        }
+        a.AddInPlace(b);
+        Assert.Equal(sum, a.ToDoubleArray());
+    }
+
     [Fact]
     public void Broadcast_does_not_change_the_operands()
     {
