@@ -44,8 +44,8 @@ internal static class FloatViaDouble
 /// e^x for float arguments. Every float input's result is a normal double, so this is leaner than
 /// <see cref="VectorMath"/>'s float64 exp: the argument is clamped to [-200, 200] (far outside float's range, so
 /// the rounded result is still 0 or infinity there, and tanh's e^2x never overflows),
-/// one FMA reduces it (n ln2 with double's ln2 is off by under 1e-14 relative for |n| &lt;= 289), a degree-11
-/// Taylor polynomial (truncation below 1e-14 on |r| &lt;= ln2/2) and a single power-of-two factor finish it.
+/// one FMA reduces it (n ln2 with double's ln2 is off by under 1e-14 relative for |n| &lt;= 289), the float64
+/// exp's degree-11 polynomial and a single power-of-two factor finish it.
 /// NaN passes through: the clamps are ordered so that a NaN operand wins, and the polynomial keeps it.
 /// </summary>
 internal readonly struct ExpWide : IWideFunction
@@ -59,7 +59,7 @@ internal readonly struct ExpWide : IWideFunction
         var r = Fma.MultiplyAddNegated(n, Vector256.Create(0.6931471805599453), v);
 
         var r2 = Avx.Multiply(r, r);
-        var p = VectorMath.TaylorExp11(r, r2, Avx.Multiply(r2, r2));
+        var p = VectorMath.ExpPolynomial(r, r2, Avx.Multiply(r2, r2));
 
         // 2^n: with 2^52 + 1023 added, n + 1023 sits in the low mantissa bits; shifted into the exponent field.
         var biased = Avx.Add(n, Vector256.Create(4503599627371519.0)).AsInt64();
