@@ -7,16 +7,18 @@ namespace AutoGrad;
 /// add: 0.15 ns an element into a reused buffer, 0.25-0.37 into a fresh one). libtorch gets the same effect from
 /// malloc, which hands a freed block straight back.
 ///
-/// Only mid-sized arrays are kept: below <see cref="MinBytes"/> a gen0 allocation is cheap and already warm, and
-/// above <see cref="MaxBytes"/> an array does not fit the cache, so reusing it saves little. The pool holds at
-/// most <see cref="CapacityBytes"/> (the most recently returned arrays, which are the warmest) and lets go of
-/// everything at each full collection, so memory a program stopped needing is not kept for good.
+/// Arrays larger than the cache gain too: a fresh 40 MB array is memory the runtime must map and the kernel
+/// must fault in page by page (allocating and filling 1e7 floats took 9.3 ms against 2.8 ms for filling a
+/// reused array). Below <see cref="MinBytes"/> a gen0 allocation is cheap and already warm, so those are not
+/// kept. The pool holds at most <see cref="CapacityBytes"/> (the most recently returned arrays, which are the
+/// warmest) and lets go of everything at each full collection, so memory a program stopped needing is not
+/// kept for good.
 /// </summary>
 internal static class StoragePool
 {
     internal const long MinBytes = 64 * 1024;
-    internal const long MaxBytes = 32L * 1024 * 1024;
-    internal const long CapacityBytes = 64L * 1024 * 1024;
+    internal const long MaxBytes = 256L * 1024 * 1024;
+    internal const long CapacityBytes = 256L * 1024 * 1024;
 
     // Most-recently-returned first. A short list searched linearly: a program keeps a handful of sizes in
     // flight, and an exact-length match is what a tensor's storage needs (its length is its element count).
