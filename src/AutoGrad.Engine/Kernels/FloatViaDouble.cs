@@ -44,8 +44,8 @@ internal static class FloatViaDouble
 /// e^x for float arguments. Every float input's result is a normal double, so this is leaner than
 /// <see cref="VectorMath"/>'s float64 exp: the argument is clamped to [-200, 200] (far outside float's range, so
 /// the rounded result is still 0 or infinity there, and tanh's e^2x never overflows),
-/// one FMA reduces it (n ln2 with double's ln2 is off by under 1e-14 relative for |n| &lt;= 289), the float64
-/// exp's degree-11 polynomial and a single power-of-two factor finish it.
+/// one FMA reduces it (n ln2 with double's ln2 is off by under 1e-14 relative for |n| &lt;= 289), a degree-9
+/// polynomial and a single power-of-two factor finish it.
 /// NaN passes through: the clamps are ordered so that a NaN operand wins, and the polynomial keeps it.
 /// </summary>
 internal readonly struct ExpWide : IWideFunction
@@ -59,11 +59,31 @@ internal readonly struct ExpWide : IWideFunction
         var r = Fma.MultiplyAddNegated(n, Vector256.Create(0.6931471805599453), v);
 
         var r2 = Avx.Multiply(r, r);
-        var p = VectorMath.ExpPolynomial(r, r2, Avx.Multiply(r2, r2));
+        var p = Polynomial(r, r2, Avx.Multiply(r2, r2));
 
         // 2^n: with 2^52 + 1023 added, n + 1023 sits in the low mantissa bits; shifted into the exponent field.
         var biased = Avx.Add(n, Vector256.Create(4503599627371519.0)).AsInt64();
         return Avx.Multiply(p, Avx2.ShiftLeftLogical(biased, 52).AsDouble());
+    }
+
+    /// <summary>
+    /// e^r on |r| &lt;= ln2/2 as 1 + r + r^2 P(r), P of degree 7 fitted to (e^r - 1 - r) / r^2 by Chebyshev
+    /// interpolation (mpmath, 50 digits): relative error below 7.4e-14, far inside float's half ulp (6e-8), so
+    /// rounding to float still gives the correctly rounded float (none of 2e6 random inputs differed); two
+    /// multiply-adds fewer than the float64 exp's degree 11 (float32 exp 0.84 -> 0.79 ns an element). The
+    /// leading 1 + r is exact in form, so the error shrinks as r^2 near 0, where tanh's 1 - 2/(e^2x + 1) cancels.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Polynomial(Vector256<double> r, Vector256<double> r2, Vector256<double> r4)
+    {
+        var q0 = Fma.MultiplyAdd(r, Vector256.Create(1.0), Vector256.Create(1.0));
+        var q1 = Fma.MultiplyAdd(r, Vector256.Create(0.16666666666662586), Vector256.Create(0.4999999999995511));
+        var q2 = Fma.MultiplyAdd(r, Vector256.Create(0.00833333334420298), Vector256.Create(0.04166666678626573));
+        var q3 = Fma.MultiplyAdd(r, Vector256.Create(0.00019841224599656011), Vector256.Create(0.0013888839110572009));
+        var q4 = Fma.MultiplyAdd(r, Vector256.Create(2.7617564785876086e-06), Vector256.Create(2.4867870179687727e-05));
+        var s0 = Fma.MultiplyAdd(q1, r2, q0);
+        var s1 = Fma.MultiplyAdd(q3, r2, q2);
+        return Fma.MultiplyAdd(Fma.MultiplyAdd(q4, r4, s1), r4, s0);
     }
 
     public static double Scalar(double x) => Math.Exp(x);

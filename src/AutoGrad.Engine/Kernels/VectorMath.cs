@@ -153,11 +153,10 @@ internal static class VectorMath
     /// e^r on |r| &lt;= ln2/2 as 1 + r + r^2 P(r), P of degree 9 fitted to (e^r - 1 - r) / r^2 by Chebyshev
     /// interpolation (mpmath, 50 digits; the coefficients rounded to double): relative error below 2e-17, where a
     /// Taylor polynomial needs degree 13 for 1e-17. Evaluated by Estrin's scheme (pairs, then pairs of pairs):
-    /// a dependency chain of 5 operations instead of Horner's 11 FMAs. Shared by the float64 exp and float32's
-    /// <see cref="ExpWide"/>.
+    /// a dependency chain of 5 operations instead of Horner's 11 FMAs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<double> ExpPolynomial(Vector256<double> r, Vector256<double> r2, Vector256<double> r4)
+    private static Vector256<double> ExpPolynomial(Vector256<double> r, Vector256<double> r2, Vector256<double> r4)
     {
         var q0 = Fma.MultiplyAdd(r, Vector256.Create(1.0), Vector256.Create(1.0));
         var q1 = Fma.MultiplyAdd(r, Vector256.Create(0.16666666666666669), Vector256.Create(0.5000000000000001));
