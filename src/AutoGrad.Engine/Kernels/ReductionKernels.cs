@@ -13,61 +13,27 @@ namespace AutoGrad.Kernels;
 /// </summary>
 internal static class ReductionKernels
 {
-    private const int Chunk = 4096;
-
     /// <summary>
-    /// Float sum: four float vector accumulators take 32 values a step, and every 8 steps (8 values per lane, at most
-    /// 11 in the last block) they are widened and added into double accumulators. Widening every vector instead (an
-    /// exact double sum) ran at the speed of the float-to-double converts, twice libtorch's time; with 8-value float
-    /// runs the error stays within a few float ulps of the block sums' magnitude, well inside PyTorch's own cascade
-    /// sum's.
+    /// Float sum in double accumulators: <see cref="VectorSum"/> over runs of at most <see cref="Leaf"/> elements,
+    /// the run sums combined in a balanced tree so that very long rows lose no accuracy. Widening every vector to
+    /// double instead (an exact double sum) ran at the speed of the float-to-double converts, twice libtorch's time.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe double SumAll(ReadOnlySpan<float> x)
+    public static double SumAll(ReadOnlySpan<float> x)
     {
-        const int Block = 256;   // 8 steps of 32 floats: at most 8 values summed in float per lane
-        int i = 0;
-        double total = 0;
-        if (Avx.IsSupported && x.Length >= 32)
-        {
-            Vector256<double> d0 = default, d1 = default, d2 = default, d3 = default;
-            fixed (float* p = x)
-            {
-                // Full blocks, then one shorter block for the rest of the 32-float steps.
-                while (i + 32 <= x.Length)
-                {
-                    int end = i + Math.Min(Block, (x.Length - i) / 32 * 32);
-                    Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
-                    for (int j = i; j < end; j += 32)
-                    {
-                        f0 = Avx.Add(f0, Avx.LoadVector256(p + j));
-                        f1 = Avx.Add(f1, Avx.LoadVector256(p + j + 8));
-                        f2 = Avx.Add(f2, Avx.LoadVector256(p + j + 16));
-                        f3 = Avx.Add(f3, Avx.LoadVector256(p + j + 24));
-                    }
-                    i = end;
-                    // The last < 32 floats, 8 at a time, join the first accumulator (at most 3 more values per lane).
-                    if (i + 32 > x.Length)
-                        for (; i + 8 <= x.Length; i += 8) f0 = Avx.Add(f0, Avx.LoadVector256(p + i));
-                    d0 = Avx.Add(d0, Avx.Add(Avx.ConvertToVector256Double(f0.GetLower()), Avx.ConvertToVector256Double(f0.GetUpper())));
-                    d1 = Avx.Add(d1, Avx.Add(Avx.ConvertToVector256Double(f1.GetLower()), Avx.ConvertToVector256Double(f1.GetUpper())));
-                    d2 = Avx.Add(d2, Avx.Add(Avx.ConvertToVector256Double(f2.GetLower()), Avx.ConvertToVector256Double(f2.GetUpper())));
-                    d3 = Avx.Add(d3, Avx.Add(Avx.ConvertToVector256Double(f3.GetLower()), Avx.ConvertToVector256Double(f3.GetUpper())));
-                }
-            }
-            total = Vector256.Sum(Avx.Add(Avx.Add(d0, d1), Avx.Add(d2, d3)));
-        }
-        for (; i < x.Length; i++) total += x[i];
-        return total;
+        if (x.Length <= Leaf) return VectorSum.Sum(x);
+        int half = (x.Length / 2 + Leaf - 1) / Leaf * Leaf;
+        return SumAll(x[..half]) + SumAll(x[half..]);
     }
 
     public static double SumAll(ReadOnlySpan<double> x)
     {
-        // Pairwise over chunks: each chunk is a vectorized sum, chunk sums combine in a balanced tree.
-        if (x.Length <= Chunk) return TensorPrimitives.Sum(x);
-        int half = (x.Length / 2 + Chunk - 1) / Chunk * Chunk;
+        if (x.Length <= Leaf) return VectorSum.Sum(x);
+        int half = (x.Length / 2 + Leaf - 1) / Leaf * Leaf;
         return SumAll(x[..half]) + SumAll(x[half..]);
     }
+
+    /// <summary>The longest run summed in one pass (the parallel split's block, so a block is one leaf).</summary>
+    private const int Leaf = ParallelBlock;
 
     public static long SumAll(ReadOnlySpan<long> x) => TensorPrimitives.Sum(x);
 

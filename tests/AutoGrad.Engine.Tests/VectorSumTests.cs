@@ -1,0 +1,128 @@
+using System.Runtime.Intrinsics.X86;
+using AutoGrad.Kernels;
+
+namespace AutoGrad.Tests;
+
+/// <summary>
+/// The vector sum against a scalar spelling of its documented order, bit for bit, at every placement in memory
+/// (the aligned path starts at the first 32-byte boundary, so each offset exercises a different lane rotation).
+/// </summary>
+public class VectorSumTests
+{
+    // Empty, below one group, partial blocks, one block around the aligned path's threshold (512 floats plus up
+    // to 7, 256 doubles plus up to 3), many blocks with ragged tails, and the pairwise leaf.
+    public static TheoryData<int> Lengths => new(
+        [0, 1, 5, 8, 9, 63, 64, 65, 255, 256, 259, 511, 512, 513, 519, 520, 1000, 1031, 4096 + 13, 9000, 65536]);
+
+    /// <summary>Values over many magnitudes and both signs, so that any other order rounds differently.</summary>
+    private static double[] Values(int n, int seed)
+    {
+        var rng = new System.Random(seed);
+        var v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = (rng.NextDouble() - 0.3) * Math.Pow(10, rng.Next(-3, 5));
+        return v;
+    }
+
+    /// <summary>Chains of 8 values per lane in float, widened and added into 4 double accumulators.</summary>
+    private static double ReferenceFloat(float[] x)
+    {
+        var acc = new double[4, 4];
+        int n = x.Length, i = 0;
+        for (; i + 8 <= n; i += 512)
+        {
+            int groups = Math.Min(64, (n - i) / 8);
+            var chain = new float[8, 8];
+            for (int g = 0; g < groups; g++)
+                for (int lane = 0; lane < 8; lane++)
+                    chain[g % 8, lane] += x[i + 8 * g + lane];
+            for (int c = 0; c < 8; c++)
+                for (int j = 0; j < 4; j++)
+                    acc[c % 4, j] += (double)chain[c, j] + chain[c, j + 4];
+            if (groups < 64) { i += 8 * groups; goto Tail; }
+        }
+        Tail:
+        var s = new double[4];
+        for (int j = 0; j < 4; j++) s[j] = (acc[0, j] + acc[1, j]) + (acc[2, j] + acc[3, j]);
+        double total = (s[0] + s[1]) + (s[2] + s[3]);
+        for (; i < n; i++) total += x[i];
+        return total;
+    }
+
+    private static double ReferenceDouble(double[] x)
+    {
+        var acc = new double[4, 4];
+        int n = x.Length, i = 0;
+        for (; i + 4 <= n; i += 256)
+        {
+            int groups = Math.Min(64, (n - i) / 4);
+            var chain = new double[8, 4];
+            for (int g = 0; g < groups; g++)
+                for (int lane = 0; lane < 4; lane++)
+                    chain[g % 8, lane] += x[i + 4 * g + lane];
+            for (int c = 0; c < 8; c++)
+                for (int j = 0; j < 4; j++)
+                    acc[c % 4, j] += chain[c, j];
+            if (groups < 64) { i += 4 * groups; goto Tail; }
+        }
+        Tail:
+        var s = new double[4];
+        for (int j = 0; j < 4; j++) s[j] = (acc[0, j] + acc[1, j]) + (acc[2, j] + acc[3, j]);
+        double total = (s[0] + s[1]) + (s[2] + s[3]);
+        for (; i < n; i++) total += x[i];
+        return total;
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Float_sum_is_the_documented_order_wherever_the_data_sits(int n)
+    {
+        var x = Values(n, n).Select(v => (float)v).ToArray();
+        // Without AVX2 the kernel is a plain loop in double.
+        double expected = Avx2.IsSupported ? ReferenceFloat(x) : x.Aggregate(0.0, (s, v) => s + v);
+        for (int offset = 0; offset < 8; offset++)
+        {
+            var buffer = new float[n + 8];
+            x.CopyTo(buffer, offset);
+            double sum = VectorSum.Sum(buffer.AsSpan(offset, n));
+            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(sum),
+                $"n {n}, offset {offset}: {sum:R}, documented order {expected:R}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Double_sum_is_the_documented_order_wherever_the_data_sits(int n)
+    {
+        var x = Values(n, n + 1);
+        double expected = Avx2.IsSupported ? ReferenceDouble(x) : System.Numerics.Tensors.TensorPrimitives.Sum<double>(x);
+        for (int offset = 0; offset < 4; offset++)
+        {
+            var buffer = new double[n + 4];
+            x.CopyTo(buffer, offset);
+            double sum = VectorSum.Sum(buffer.AsSpan(offset, n));
+            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(sum),
+                $"n {n}, offset {offset}: {sum:R}, documented order {expected:R}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(65536)]
+    [InlineData(200_003)]
+    public void Sums_are_close_to_the_exact_sum(int n)
+    {
+        // The exact sum in decimal; the error bound is relative to sum |x| (the sum itself may cancel).
+        var x = Values(n, 7);
+        var xf = x.Select(v => (float)v).ToArray();
+        decimal exact = 0, exactF = 0, magnitude = 0;
+        for (int i = 0; i < n; i++)
+        {
+            exact += (decimal)x[i];
+            exactF += (decimal)xf[i];
+            magnitude += (decimal)Math.Abs(x[i]);
+        }
+        double m = (double)magnitude;
+        Assert.True(Math.Abs(ReductionKernels.SumAll(x.AsSpan()) - (double)exact) <= 1e-14 * m);
+        Assert.True(Math.Abs(ReductionKernels.SumAll(xf.AsSpan()) - (double)exactF) <= 1e-7 * m);
+    }
+}
