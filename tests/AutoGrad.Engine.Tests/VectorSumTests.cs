@@ -9,10 +9,14 @@ namespace AutoGrad.Tests;
 /// </summary>
 public class VectorSumTests
 {
-    // Empty, below one group, partial blocks, one block around the aligned path's threshold (512 floats plus up
-    // to 7, 256 doubles plus up to 3), many blocks with ragged tails, and the pairwise leaf.
+    // Empty, below one group, around the aligned path's threshold (16 groups), partial and whole blocks (64 groups:
+    // 512 floats, 256 doubles) with and without a last round of masked loads and a scalar tail, many blocks, and
+    // the pairwise leaf.
     public static TheoryData<int> Lengths => new(
-        [0, 1, 5, 8, 9, 63, 64, 65, 255, 256, 259, 511, 512, 513, 519, 520, 1000, 1031, 4096 + 13, 9000, 65536]);
+    [
+        0, 1, 5, 8, 9, 63, 64, 65, 127, 128, 129, 135, 136, 137, 255, 256, 259, 511, 512, 513, 519, 520, 521, 527,
+        600, 1000, 1023, 1024, 1031, 1032, 1033, 4096 + 13, 9000, 65536,
+    ]);
 
     /// <summary>Values over many magnitudes and both signs, so that any other order rounds differently.</summary>
     private static double[] Values(int n, int seed)

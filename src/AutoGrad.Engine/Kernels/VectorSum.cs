@@ -51,39 +51,31 @@ internal static class VectorSum
         fixed (double* p = x) return SumDouble(p, x.Length);
     }
 
-    private const int FloatBlock = GroupsPerBlock * 8;
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe double SumFloat(float* p, int n)
     {
         Vector256<double> d0 = default, d1 = default, d2 = default, d3 = default;
-        int blocks = n / FloatBlock, b = 0;
-        // Elements to the first 32-byte boundary; the aligned path needs at least one whole block past it.
+        int groups = n / 8, end = groups * 8, g = 0;
+        // Elements to the first 32-byte boundary.
         int h = (int)((32 - ((nuint)p & 31)) & 31) / sizeof(float);
-        if (((nuint)p & 3) == 0 && FloatBlock + h <= n)
+        if (groups >= 2 * Chains && ((nuint)p & 3) == 0)
         {
-            var high = Avx2.CompareGreaterThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(7 - h)).AsSingle();
-            var rotate = Avx2.And(Avx2.Subtract(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(h)), Vector256.Create(7));
+            var lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+            var high = Avx2.CompareGreaterThan(lane, Vector256.Create(7 - h)).AsSingle();
             var zero = Vector256<float>.Zero;
-            // The upper lanes carried into the block: its first group's lanes 0..h-1 (the masked load reads only
-            // elements 0..h-1 of the span, never memory before it).
-            var carried = Avx.MaskLoad(p + h - 8, high);
-            for (; FloatBlock * (b + 1) + h <= n; b++)
+            float* a = p + h;
+            // The upper lanes carried into a block: its first group's lanes 0..h-1 (for the first block, a masked
+            // load that reads only elements 0..h-1 of the span, never memory before it).
+            var carried = Avx.MaskLoad(a - 8, high);
+            Vector256<float> c0, c1, c2, c3, c4, c5, c6, c7;
+            // Whole blocks whose last load (which reaches h elements into the next block) stays within the groups.
+            for (; 8 * (g + GroupsPerBlock) + h <= end; g += GroupsPerBlock)
             {
-                float* q = p + h + FloatBlock * b;
-                Vector256<float> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero;
-                var c7 = Avx.Add(zero, carried);
-                for (float* end = q + FloatBlock - 64; q < end; q += 64)
-                {
-                    c0 = Avx.Add(c0, Avx.LoadAlignedVector256(q));
-                    c1 = Avx.Add(c1, Avx.LoadAlignedVector256(q + 8));
-                    c2 = Avx.Add(c2, Avx.LoadAlignedVector256(q + 16));
-                    c3 = Avx.Add(c3, Avx.LoadAlignedVector256(q + 24));
-                    c4 = Avx.Add(c4, Avx.LoadAlignedVector256(q + 32));
-                    c5 = Avx.Add(c5, Avx.LoadAlignedVector256(q + 40));
-                    c6 = Avx.Add(c6, Avx.LoadAlignedVector256(q + 48));
-                    c7 = Avx.Add(c7, Avx.LoadAlignedVector256(q + 56));
-                }
+                c0 = c1 = c2 = c3 = c4 = c5 = c6 = zero;
+                c7 = Avx.Add(zero, carried);
+                float* q = a + 8 * g;
+                for (float* stop = q + 8 * (GroupsPerBlock - Chains); q < stop; q += 8 * Chains)
+                    Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
                 c0 = Avx.Add(c0, Avx.LoadAlignedVector256(q));
                 c1 = Avx.Add(c1, Avx.LoadAlignedVector256(q + 8));
                 c2 = Avx.Add(c2, Avx.LoadAlignedVector256(q + 16));
@@ -95,25 +87,83 @@ internal static class VectorSum
                 var last = Avx.LoadAlignedVector256(q + 56);
                 c7 = Avx.Add(c7, Avx.AndNot(high, last));
                 carried = Avx.And(high, last);
-                // Chain k = lanes h.. of accumulator k and lanes ..h-1 of accumulator k-1, rotated into lane order.
-                d0 = Avx.Add(d0, Widen(Avx2.PermuteVar8x32(Avx.BlendVariable(c0, c7, high), rotate)));
-                d1 = Avx.Add(d1, Widen(Avx2.PermuteVar8x32(Avx.BlendVariable(c1, c0, high), rotate)));
-                d2 = Avx.Add(d2, Widen(Avx2.PermuteVar8x32(Avx.BlendVariable(c2, c1, high), rotate)));
-                d3 = Avx.Add(d3, Widen(Avx2.PermuteVar8x32(Avx.BlendVariable(c3, c2, high), rotate)));
-                d0 = Avx.Add(d0, Widen(Avx2.PermuteVar8x32(Avx.BlendVariable(c4, c3, high), rotate)));
-                d1 = Avx.Add(d1, Widen(Avx2.PermuteVar8x32(Avx.BlendVariable(c5, c4, high), rotate)));
-                d2 = Avx.Add(d2, Widen(Avx2.PermuteVar8x32(Avx.BlendVariable(c6, c5, high), rotate)));
-                d3 = Avx.Add(d3, Widen(Avx2.PermuteVar8x32(Avx.BlendVariable(c7, c6, high), rotate)));
+                Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
             }
+            // The last, possibly partial, block: whole rounds of 8 loads, then one round of masked loads that
+            // reads nothing past the last group (adding 0 to a chain leaves its bits unchanged: a chain that
+            // starts from +0 is never -0).
+            if (g < groups)
+            {
+                c0 = c1 = c2 = c3 = c4 = c5 = c6 = zero;
+                c7 = Avx.Add(zero, carried);
+                float* q = a + 8 * g;
+                for (; 8 * (g + Chains) + h <= end; g += Chains, q += 8 * Chains)
+                    Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+                if (g < groups)
+                {
+                    var limit = Vector256.Create(end - h - 8 * g);
+                    c0 = Avx.Add(c0, Avx.MaskLoad(q, Avx2.CompareGreaterThan(limit, lane).AsSingle()));
+                    c1 = Avx.Add(c1, Avx.MaskLoad(q + 8, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(8))).AsSingle()));
+                    c2 = Avx.Add(c2, Avx.MaskLoad(q + 16, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(16))).AsSingle()));
+                    c3 = Avx.Add(c3, Avx.MaskLoad(q + 24, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(24))).AsSingle()));
+                    c4 = Avx.Add(c4, Avx.MaskLoad(q + 32, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(32))).AsSingle()));
+                    c5 = Avx.Add(c5, Avx.MaskLoad(q + 40, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(40))).AsSingle()));
+                    c6 = Avx.Add(c6, Avx.MaskLoad(q + 48, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(48))).AsSingle()));
+                    c7 = Avx.Add(c7, Avx.MaskLoad(q + 56, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(56))).AsSingle()));
+                }
+                g = groups;
+                Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
+            }
+            // The double accumulators were kept in the loads' lane order: float lane p held chain lane p + h
+            // (mod 8), and widening adds lanes p and p + 4, so double lane j holds lane pair j + h (mod 4); pair m
+            // moves back from lane m - h.
+            var rotation = DoubleLaneRotation(-h & 3);
+            d0 = Rotate(d0, rotation);
+            d1 = Rotate(d1, rotation);
+            d2 = Rotate(d2, rotation);
+            d3 = Rotate(d3, rotation);
         }
-        // Whatever the aligned loop left (all of it, for short or oddly placed runs): the same order, plain loads.
-        for (; b < blocks; b++) PlainFloatBlock(p + FloatBlock * b, GroupsPerBlock, ref d0, ref d1, ref d2, ref d3);
-        int i = blocks * FloatBlock, groups = (n - i) / 8;
-        if (groups > 0) PlainFloatBlock(p + i, groups, ref d0, ref d1, ref d2, ref d3);
-        i += groups * 8;
+        // Short runs: the same order with plain loads.
+        for (; g + GroupsPerBlock <= groups; g += GroupsPerBlock)
+            PlainFloatBlock(p + 8 * g, GroupsPerBlock, ref d0, ref d1, ref d2, ref d3);
+        if (g < groups) PlainFloatBlock(p + 8 * g, groups - g, ref d0, ref d1, ref d2, ref d3);
         double total = Total(d0, d1, d2, d3);
-        for (; i < n; i++) total += p[i];
+        for (int i = end; i < n; i++) total += p[i];
         return total;
+    }
+
+    /// <summary>One aligned load into each chain accumulator.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Round(float* q, ref Vector256<float> c0, ref Vector256<float> c1, ref Vector256<float> c2,
+        ref Vector256<float> c3, ref Vector256<float> c4, ref Vector256<float> c5, ref Vector256<float> c6, ref Vector256<float> c7)
+    {
+        c0 = Avx.Add(c0, Avx.LoadAlignedVector256(q));
+        c1 = Avx.Add(c1, Avx.LoadAlignedVector256(q + 8));
+        c2 = Avx.Add(c2, Avx.LoadAlignedVector256(q + 16));
+        c3 = Avx.Add(c3, Avx.LoadAlignedVector256(q + 24));
+        c4 = Avx.Add(c4, Avx.LoadAlignedVector256(q + 32));
+        c5 = Avx.Add(c5, Avx.LoadAlignedVector256(q + 40));
+        c6 = Avx.Add(c6, Avx.LoadAlignedVector256(q + 48));
+        c7 = Avx.Add(c7, Avx.LoadAlignedVector256(q + 56));
+    }
+
+    /// <summary>
+    /// Chain k = lanes h.. of accumulator k and lanes ..h-1 of accumulator k-1, widened and added into the double
+    /// accumulators, still in the loads' lane order (rotated once at the end).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Reassemble(Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3,
+        Vector256<float> c4, Vector256<float> c5, Vector256<float> c6, Vector256<float> c7, Vector256<float> high,
+        ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
+    {
+        d0 = Avx.Add(d0, Widen(Avx.BlendVariable(c0, c7, high)));
+        d1 = Avx.Add(d1, Widen(Avx.BlendVariable(c1, c0, high)));
+        d2 = Avx.Add(d2, Widen(Avx.BlendVariable(c2, c1, high)));
+        d3 = Avx.Add(d3, Widen(Avx.BlendVariable(c3, c2, high)));
+        d0 = Avx.Add(d0, Widen(Avx.BlendVariable(c4, c3, high)));
+        d1 = Avx.Add(d1, Widen(Avx.BlendVariable(c5, c4, high)));
+        d2 = Avx.Add(d2, Widen(Avx.BlendVariable(c6, c5, high)));
+        d3 = Avx.Add(d3, Widen(Avx.BlendVariable(c7, c6, high)));
     }
 
     /// <summary>Groups [0, groups) of a block at q, in the documented order, with unaligned loads.</summary>
@@ -158,40 +208,28 @@ internal static class VectorSum
     private static Vector256<double> Widen(Vector256<float> v) =>
         Avx.Add(Avx.ConvertToVector256Double(v.GetLower()), Avx.ConvertToVector256Double(v.GetUpper()));
 
-    private const int DoubleBlock = GroupsPerBlock * 4;
-
-    /// <summary>The float loop's structure over 4-double groups; the chains need no widening.</summary>
+    /// <summary>The float loop over 4-double groups; the chains need no widening.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe double SumDouble(double* p, int n)
     {
         Vector256<double> d0 = default, d1 = default, d2 = default, d3 = default;
-        int blocks = n / DoubleBlock, b = 0;
+        int groups = n / 4, end = groups * 4, g = 0;
         int h = (int)((32 - ((nuint)p & 31)) & 31) / sizeof(double);
-        if (((nuint)p & 7) == 0 && DoubleBlock + h <= n)
+        if (groups >= 2 * Chains && ((nuint)p & 7) == 0)
         {
-            var high = Avx2.CompareGreaterThan(Vector256.Create(0L, 1, 2, 3), Vector256.Create(3L - h)).AsDouble();
-            // Lane rotation by h doubles, as a permutation of float pairs.
-            var rotate = Avx2.Add(
-                Avx2.ShiftLeftLogical(Avx2.And(Avx2.Subtract(Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3), Vector256.Create(h)), Vector256.Create(3)), 1),
-                Vector256.Create(0, 1, 0, 1, 0, 1, 0, 1));
+            var lane = Vector256.Create(0L, 1, 2, 3);
+            var high = Avx2.CompareGreaterThan(lane, Vector256.Create(3L - h)).AsDouble();
             var zero = Vector256<double>.Zero;
-            var carried = Avx.MaskLoad(p + h - 4, high);
-            for (; DoubleBlock * (b + 1) + h <= n; b++)
+            double* a = p + h;
+            var carried = Avx.MaskLoad(a - 4, high);
+            Vector256<double> c0, c1, c2, c3, c4, c5, c6, c7;
+            for (; 4 * (g + GroupsPerBlock) + h <= end; g += GroupsPerBlock)
             {
-                double* q = p + h + DoubleBlock * b;
-                Vector256<double> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero;
-                var c7 = Avx.Add(zero, carried);
-                for (double* end = q + DoubleBlock - 32; q < end; q += 32)
-                {
-                    c0 = Avx.Add(c0, Avx.LoadAlignedVector256(q));
-                    c1 = Avx.Add(c1, Avx.LoadAlignedVector256(q + 4));
-                    c2 = Avx.Add(c2, Avx.LoadAlignedVector256(q + 8));
-                    c3 = Avx.Add(c3, Avx.LoadAlignedVector256(q + 12));
-                    c4 = Avx.Add(c4, Avx.LoadAlignedVector256(q + 16));
-                    c5 = Avx.Add(c5, Avx.LoadAlignedVector256(q + 20));
-                    c6 = Avx.Add(c6, Avx.LoadAlignedVector256(q + 24));
-                    c7 = Avx.Add(c7, Avx.LoadAlignedVector256(q + 28));
-                }
+                c0 = c1 = c2 = c3 = c4 = c5 = c6 = zero;
+                c7 = Avx.Add(zero, carried);
+                double* q = a + 4 * g;
+                for (double* stop = q + 4 * (GroupsPerBlock - Chains); q < stop; q += 4 * Chains)
+                    Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
                 c0 = Avx.Add(c0, Avx.LoadAlignedVector256(q));
                 c1 = Avx.Add(c1, Avx.LoadAlignedVector256(q + 4));
                 c2 = Avx.Add(c2, Avx.LoadAlignedVector256(q + 8));
@@ -202,23 +240,72 @@ internal static class VectorSum
                 var last = Avx.LoadAlignedVector256(q + 28);
                 c7 = Avx.Add(c7, Avx.AndNot(high, last));
                 carried = Avx.And(high, last);
-                d0 = Avx.Add(d0, Rotate(Avx.BlendVariable(c0, c7, high), rotate));
-                d1 = Avx.Add(d1, Rotate(Avx.BlendVariable(c1, c0, high), rotate));
-                d2 = Avx.Add(d2, Rotate(Avx.BlendVariable(c2, c1, high), rotate));
-                d3 = Avx.Add(d3, Rotate(Avx.BlendVariable(c3, c2, high), rotate));
-                d0 = Avx.Add(d0, Rotate(Avx.BlendVariable(c4, c3, high), rotate));
-                d1 = Avx.Add(d1, Rotate(Avx.BlendVariable(c5, c4, high), rotate));
-                d2 = Avx.Add(d2, Rotate(Avx.BlendVariable(c6, c5, high), rotate));
-                d3 = Avx.Add(d3, Rotate(Avx.BlendVariable(c7, c6, high), rotate));
+                Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
             }
+            if (g < groups)
+            {
+                c0 = c1 = c2 = c3 = c4 = c5 = c6 = zero;
+                c7 = Avx.Add(zero, carried);
+                double* q = a + 4 * g;
+                for (; 4 * (g + Chains) + h <= end; g += Chains, q += 4 * Chains)
+                    Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+                if (g < groups)
+                {
+                    var limit = Vector256.Create((long)(end - h - 4 * g));
+                    c0 = Avx.Add(c0, Avx.MaskLoad(q, Avx2.CompareGreaterThan(limit, lane).AsDouble()));
+                    c1 = Avx.Add(c1, Avx.MaskLoad(q + 4, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(4L))).AsDouble()));
+                    c2 = Avx.Add(c2, Avx.MaskLoad(q + 8, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(8L))).AsDouble()));
+                    c3 = Avx.Add(c3, Avx.MaskLoad(q + 12, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(12L))).AsDouble()));
+                    c4 = Avx.Add(c4, Avx.MaskLoad(q + 16, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(16L))).AsDouble()));
+                    c5 = Avx.Add(c5, Avx.MaskLoad(q + 20, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(20L))).AsDouble()));
+                    c6 = Avx.Add(c6, Avx.MaskLoad(q + 24, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(24L))).AsDouble()));
+                    c7 = Avx.Add(c7, Avx.MaskLoad(q + 28, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(28L))).AsDouble()));
+                }
+                g = groups;
+                Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
+            }
+            // Lane j of the accumulators holds chain lane j + h (mod 4): chain lane m moves back from lane m - h.
+            var rotation = DoubleLaneRotation(-h & 3);
+            d0 = Rotate(d0, rotation);
+            d1 = Rotate(d1, rotation);
+            d2 = Rotate(d2, rotation);
+            d3 = Rotate(d3, rotation);
         }
-        for (; b < blocks; b++) PlainDoubleBlock(p + DoubleBlock * b, GroupsPerBlock, ref d0, ref d1, ref d2, ref d3);
-        int i = blocks * DoubleBlock, groups = (n - i) / 4;
-        if (groups > 0) PlainDoubleBlock(p + i, groups, ref d0, ref d1, ref d2, ref d3);
-        i += groups * 4;
+        for (; g + GroupsPerBlock <= groups; g += GroupsPerBlock)
+            PlainDoubleBlock(p + 4 * g, GroupsPerBlock, ref d0, ref d1, ref d2, ref d3);
+        if (g < groups) PlainDoubleBlock(p + 4 * g, groups - g, ref d0, ref d1, ref d2, ref d3);
         double total = Total(d0, d1, d2, d3);
-        for (; i < n; i++) total += p[i];
+        for (int i = end; i < n; i++) total += p[i];
         return total;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Round(double* q, ref Vector256<double> c0, ref Vector256<double> c1, ref Vector256<double> c2,
+        ref Vector256<double> c3, ref Vector256<double> c4, ref Vector256<double> c5, ref Vector256<double> c6, ref Vector256<double> c7)
+    {
+        c0 = Avx.Add(c0, Avx.LoadAlignedVector256(q));
+        c1 = Avx.Add(c1, Avx.LoadAlignedVector256(q + 4));
+        c2 = Avx.Add(c2, Avx.LoadAlignedVector256(q + 8));
+        c3 = Avx.Add(c3, Avx.LoadAlignedVector256(q + 12));
+        c4 = Avx.Add(c4, Avx.LoadAlignedVector256(q + 16));
+        c5 = Avx.Add(c5, Avx.LoadAlignedVector256(q + 20));
+        c6 = Avx.Add(c6, Avx.LoadAlignedVector256(q + 24));
+        c7 = Avx.Add(c7, Avx.LoadAlignedVector256(q + 28));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Reassemble(Vector256<double> c0, Vector256<double> c1, Vector256<double> c2, Vector256<double> c3,
+        Vector256<double> c4, Vector256<double> c5, Vector256<double> c6, Vector256<double> c7, Vector256<double> high,
+        ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
+    {
+        d0 = Avx.Add(d0, Avx.BlendVariable(c0, c7, high));
+        d1 = Avx.Add(d1, Avx.BlendVariable(c1, c0, high));
+        d2 = Avx.Add(d2, Avx.BlendVariable(c2, c1, high));
+        d3 = Avx.Add(d3, Avx.BlendVariable(c3, c2, high));
+        d0 = Avx.Add(d0, Avx.BlendVariable(c4, c3, high));
+        d1 = Avx.Add(d1, Avx.BlendVariable(c5, c4, high));
+        d2 = Avx.Add(d2, Avx.BlendVariable(c6, c5, high));
+        d3 = Avx.Add(d3, Avx.BlendVariable(c7, c6, high));
     }
 
     /// <summary>The accumulators' sum in a spelled-out order (Vector256.Sum leaves its order to the runtime).</summary>
@@ -229,9 +316,15 @@ internal static class VectorSum
         return (s.GetElement(0) + s.GetElement(1)) + (s.GetElement(2) + s.GetElement(3));
     }
 
+    /// <summary>The permutation (of float pairs) that moves double lane (j + k) mod 4 to lane j.</summary>
+    private static Vector256<int> DoubleLaneRotation(int k) =>
+        Avx2.Add(
+            Avx2.ShiftLeftLogical(Avx2.And(Avx2.Add(Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3), Vector256.Create(k)), Vector256.Create(3)), 1),
+            Vector256.Create(0, 1, 0, 1, 0, 1, 0, 1));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Rotate(Vector256<double> v, Vector256<int> rotate) =>
-        Avx2.PermuteVar8x32(v.AsSingle(), rotate).AsDouble();
+    private static Vector256<double> Rotate(Vector256<double> v, Vector256<int> rotation) =>
+        Avx2.PermuteVar8x32(v.AsSingle(), rotation).AsDouble();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void PlainDoubleBlock(double* q, int groups,
