@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -23,9 +22,11 @@ namespace AutoGrad.Kernels;
 /// libtorch, whose allocator aligns to 64 bytes, always is. So the loads start at the first 32-byte boundary, h
 /// elements in: an aligned load then holds lanes h.. of one group and lanes ..h-1 of the next, which belong to the
 /// next chain. Each physical accumulator therefore carries chain c's upper lanes and chain c+1's lower lanes, in
-/// the same per-lane order as the plain loop; the block's chains are reassembled with a blend and a lane rotation.
-/// The sum is thus bit for bit the same wherever the array happens to sit in memory (the tests pin this), and the
-/// same on one thread or many (the split points are element indices).
+/// the same per-lane order as the plain loop; the block's chains are reassembled with a blend, and the double
+/// accumulators rotated back into lane order once at the end. The last block ends with masked loads that read
+/// nothing past the last group. The sum is thus bit for bit the same wherever the array happens to sit in memory
+/// (the tests pin this against a scalar spelling of the order), and the same on one thread or many (the split
+/// points are element indices). Runs shorter than 16 groups take the plain loop.
 /// </para>
 /// </summary>
 internal static class VectorSum
@@ -35,14 +36,13 @@ internal static class VectorSum
 
     public static unsafe double Sum(ReadOnlySpan<float> x)
     {
-        int n = x.Length;
         if (!Avx2.IsSupported)
         {
             double s = 0;
             foreach (var v in x) s += v;
             return s;
         }
-        fixed (float* p = x) return SumFloat(p, n);
+        fixed (float* p = x) return SumFloat(p, x.Length);
     }
 
     public static unsafe double Sum(ReadOnlySpan<double> x)
