@@ -111,6 +111,26 @@ public class VectorSumTests
 
     [Theory]
     [InlineData(1000)]
+    [InlineData(61)]
+    [InlineData(1003)]
+    public void Row_sums_are_each_row_summed_alone(int inner)
+    {
+        var x = Values(7 * inner + 5, inner);
+        var xf = x.Select(v => (float)v).ToArray();
+        var sums = new double[7];
+        var sumsF = new double[7];
+        // Offset 5, so the rows sit at various alignments.
+        VectorSum.RowSums(x.AsSpan(5, 7 * inner), inner, sums);
+        VectorSum.RowSums(xf.AsSpan(5, 7 * inner), inner, sumsF);
+        for (int r = 0; r < 7; r++)
+        {
+            Assert.Equal(VectorSum.Sum(x.AsSpan(5 + r * inner, inner)), sums[r]);
+            Assert.Equal(VectorSum.Sum(xf.AsSpan(5 + r * inner, inner)), sumsF[r]);
+        }
+    }
+
+    [Theory]
+    [InlineData(1000)]
     [InlineData(65536)]
     [InlineData(200_003)]
     public void Sums_are_close_to_the_exact_sum(int n)

@@ -65,7 +65,12 @@ internal static class ReductionKernels
             int start = b * ParallelBlock;
             partial[b] = sumRange(start, Math.Min(ParallelBlock, n - start));
         }
-        WorkerTeam.For(blocks, SumBlock);
+        // One contiguous run of blocks per thread: each core streams one long range, which the hardware prefetcher
+        // follows, instead of hopping to whichever block comes next.
+        ParallelChunks.RunRanges(blocks, (first, count) =>
+        {
+            for (int b = first; b < first + count; b++) SumBlock(b);
+        });
         double total = 0;
         foreach (var p in partial) total += p;
         return total;
@@ -105,7 +110,13 @@ internal static class ReductionKernels
     /// <summary>dst[r] = the sum of row r of a [rows, inner] matrix, for rows [start, start + count).</summary>
     private static void SumEachRow<T>(T[] x, int inner, int start, int count, double[] dst) where T : unmanaged
     {
-        for (int r = start; r < start + count; r++) dst[r] = RowSum<T>(x.AsSpan(r * inner, inner));
+        var rows = x.AsSpan(start * inner, count * inner);
+        var sums = dst.AsSpan(start, count);
+        // Rows up to a leaf long go to the vector sum directly, without the per-row calls in between.
+        if (inner > Leaf)
+            for (int r = 0; r < count; r++) sums[r] = RowSum<T>(rows.Slice(r * inner, inner));
+        else if (typeof(T) == typeof(float)) VectorSum.RowSums(MemoryMarshal.Cast<T, float>(rows), inner, sums);
+        else VectorSum.RowSums(MemoryMarshal.Cast<T, double>(rows), inner, sums);
     }
 
     private static void SumRows<T>(ReadOnlySpan<T> x, ReductionRows rows, Span<double> dst) where T : unmanaged

@@ -51,6 +51,31 @@ internal static class VectorSum
         fixed (double* p = x) return SumDouble(p, x.Length);
     }
 
+    /// <summary>sums[r] = the sum of x[r * inner .. (r + 1) * inner), each row exactly as <see cref="Sum(ReadOnlySpan{float})"/>.</summary>
+    public static unsafe void RowSums(ReadOnlySpan<float> x, int inner, Span<double> sums)
+    {
+        if (!Avx2.IsSupported)
+        {
+            for (int r = 0; r < sums.Length; r++) sums[r] = Sum(x.Slice(r * inner, inner));
+            return;
+        }
+        if ((long)sums.Length * inner > x.Length) throw new ArgumentOutOfRangeException(nameof(sums));
+        fixed (float* p = x)
+            for (int r = 0; r < sums.Length; r++) sums[r] = SumFloat(p + (nint)r * inner, inner);
+    }
+
+    public static unsafe void RowSums(ReadOnlySpan<double> x, int inner, Span<double> sums)
+    {
+        if (!Avx2.IsSupported)
+        {
+            for (int r = 0; r < sums.Length; r++) sums[r] = Sum(x.Slice(r * inner, inner));
+            return;
+        }
+        if ((long)sums.Length * inner > x.Length) throw new ArgumentOutOfRangeException(nameof(sums));
+        fixed (double* p = x)
+            for (int r = 0; r < sums.Length; r++) sums[r] = SumDouble(p + (nint)r * inner, inner);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe double SumFloat(float* p, int n)
     {
