@@ -13,61 +13,27 @@ namespace AutoGrad.Kernels;
 /// </summary>
 internal static class ReductionKernels
 {
-    private const int Chunk = 4096;
-
     /// <summary>
-    /// Float sum: four float vector accumulators take 32 values a step, and every 8 steps (8 values per lane, at most
-    /// 11 in the last block) they are widened and added into double accumulators. Widening every vector instead (an
-    /// exact double sum) ran at the speed of the float-to-double converts, twice libtorch's time; with 8-value float
-    /// runs the error stays within a few float ulps of the block sums' magnitude, well inside PyTorch's own cascade
-    /// sum's.
+    /// Float sum in double accumulators: <see cref="VectorSum"/> over runs of at most <see cref="Leaf"/> elements,
+    /// the run sums combined in a balanced tree so that very long rows lose no accuracy. Widening every vector to
+    /// double instead (an exact double sum) ran at the speed of the float-to-double converts, twice libtorch's time.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe double SumAll(ReadOnlySpan<float> x)
+    public static double SumAll(ReadOnlySpan<float> x)
     {
-        const int Block = 256;   // 8 steps of 32 floats: at most 8 values summed in float per lane
-        int i = 0;
-        double total = 0;
-        if (Avx.IsSupported && x.Length >= 32)
-        {
-            Vector256<double> d0 = default, d1 = default, d2 = default, d3 = default;
-            fixed (float* p = x)
-            {
-                // Full blocks, then one shorter block for the rest of the 32-float steps.
-                while (i + 32 <= x.Length)
-                {
-                    int end = i + Math.Min(Block, (x.Length - i) / 32 * 32);
-                    Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
-                    for (int j = i; j < end; j += 32)
-                    {
-                        f0 = Avx.Add(f0, Avx.LoadVector256(p + j));
-                        f1 = Avx.Add(f1, Avx.LoadVector256(p + j + 8));
-                        f2 = Avx.Add(f2, Avx.LoadVector256(p + j + 16));
-                        f3 = Avx.Add(f3, Avx.LoadVector256(p + j + 24));
-                    }
-                    i = end;
-                    // The last < 32 floats, 8 at a time, join the first accumulator (at most 3 more values per lane).
-                    if (i + 32 > x.Length)
-                        for (; i + 8 <= x.Length; i += 8) f0 = Avx.Add(f0, Avx.LoadVector256(p + i));
-                    d0 = Avx.Add(d0, Avx.Add(Avx.ConvertToVector256Double(f0.GetLower()), Avx.ConvertToVector256Double(f0.GetUpper())));
-                    d1 = Avx.Add(d1, Avx.Add(Avx.ConvertToVector256Double(f1.GetLower()), Avx.ConvertToVector256Double(f1.GetUpper())));
-                    d2 = Avx.Add(d2, Avx.Add(Avx.ConvertToVector256Double(f2.GetLower()), Avx.ConvertToVector256Double(f2.GetUpper())));
-                    d3 = Avx.Add(d3, Avx.Add(Avx.ConvertToVector256Double(f3.GetLower()), Avx.ConvertToVector256Double(f3.GetUpper())));
-                }
-            }
-            total = Vector256.Sum(Avx.Add(Avx.Add(d0, d1), Avx.Add(d2, d3)));
-        }
-        for (; i < x.Length; i++) total += x[i];
-        return total;
+        if (x.Length <= Leaf) return VectorSum.Sum(x);
+        int half = (x.Length / 2 + Leaf - 1) / Leaf * Leaf;
+        return SumAll(x[..half]) + SumAll(x[half..]);
     }
 
     public static double SumAll(ReadOnlySpan<double> x)
     {
-        // Pairwise over chunks: each chunk is a vectorized sum, chunk sums combine in a balanced tree.
-        if (x.Length <= Chunk) return TensorPrimitives.Sum(x);
-        int half = (x.Length / 2 + Chunk - 1) / Chunk * Chunk;
+        if (x.Length <= Leaf) return VectorSum.Sum(x);
+        int half = (x.Length / 2 + Leaf - 1) / Leaf * Leaf;
         return SumAll(x[..half]) + SumAll(x[half..]);
     }
+
+    /// <summary>The longest run summed in one pass (the parallel split's block, so a block is one leaf).</summary>
+    private const int Leaf = ParallelBlock;
 
     public static long SumAll(ReadOnlySpan<long> x) => TensorPrimitives.Sum(x);
 
@@ -99,7 +65,12 @@ internal static class ReductionKernels
             int start = b * ParallelBlock;
             partial[b] = sumRange(start, Math.Min(ParallelBlock, n - start));
         }
-        WorkerTeam.For(blocks, SumBlock);
+        // One contiguous run of blocks per thread: each core streams one long range, which the hardware prefetcher
+        // follows, instead of hopping to whichever block comes next.
+        ParallelChunks.RunRanges(blocks, (first, count) =>
+        {
+            for (int b = first; b < first + count; b++) SumBlock(b);
+        });
         double total = 0;
         foreach (var p in partial) total += p;
         return total;
@@ -109,36 +80,43 @@ internal static class ReductionKernels
     /// Sums a float or double tensor <paramref name="x"/> (shape <paramref name="shape"/>) over the dims flagged in
     /// <paramref name="reduce"/> into double accumulators <paramref name="dst"/>, laid out as the kept dims in order.
     /// Walks the input once in row-major order: an innermost reduced run is one vector sum; rows that add into the
-    /// same output row (an innermost kept run) are summed 8 at a time in float, then widened and added (float32,
-    /// <see cref="SumRowGroup"/>), or added directly (float64). The two common shapes, [kept, reduced] and [reduced, kept] after coalescing, are
-    /// split across threads (by output rows, or by column strips); every output element is summed in the same
-    /// order either way, so the bits do not depend on the thread count.
+    /// same output row (an innermost kept run) are summed 8 at a time (in float for float32, then widened) and
+    /// added once (<see cref="SumRowGroup(ReadOnlySpan{float}, int, int, Span{double})"/>). The two common shapes,
+    /// [kept, reduced] and [reduced, kept] after coalescing, go straight to their loops, split across threads when
+    /// large (by output rows, or by column strips); every output element is summed in the same order either way, so
+    /// the bits do not depend on the thread count.
     /// </summary>
     public static void SumDims<T>(T[] x, int[] shape, bool[] reduce, double[] dst) where T : unmanaged
     {
         Array.Clear(dst);
         if (x.Length == 0) return;
         var rows = new ReductionRows(shape, reduce);
-        if (ParallelChunks.Worth(x.Length) && rows.TwoRuns(out int outer, out int inner))
+        if (rows.TwoRuns(out int outer, out int inner))
         {
+            bool parallel = ParallelChunks.Worth(x.Length);
             if (rows.InnerReduced)
             {
-                if (outer >= 2)
-                {
-                    ParallelChunks.RunRanges(outer, (start, count) =>
-                    {
-                        for (int r = start; r < start + count; r++) dst[r] = RowSum<T>(x.AsSpan(r * inner, inner));
-                    });
-                    return;
-                }
+                if (parallel && outer >= 2) ParallelChunks.RunRanges(outer, (start, count) => SumEachRow(x, inner, start, count, dst));
+                else SumEachRow(x, inner, 0, outer, dst);
             }
-            else if (inner >= 128)
-            {
+            else if (parallel && inner >= 128)
                 ParallelChunks.RunRanges(inner, (start, count) => SumColumns<T>(x, outer, inner, start, count, dst));
-                return;
-            }
+            else SumColumns<T>(x, outer, inner, 0, inner, dst);
+            return;
         }
         SumRows<T>(x, rows, dst);
+    }
+
+    /// <summary>dst[r] = the sum of row r of a [rows, inner] matrix, for rows [start, start + count).</summary>
+    private static void SumEachRow<T>(T[] x, int inner, int start, int count, double[] dst) where T : unmanaged
+    {
+        var rows = x.AsSpan(start * inner, count * inner);
+        var sums = dst.AsSpan(start, count);
+        // Rows up to a leaf long go to the vector sum directly, without the per-row calls in between.
+        if (inner > Leaf)
+            for (int r = 0; r < count; r++) sums[r] = RowSum<T>(rows.Slice(r * inner, inner));
+        else if (typeof(T) == typeof(float)) VectorSum.RowSums(MemoryMarshal.Cast<T, float>(rows), inner, sums);
+        else VectorSum.RowSums(MemoryMarshal.Cast<T, double>(rows), inner, sums);
     }
 
     private static void SumRows<T>(ReadOnlySpan<T> x, ReductionRows rows, Span<double> dst) where T : unmanaged
@@ -149,63 +127,59 @@ internal static class ReductionKernels
             foreach (var (offIn, offOut) in rows) dst[offOut] += RowSum(x.Slice(offIn, inner));
             return;
         }
-        if (typeof(T) == typeof(double))
-        {
-            var xd = MemoryMarshal.Cast<T, double>(x);
-            foreach (var (offIn, offOut) in rows)
-                TensorPrimitives.Add(dst.Slice(offOut, inner), xd.Slice(offIn, inner), dst.Slice(offOut, inner));
-            return;
-        }
         // Rows bound for the same output row are consecutive in memory (the reduced run sits just outside the
         // kept inner run); they go to SumRowGroup in groups of up to 8.
-        var xf = MemoryMarshal.Cast<T, float>(x);
         int groupStart = 0, groupRows = 0, groupOut = 0;
         foreach (var (offIn, offOut) in rows)
         {
             if (groupRows == RowGroup || (groupRows > 0 && offOut != groupOut))
             {
-                SumRowGroup(xf[groupStart..], inner, groupRows, dst.Slice(groupOut, inner));
+                SumRowGroup(x[groupStart..], inner, groupRows, dst.Slice(groupOut, inner));
                 groupRows = 0;
             }
             if (groupRows == 0) { groupStart = offIn; groupOut = offOut; }
             groupRows++;
         }
-        SumRowGroup(xf[groupStart..], inner, groupRows, dst.Slice(groupOut, inner));
+        SumRowGroup(x[groupStart..], inner, groupRows, dst.Slice(groupOut, inner));
     }
 
     /// <summary>dst[c] += sum over r of x[r, c] for columns [start, start + count) of a [rows, cols] matrix.</summary>
     private static void SumColumns<T>(T[] x, int rows, int cols, int start, int count, double[] dst) where T : unmanaged
     {
         var out_ = dst.AsSpan(start, count);
-        if (typeof(T) == typeof(double))
-        {
-            var xd = (double[])(object)x;
-            for (int r = 0; r < rows; r++) TensorPrimitives.Add(out_, xd.AsSpan(r * cols + start, count), out_);
-            return;
-        }
-        var xf = (float[])(object)x;
         for (int r = 0; r < rows; r += RowGroup)
-            SumRowGroup(xf.AsSpan(r * cols + start), cols, Math.Min(RowGroup, rows - r), out_);
+            SumRowGroup<T>(x.AsSpan(r * cols + start), cols, Math.Min(RowGroup, rows - r), out_);
     }
 
     private const int RowGroup = 8;
+
+    private static void SumRowGroup<T>(ReadOnlySpan<T> x, int stride, int rows, Span<double> dst) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) SumRowGroup(MemoryMarshal.Cast<T, float>(x), stride, rows, dst);
+        else SumRowGroup(MemoryMarshal.Cast<T, double>(x), stride, rows, dst);
+    }
 
     /// <summary>
     /// dst[c] += x[0, c] + x[1, c] + ... + x[rows - 1, c] for the rows (at most 8, <paramref name="stride"/> apart)
     /// of a float matrix: the rows are added in float in registers, in row order, and the column sums widened and
     /// added once. Widening every row cost as much as the converts themselves; 8-row float runs keep the error
-    /// within a few ulps of the run's magnitude, and the order is the same however the columns are split.
+    /// within a few ulps of the run's magnitude. The vector strips start at the first row's first 32-byte boundary
+    /// (a load that straddles two cache lines costs a second one); the columns before it take the scalar loop, in
+    /// the same order, so the bits are the same however the columns are split or placed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void SumRowGroup(ReadOnlySpan<float> x, int stride, int rows, Span<double> dst)
     {
         if (rows == 0) return;
-        int n = dst.Length, c = 0;
+        int n = dst.Length;
         fixed (float* p = x)
         fixed (double* d = dst)
         {
+            int c = 0;
             if (Avx.IsSupported)
             {
+                int head = Math.Min(n, (int)((32 - ((nuint)p & 31)) & 31) / sizeof(float));
+                for (; c < head; c++) d[c] += ColumnSum(p + c, stride, rows);
                 // 32 columns at a time: four accumulators stay in registers while the rows stream past.
                 for (; c + 32 <= n; c += 32)
                 {
@@ -234,13 +208,17 @@ internal static class ReductionKernels
                     AddWidened(d + c, v);
                 }
             }
-            for (; c < n; c++)
-            {
-                float v = p[c];
-                for (int r = 1; r < rows; r++) v += p[r * stride + c];
-                d[c] += v;
-            }
+            for (; c < n; c++) d[c] += ColumnSum(p + c, stride, rows);
         }
+    }
+
+    /// <summary>One column of a row group, in the vector loop's order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float ColumnSum(float* p, int stride, int rows)
+    {
+        float v = p[0];
+        for (int r = 1; r < rows; r++) v += p[r * stride];
+        return v;
     }
 
     /// <summary>d[0..8] += the 8 floats of v, widened.</summary>
@@ -249,6 +227,63 @@ internal static class ReductionKernels
     {
         Avx.Store(d, Avx.Add(Avx.LoadVector256(d), Avx.ConvertToVector256Double(v.GetLower())));
         Avx.Store(d + 4, Avx.Add(Avx.LoadVector256(d + 4), Avx.ConvertToVector256Double(v.GetUpper())));
+    }
+
+    /// <summary>
+    /// The double version: dst[c] += ((x[0, c] + x[1, c]) + ...) + x[rows - 1, c], 16 columns in registers at a
+    /// time, from the first 32-byte boundary. Adding each row straight into dst instead read and wrote the
+    /// destination once per row, and split its loads across cache lines.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SumRowGroup(ReadOnlySpan<double> x, int stride, int rows, Span<double> dst)
+    {
+        if (rows == 0) return;
+        int n = dst.Length;
+        fixed (double* p = x)
+        fixed (double* d = dst)
+        {
+            int c = 0;
+            if (Avx.IsSupported)
+            {
+                int head = Math.Min(n, (int)((32 - ((nuint)p & 31)) & 31) / sizeof(double));
+                for (; c < head; c++) d[c] += ColumnSum(p + c, stride, rows);
+                for (; c + 16 <= n; c += 16)
+                {
+                    double* q = p + c;
+                    var v0 = Avx.LoadVector256(q);
+                    var v1 = Avx.LoadVector256(q + 4);
+                    var v2 = Avx.LoadVector256(q + 8);
+                    var v3 = Avx.LoadVector256(q + 12);
+                    for (int r = 1; r < rows; r++)
+                    {
+                        q += stride;
+                        v0 = Avx.Add(v0, Avx.LoadVector256(q));
+                        v1 = Avx.Add(v1, Avx.LoadVector256(q + 4));
+                        v2 = Avx.Add(v2, Avx.LoadVector256(q + 8));
+                        v3 = Avx.Add(v3, Avx.LoadVector256(q + 12));
+                    }
+                    Avx.Store(d + c, Avx.Add(Avx.LoadVector256(d + c), v0));
+                    Avx.Store(d + c + 4, Avx.Add(Avx.LoadVector256(d + c + 4), v1));
+                    Avx.Store(d + c + 8, Avx.Add(Avx.LoadVector256(d + c + 8), v2));
+                    Avx.Store(d + c + 12, Avx.Add(Avx.LoadVector256(d + c + 12), v3));
+                }
+                for (; c + 4 <= n; c += 4)
+                {
+                    var v = Avx.LoadVector256(p + c);
+                    for (int r = 1; r < rows; r++) v = Avx.Add(v, Avx.LoadVector256(p + r * stride + c));
+                    Avx.Store(d + c, Avx.Add(Avx.LoadVector256(d + c), v));
+                }
+            }
+            for (; c < n; c++) d[c] += ColumnSum(p + c, stride, rows);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe double ColumnSum(double* p, int stride, int rows)
+    {
+        double v = p[0];
+        for (int r = 1; r < rows; r++) v += p[r * stride];
+        return v;
     }
 
     private static double RowSum<T>(ReadOnlySpan<T> row) where T : unmanaged =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using AutoGrad.Autograd;
 using AutoGrad.Kernels;
 
@@ -128,11 +129,16 @@ public sealed partial class Tensor
         bool all = Array.TrueForAll(reduce, r => r);
         switch (x.Storage)
         {
-            case float[] or double[]:
+            case float[]:
             {
-                var outDouble = SumToDouble(x, reduce, all, outShape);
-                return new Tensor(CastKernel.Convert(outDouble, x.DType), outShape, x.DType);
+                var sums = SumToDouble(x, reduce, all, outShape);
+                var result = (float[])Allocate(DType.Float32, Shapes.NumElements(outShape));
+                for (int i = 0; i < result.Length; i++) result[i] = (float)sums[i];
+                ArrayPool<double>.Shared.Return(sums);
+                return new Tensor(result, outShape, DType.Float32);
             }
+            case double[]:
+                return new Tensor(SumToDouble(x, reduce, all, outShape), outShape, DType.Float64);
             default:
             {
                 var values = (long[])x.StorageAs(DType.Int64);
@@ -144,9 +150,16 @@ public sealed partial class Tensor
         }
     }
 
+    /// <summary>
+    /// The sums in double accumulators: for float32 in a pooled scratch buffer (at least as long as the output; the
+    /// caller rounds it into the result and returns it to the pool), for float64 in the result's own storage.
+    /// A fresh scratch array per call cost more than the sum itself on a [1000, 1000] matrix: new memory is cold,
+    /// and clearing it went to DRAM (about 9 us for 8 KB, against 43 us for the 4 MB of row sums).
+    /// </summary>
     private static double[] SumToDouble(Tensor x, bool[] reduce, bool all, int[] outShape)
     {
-        var dst = new double[Shapes.NumElements(outShape)];
+        int n = Shapes.NumElements(outShape);
+        var dst = x.Storage is float[] ? ArrayPool<double>.Shared.Rent(Math.Max(n, 1)) : (double[])Allocate(DType.Float64, n);
         if (x.Storage is float[] f)
         {
             if (all) dst[0] = ReductionKernels.SumAll(f);
@@ -174,9 +187,10 @@ public sealed partial class Tensor
         // No sum tensor, count tensor and quotient tensor: the sums are rounded to the dtype and divided in place.
         if (x.DType == DType.Float32)
         {
-            var means = new float[sums.Length];
+            var means = (float[])Allocate(DType.Float32, Shapes.NumElements(outShape));
             float divisor = count;
-            for (int i = 0; i < sums.Length; i++) means[i] = (float)sums[i] / divisor;
+            for (int i = 0; i < means.Length; i++) means[i] = (float)sums[i] / divisor;
+            ArrayPool<double>.Shared.Return(sums);
             return new Tensor(means, outShape, DType.Float32);
         }
         double divisorD = count;

@@ -1,0 +1,220 @@
+using System.Runtime.Intrinsics.X86;
+using AutoGrad.Kernels;
+
+namespace AutoGrad.Tests;
+
+/// <summary>
+/// The vector sum against a scalar spelling of its documented order, bit for bit, at every placement in memory
+/// (the aligned path starts at the first 32-byte boundary, so each offset exercises a different lane rotation).
+/// </summary>
+public class VectorSumTests
+{
+    // Empty, below one group, around the aligned path's threshold (16 groups), partial and whole blocks (64 groups:
+    // 512 floats, 256 doubles) with and without a last round of masked loads and a scalar tail, many blocks, and
+    // the pairwise leaf.
+    public static TheoryData<int> Lengths => new(
+    [
+        0, 1, 5, 8, 9, 63, 64, 65, 127, 128, 129, 135, 136, 137, 255, 256, 259, 511, 512, 513, 519, 520, 521, 527,
+        600, 1000, 1023, 1024, 1031, 1032, 1033, 4096 + 13, 9000, 65536,
+    ]);
+
+    /// <summary>Values over many magnitudes and both signs, so that any other order rounds differently.</summary>
+    private static double[] Values(int n, int seed)
+    {
+        var rng = new System.Random(seed);
+        var v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = (rng.NextDouble() - 0.3) * Math.Pow(10, rng.Next(-3, 5));
+        return v;
+    }
+
+    /// <summary>Chains of 8 values per lane in float, widened and added into 4 double accumulators.</summary>
+    private static double ReferenceFloat(float[] x)
+    {
+        var acc = new double[4, 4];
+        int n = x.Length, i = 0;
+        for (; i + 8 <= n; i += 512)
+        {
+            int groups = Math.Min(64, (n - i) / 8);
+            var chain = new float[8, 8];
+            for (int g = 0; g < groups; g++)
+                for (int lane = 0; lane < 8; lane++)
+                    chain[g % 8, lane] += x[i + 8 * g + lane];
+            for (int c = 0; c < 8; c++)
+                for (int j = 0; j < 4; j++)
+                    acc[c % 4, j] += (double)chain[c, j] + chain[c, j + 4];
+            if (groups < 64) { i += 8 * groups; goto Tail; }
+        }
+        Tail:
+        var s = new double[4];
+        for (int j = 0; j < 4; j++) s[j] = (acc[0, j] + acc[1, j]) + (acc[2, j] + acc[3, j]);
+        double total = (s[0] + s[1]) + (s[2] + s[3]);
+        for (; i < n; i++) total += x[i];
+        return total;
+    }
+
+    private static double ReferenceDouble(double[] x)
+    {
+        var acc = new double[4, 4];
+        int n = x.Length, i = 0;
+        for (; i + 4 <= n; i += 256)
+        {
+            int groups = Math.Min(64, (n - i) / 4);
+            var chain = new double[8, 4];
+            for (int g = 0; g < groups; g++)
+                for (int lane = 0; lane < 4; lane++)
+                    chain[g % 8, lane] += x[i + 4 * g + lane];
+            for (int c = 0; c < 8; c++)
+                for (int j = 0; j < 4; j++)
+                    acc[c % 4, j] += chain[c, j];
+            if (groups < 64) { i += 4 * groups; goto Tail; }
+        }
+        Tail:
+        var s = new double[4];
+        for (int j = 0; j < 4; j++) s[j] = (acc[0, j] + acc[1, j]) + (acc[2, j] + acc[3, j]);
+        double total = (s[0] + s[1]) + (s[2] + s[3]);
+        for (; i < n; i++) total += x[i];
+        return total;
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Float_sum_is_the_documented_order_wherever_the_data_sits(int n)
+    {
+        var x = Values(n, n).Select(v => (float)v).ToArray();
+        // Without AVX2 the kernel is a plain loop in double.
+        double expected = Avx2.IsSupported ? ReferenceFloat(x) : x.Aggregate(0.0, (s, v) => s + v);
+        for (int offset = 0; offset < 8; offset++)
+        {
+            var buffer = new float[n + 8];
+            x.CopyTo(buffer, offset);
+            double sum = VectorSum.Sum(buffer.AsSpan(offset, n));
+            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(sum),
+                $"n {n}, offset {offset}: {sum:R}, documented order {expected:R}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Double_sum_is_the_documented_order_wherever_the_data_sits(int n)
+    {
+        var x = Values(n, n + 1);
+        double expected = Avx2.IsSupported ? ReferenceDouble(x) : System.Numerics.Tensors.TensorPrimitives.Sum<double>(x);
+        for (int offset = 0; offset < 4; offset++)
+        {
+            var buffer = new double[n + 4];
+            x.CopyTo(buffer, offset);
+            double sum = VectorSum.Sum(buffer.AsSpan(offset, n));
+            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(sum),
+                $"n {n}, offset {offset}: {sum:R}, documented order {expected:R}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(61)]
+    [InlineData(1003)]
+    public void Row_sums_are_each_row_summed_alone(int inner)
+    {
+        var x = Values(7 * inner + 5, inner);
+        var xf = x.Select(v => (float)v).ToArray();
+        var sums = new double[7];
+        var sumsF = new double[7];
+        // Offset 5, so the rows sit at various alignments.
+        VectorSum.RowSums(x.AsSpan(5, 7 * inner), inner, sums);
+        VectorSum.RowSums(xf.AsSpan(5, 7 * inner), inner, sumsF);
+        for (int r = 0; r < 7; r++)
+        {
+            Assert.Equal(VectorSum.Sum(x.AsSpan(5 + r * inner, inner)), sums[r]);
+            Assert.Equal(VectorSum.Sum(xf.AsSpan(5 + r * inner, inner)), sumsF[r]);
+        }
+    }
+
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(65536)]
+    [InlineData(200_003)]
+    public void Sums_are_close_to_the_exact_sum(int n)
+    {
+        // The exact sum in decimal; the error bound is relative to sum |x| (the sum itself may cancel).
+        var x = Values(n, 7);
+        var xf = x.Select(v => (float)v).ToArray();
+        decimal exact = 0, exactF = 0, magnitude = 0;
+        for (int i = 0; i < n; i++)
+        {
+            exact += (decimal)x[i];
+            exactF += (decimal)xf[i];
+            magnitude += (decimal)Math.Abs(x[i]);
+        }
+        double m = (double)magnitude;
+        Assert.True(Math.Abs(ReductionKernels.SumAll(x.AsSpan()) - (double)exact) <= 1e-14 * m);
+        Assert.True(Math.Abs(ReductionKernels.SumAll(xf.AsSpan()) - (double)exactF) <= 1e-7 * m);
+    }
+}
+
+/// <summary>
+/// Column sums ([reduced, kept] after coalescing) against a scalar spelling of their order: rows in groups of 8,
+/// each group summed per column (in float for float32) and added to the double column total. The vector strips
+/// start at a 32-byte boundary that depends on where the array sits, so exact bits here also pin that the scalar
+/// head and tail columns use the same order as the vector ones.
+/// </summary>
+public class ColumnSumTests
+{
+    public static TheoryData<int, int, DType> Shapes => new()
+    {
+        { 19, 45, DType.Float32 }, { 64, 1003, DType.Float32 }, { 9, 7, DType.Float32 }, { 300, 130, DType.Float32 },
+        { 19, 45, DType.Float64 }, { 64, 1003, DType.Float64 }, { 9, 7, DType.Float64 }, { 300, 130, DType.Float64 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Column_sums_follow_the_documented_order(int rows, int cols, DType dtype)
+    {
+        var rng = new System.Random(rows * cols);
+        var values = new double[rows * cols];
+        for (int i = 0; i < values.Length; i++) values[i] = (rng.NextDouble() - 0.3) * Math.Pow(10, rng.Next(-3, 5));
+        if (dtype == DType.Float32) values = values.Select(v => (double)(float)v).ToArray();
+        var expected = new double[cols];
+        for (int c = 0; c < cols; c++)
+            for (int r0 = 0; r0 < rows; r0 += 8)
+            {
+                if (dtype == DType.Float32)
+                {
+                    float g = (float)values[r0 * cols + c];
+                    for (int r = r0 + 1; r < Math.Min(rows, r0 + 8); r++) g += (float)values[r * cols + c];
+                    expected[c] += g;
+                }
+                else
+                {
+                    double g = values[r0 * cols + c];
+                    for (int r = r0 + 1; r < Math.Min(rows, r0 + 8); r++) g += values[r * cols + c];
+                    expected[c] += g;
+                }
+            }
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.NumThreads = threads;
+                // Several allocations, so the arrays land at different 32-byte offsets.
+                for (int copy = 0; copy < 4; copy++)
+                {
+                    _ = new byte[8 * copy + 8];
+                    var x = Tensor.FromDoubles(values, [rows, cols], dtype);
+                    var sums = dtype == DType.Float32
+                        ? ((float[])x.Sum(0).ToArray()).Select(v => (double)v).ToArray()
+                        : (double[])x.Sum(0).ToArray();
+                    for (int c = 0; c < cols; c++)
+                    {
+                        double want = dtype == DType.Float32 ? (float)expected[c] : expected[c];
+                        Assert.True(want.Equals(sums[c]), $"column {c}, {threads} threads: {sums[c]:R}, expected {want:R}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Parallelism.NumThreads = saved;
+        }
+    }
+}
