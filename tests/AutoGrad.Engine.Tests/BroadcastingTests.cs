@@ -139,8 +139,23 @@ public class BroadcastingTests
             Assert.Equal(Round(av[i] + bv[i % n]), sum[i]);
             Assert.Equal(Round(av[i] * bv[i % n]), product[i]);
         }
+        // A column broadcast puts a single value on either side of each row: c - a and a / c per row.
+        var c = Values(3, [7, 1], dtype);
+        var cv = c.ToDoubleArray();
+        var difference = c.Sub(a).ToDoubleArray();
+        var flat = a.Reshape([7 * n]);
+        var scaled = flat.Sub(c.Reshape([7]).Select(0, 0)).ToDoubleArray(); // a whole tensor minus a 0-d tensor
+        var reversed = flat.RSub(3L).ToDoubleArray();                    // one value minus a whole tensor
+        for (int i = 0; i < av.Length; i++)
+        {
+            Assert.Equal(Round(cv[i / n] - av[i]), difference[i]);
+            Assert.Equal(Round(av[i] - cv[0]), scaled[i]);
+            Assert.Equal(Round(3 - av[i]), reversed[i]);
+        }
         a.AddInPlace(b);
         Assert.Equal(sum, a.ToDoubleArray());
+        a.AddInPlace(c);
+        for (int i = 0; i < av.Length; i++) Assert.Equal(Round(sum[i] + cv[i / n]), a.ToDoubleArray()[i]);
     }
 
     [Fact]

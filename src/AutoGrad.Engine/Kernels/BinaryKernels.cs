@@ -54,6 +54,25 @@ internal readonly struct DivideOperator : IBinaryOperator
     public static void Invoke<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Divide(x, y, d);
 }
 
+/// <summary>How a row reads one operand: element j of a contiguous run, or one value repeated.</summary>
+internal interface IOperand
+{
+    static abstract unsafe Vector256<T> Vector<T>(T* p, int j) where T : unmanaged;
+    static abstract unsafe T Scalar<T>(T* p, int j) where T : unmanaged;
+}
+
+internal readonly struct Contiguous : IOperand
+{
+    public static unsafe Vector256<T> Vector<T>(T* p, int j) where T : unmanaged => Vector256.Load(p + j);
+    public static unsafe T Scalar<T>(T* p, int j) where T : unmanaged => p[j];
+}
+
+internal readonly struct Repeated : IOperand
+{
+    public static unsafe Vector256<T> Vector<T>(T* p, int j) where T : unmanaged => Vector256.Create(*p);
+    public static unsafe T Scalar<T>(T* p, int j) where T : unmanaged => *p;
+}
+
 /// <summary>
 /// Runs a binary operator over two broadcast operands into a dense output, without materializing the broadcast:
 /// dims are coalesced, and each innermost row is one kernel call whose operands are either contiguous (stride 1)
@@ -61,31 +80,47 @@ internal readonly struct DivideOperator : IBinaryOperator
 /// </summary>
 internal static class BinaryKernel
 {
-    public static void Run<TOp, T>(T[] a, int[] aShape, T[] b, int[] bShape, T[] dst, int[] outShape)
+    public static unsafe void Run<TOp, T>(T[] a, int[] aShape, T[] b, int[] bShape, T[] dst, int[] outShape)
         where TOp : IBinaryOperator where T : unmanaged, INumber<T>
     {
         int n = dst.Length;
         if (n == 0) return;
-        // Fast paths: equal layouts, and a tensor with a single value (x + 2, x * scalar); large ones are split
-        // into contiguous chunks across threads.
+        // Fast paths: equal layouts, and a tensor with a single value (x + 2, x * scalar), each one row; large
+        // ones are split into contiguous chunks across threads. (TensorPrimitives' loops were not used here:
+        // past a size threshold they store around the cache, which left a 1e6 add bound by memory writes, no
+        // faster on two threads than on one.)
         if (a.Length == n && b.Length == n)
         {
-            if (ParallelChunks.Worth(n)) ParallelChunks.Run(n, (s, l) => TOp.Invoke<T>(a.AsSpan(s, l), b.AsSpan(s, l), dst.AsSpan(s, l)));
-            else TOp.Invoke<T>(a, b, dst);
+            fixed (T* pa = a, pb = b, pd = dst)
+            {
+                nint xa = (nint)pa, xb = (nint)pb, xd = (nint)pd;
+                if (ParallelChunks.Worth(n))
+                    ParallelChunks.Run(n, (s, l) => Row<TOp, T, Contiguous, Contiguous>((T*)xa + s, (T*)xb + s, (T*)xd + s, l));
+                else Row<TOp, T, Contiguous, Contiguous>(pa, pb, pd, n);
+            }
             return;
         }
-        if (b.Length == 1 && a.Length == n)
+        if (a.Length == n && b.Length == 1 || a.Length == 1 && b.Length == n)
         {
-            T y = b[0];
-            if (ParallelChunks.Worth(n)) ParallelChunks.Run(n, (s, l) => TOp.Invoke<T>(a.AsSpan(s, l), y, dst.AsSpan(s, l)));
-            else TOp.Invoke<T>(a, y, dst);
-            return;
-        }
-        if (a.Length == 1 && b.Length == n)
-        {
-            T x = a[0];
-            if (ParallelChunks.Worth(n)) ParallelChunks.Run(n, (s, l) => TOp.Invoke<T>(x, b.AsSpan(s, l), dst.AsSpan(s, l)));
-            else TOp.Invoke<T>(x, b, dst);
+            // The single value is read once into a local, so writing the destination can never change it.
+            T scalar = a.Length == 1 ? a[0] : b[0];
+            T[] vector = a.Length == 1 ? b : a;
+            fixed (T* pv = vector, pd = dst)
+            {
+                nint xv = (nint)pv, xd = (nint)pd;
+                bool scalarFirst = a.Length == 1 && n > 1;
+                if (ParallelChunks.Worth(n))
+                    ParallelChunks.Run(n, (s, l) =>
+                    {
+                        T y = scalar;
+                        RowWithScalar<TOp, T>((T*)xv + s, &y, (T*)xd + s, l, scalarFirst);
+                    });
+                else
+                {
+                    T y = scalar;
+                    RowWithScalar<TOp, T>(pv, &y, pd, n, scalarFirst);
+                }
+            }
             return;
         }
 
@@ -113,7 +148,7 @@ internal static class BinaryKernel
                 (loop.InnerStrideA, loop.InnerStrideB) == (1, 1))
             {
                 for (int r = firstRow; r < firstRow + rowCount; r++, offD += inner)
-                    Row<TOp, T>(pa + (long)r * strideA, pb + (long)r * strideB, pd + offD, inner);
+                    Row<TOp, T, Contiguous, Contiguous>(pa + (long)r * strideA, pb + (long)r * strideB, pd + offD, inner);
                 return;
             }
             for (int r = 0; r < rowCount && rows.MoveNext(); r++)
@@ -121,9 +156,9 @@ internal static class BinaryKernel
                 var (offA, offB) = rows.Current;
                 switch (loop.InnerStrideA, loop.InnerStrideB)
                 {
-                    case (1, 1): Row<TOp, T>(pa + offA, pb + offB, pd + offD, inner); break;
-                    case (1, 0): TOp.Invoke<T>(new ReadOnlySpan<T>(pa + offA, inner), pb[offB], new Span<T>(pd + offD, inner)); break;
-                    case (0, 1): TOp.Invoke<T>(pa[offA], new ReadOnlySpan<T>(pb + offB, inner), new Span<T>(pd + offD, inner)); break;
+                    case (1, 1): Row<TOp, T, Contiguous, Contiguous>(pa + offA, pb + offB, pd + offD, inner); break;
+                    case (1, 0): { T y = pb[offB]; RowWithScalar<TOp, T>(pa + offA, &y, pd + offD, inner, scalarFirst: false); break; }
+                    case (0, 1): { T x = pa[offA]; RowWithScalar<TOp, T>(pb + offB, &x, pd + offD, inner, scalarFirst: true); break; }
                     default: new Span<T>(pd + offD, inner).Fill(TOp.Invoke(pa[offA], pb[offB])); break;
                 }
                 offD += inner;
@@ -140,37 +175,47 @@ internal static class BinaryKernel
     /// they are scalar there.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Row<TOp, T>(T* px, T* py, T* pd, int n)
-        where TOp : IBinaryOperator where T : unmanaged, INumber<T>
+    private static unsafe void Row<TOp, T, TX, TY>(T* px, T* py, T* pd, int n)
+        where TOp : IBinaryOperator where T : unmanaged, INumber<T> where TX : IOperand where TY : IOperand
     {
         int j = 0;
         if (Vector256.IsHardwareAccelerated && n >= 2 * Vector256<T>.Count)
         {
             int w = Vector256<T>.Count;
             int head = (int)((32 - ((nint)pd & 31)) & 31) / sizeof(T);
-            if (pd != px && pd != py)
+            bool distinct = pd != px && pd != py;
+            if (distinct)
             {
                 // One unaligned vector covers the head; the aligned loop then redoes part of it from intact inputs.
-                Vector256.Store(TOp.Invoke(Vector256.Load(px), Vector256.Load(py)), pd);
+                Vector256.Store(TOp.Invoke(TX.Vector(px, 0), TY.Vector(py, 0)), pd);
                 j = head;
             }
-            for (; j < head; j++) pd[j] = TOp.Invoke(px[j], py[j]);
+            for (; j < head; j++) pd[j] = TOp.Invoke(TX.Scalar(px, j), TY.Scalar(py, j));
             for (; j + 4 * w <= n; j += 4 * w)
             {
-                Vector256.StoreAligned(TOp.Invoke(Vector256.Load(px + j), Vector256.Load(py + j)), pd + j);
-                Vector256.StoreAligned(TOp.Invoke(Vector256.Load(px + j + w), Vector256.Load(py + j + w)), pd + j + w);
-                Vector256.StoreAligned(TOp.Invoke(Vector256.Load(px + j + 2 * w), Vector256.Load(py + j + 2 * w)), pd + j + 2 * w);
-                Vector256.StoreAligned(TOp.Invoke(Vector256.Load(px + j + 3 * w), Vector256.Load(py + j + 3 * w)), pd + j + 3 * w);
+                Vector256.StoreAligned(TOp.Invoke(TX.Vector(px, j), TY.Vector(py, j)), pd + j);
+                Vector256.StoreAligned(TOp.Invoke(TX.Vector(px, j + w), TY.Vector(py, j + w)), pd + j + w);
+                Vector256.StoreAligned(TOp.Invoke(TX.Vector(px, j + 2 * w), TY.Vector(py, j + 2 * w)), pd + j + 2 * w);
+                Vector256.StoreAligned(TOp.Invoke(TX.Vector(px, j + 3 * w), TY.Vector(py, j + 3 * w)), pd + j + 3 * w);
             }
             for (; j + w <= n; j += w)
-                Vector256.StoreAligned(TOp.Invoke(Vector256.Load(px + j), Vector256.Load(py + j)), pd + j);
-            if (j < n && pd != px && pd != py)
+                Vector256.StoreAligned(TOp.Invoke(TX.Vector(px, j), TY.Vector(py, j)), pd + j);
+            if (j < n && distinct)
             {
-                Vector256.Store(TOp.Invoke(Vector256.Load(px + n - w), Vector256.Load(py + n - w)), pd + n - w);
+                Vector256.Store(TOp.Invoke(TX.Vector(px, n - w), TY.Vector(py, n - w)), pd + n - w);
                 j = n;
             }
         }
-        for (; j < n; j++) pd[j] = TOp.Invoke(px[j], py[j]);
+        for (; j < n; j++) pd[j] = TOp.Invoke(TX.Scalar(px, j), TY.Scalar(py, j));
+    }
+
+    /// <summary>A row with one operand a single value (<paramref name="scalar"/> points at a private copy).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RowWithScalar<TOp, T>(T* vector, T* scalar, T* pd, int n, bool scalarFirst)
+        where TOp : IBinaryOperator where T : unmanaged, INumber<T>
+    {
+        if (scalarFirst) Row<TOp, T, Repeated, Contiguous>(scalar, vector, pd, n);
+        else Row<TOp, T, Contiguous, Repeated>(vector, scalar, pd, n);
     }
 
     /// <summary>Same traversal for an operator given as a scalar function (used where no span form exists).</summary>
