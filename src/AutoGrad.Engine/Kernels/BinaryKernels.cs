@@ -1,57 +1,40 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace AutoGrad.Kernels;
 
 /// <summary>
-/// An elementwise binary operator on scalars, on vectors (the row loop of broadcasts), and in the three span
-/// forms of whole contiguous operands: two spans, span and scalar, scalar and span, each one TensorPrimitives call.
+/// An elementwise binary operator on scalars and on vectors, for the row loop every binary op runs through.
 /// </summary>
 internal interface IBinaryOperator
 {
     static abstract T Invoke<T>(T x, T y) where T : unmanaged, INumber<T>;
     static abstract Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, INumber<T>;
-    static abstract void Invoke<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, INumber<T>;
-    static abstract void Invoke<T>(ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, INumber<T>;
-    static abstract void Invoke<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, INumber<T>;
 }
 
 internal readonly struct AddOperator : IBinaryOperator
 {
     public static T Invoke<T>(T x, T y) where T : unmanaged, INumber<T> => x + y;
     public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, INumber<T> => x + y;
-    public static void Invoke<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Add(x, y, d);
-    public static void Invoke<T>(ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Add(x, y, d);
-    public static void Invoke<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Add(y, x, d);
 }
 
 internal readonly struct SubtractOperator : IBinaryOperator
 {
     public static T Invoke<T>(T x, T y) where T : unmanaged, INumber<T> => x - y;
     public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, INumber<T> => x - y;
-    public static void Invoke<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Subtract(x, y, d);
-    public static void Invoke<T>(ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Subtract(x, y, d);
-    public static void Invoke<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Subtract(x, y, d);
 }
 
 internal readonly struct MultiplyOperator : IBinaryOperator
 {
     public static T Invoke<T>(T x, T y) where T : unmanaged, INumber<T> => x * y;
     public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, INumber<T> => x * y;
-    public static void Invoke<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Multiply(x, y, d);
-    public static void Invoke<T>(ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Multiply(x, y, d);
-    public static void Invoke<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Multiply(y, x, d);
 }
 
 internal readonly struct DivideOperator : IBinaryOperator
 {
     public static T Invoke<T>(T x, T y) where T : unmanaged, INumber<T> => x / y;
     public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, INumber<T> => x / y;
-    public static void Invoke<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Divide(x, y, d);
-    public static void Invoke<T>(ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Divide(x, y, d);
-    public static void Invoke<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, INumber<T> => TensorPrimitives.Divide(x, y, d);
 }
 
 /// <summary>How a row reads one operand: element j of a contiguous run, or one value repeated.</summary>
@@ -86,7 +69,7 @@ internal static class BinaryKernel
         int n = dst.Length;
         if (n == 0) return;
         // Fast paths: equal layouts, and a tensor with a single value (x + 2, x * scalar), each one row; large
-        // ones are split into contiguous chunks across threads. (TensorPrimitives' loops were not used here:
+        // ones are split into contiguous chunks across threads. (TensorPrimitives' span loops are not used:
         // past a size threshold they store around the cache, which left a 1e6 add bound by memory writes, no
         // faster on two threads than on one.)
         if (a.Length == n && b.Length == n)
