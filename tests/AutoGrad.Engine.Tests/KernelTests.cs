@@ -260,6 +260,50 @@ public class KernelTests
         for (int i = 0; i < x.Length; i++) Assert.Equal(MathF.Sqrt(x[i]), r[i]);
     }
 
+    public static TheoryData<string, DType, int> ExactUnaryCases
+    {
+        get
+        {
+            var data = new TheoryData<string, DType, int>();
+            foreach (var op in new[] { "neg", "abs", "relu", "sqrt" })
+                foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+                    foreach (int n in new[] { 1, 7, 8, 9, 17, 33, 1000 })
+                        data.Add(op, dtype, n);
+            return data;
+        }
+    }
+
+    /// <summary>
+    /// neg, abs, relu and sqrt run an aligned vector loop with scalar head and tail: every length, and the
+    /// special values (NaN, signed zeros, infinities, negatives under sqrt) in every lane position, must give
+    /// exactly what the scalar IEEE operation gives: relu keeps NaN and turns -0 into +0, neg turns +0 into -0.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ExactUnaryCases))]
+    public void Exact_unary_functions_match_the_scalar_operation_bit_for_bit(string op, DType dtype, int n)
+    {
+        double[] specials = [double.NaN, -0.0, 0.0, double.PositiveInfinity, double.NegativeInfinity, -2.5, 3.25, 1e-310];
+        var values = Enumerable.Range(0, n).Select(i => i % 3 == 0 ? specials[(i / 3) % specials.Length] : (i % 7 - 3) * 0.75).ToArray();
+        Func<double, double> reference = op switch
+        {
+            "neg" => v => -v,
+            "abs" => Math.Abs,
+            "relu" => v => double.IsNaN(v) ? v : v > 0 ? v : 0.0,
+            _ => Math.Sqrt,
+        };
+        var t = Tensor.FromDoubles(values, [n], dtype);
+        var r = op switch { "neg" => t.Neg(), "abs" => t.Abs(), "relu" => t.Relu(), _ => t.Sqrt() };
+        var got = r.ToDoubleArray();
+        var inputs = t.ToDoubleArray();
+        for (int i = 0; i < n; i++)
+        {
+            double expected = dtype == DType.Float32 ? (float)reference((float)inputs[i]) : reference(inputs[i]);
+            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(got[i])
+                        || double.IsNaN(expected) && double.IsNaN(got[i]),
+                $"{op}({inputs[i]:R}) = {got[i]:R}, expected {expected:R} (element {i} of {n})");
+        }
+    }
+
     // ---- matmul --------------------------------------------------------------------------------------------
 
     [Theory]

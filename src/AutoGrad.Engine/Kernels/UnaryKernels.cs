@@ -1,5 +1,7 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace AutoGrad.Kernels;
@@ -129,30 +131,79 @@ internal readonly struct SigmoidOperator : IUnaryOperator
     public static void Invoke(ReadOnlySpan<float> x, Span<float> d) => SigmoidFloat.Run(x, d);
 }
 
-internal readonly struct SqrtOperator : IUnaryOperator
+internal readonly struct SqrtOperator : IUnaryOperator, IExactFunction
 {
-    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => TensorPrimitives.Sqrt(x, d);
-    public static void Invoke(ReadOnlySpan<float> x, Span<float> d) => TensorPrimitives.Sqrt(x, d);
+    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => ExactMap.Run<SqrtOperator, double>(x, d);
+    public static void Invoke(ReadOnlySpan<float> x, Span<float> d) => ExactMap.Run<SqrtOperator, float>(x, d);
+    public static Vector256<T> Vector<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.Sqrt(x);
+    public static T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Sqrt(x);
 }
 
-internal readonly struct NegOperator : IUnaryOperator
+internal readonly struct NegOperator : IUnaryOperator, IExactFunction
 {
-    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => TensorPrimitives.Negate(x, d);
-    public static void Invoke(ReadOnlySpan<float> x, Span<float> d) => TensorPrimitives.Negate(x, d);
+    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => ExactMap.Run<NegOperator, double>(x, d);
+    public static void Invoke(ReadOnlySpan<float> x, Span<float> d) => ExactMap.Run<NegOperator, float>(x, d);
+    public static Vector256<T> Vector<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => -x;
+    public static T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => -x;
 }
 
-internal readonly struct AbsOperator : IUnaryOperator
+internal readonly struct AbsOperator : IUnaryOperator, IExactFunction
 {
-    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => TensorPrimitives.Abs(x, d);
-    public static void Invoke(ReadOnlySpan<float> x, Span<float> d) => TensorPrimitives.Abs(x, d);
+    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => ExactMap.Run<AbsOperator, double>(x, d);
+    public static void Invoke(ReadOnlySpan<float> x, Span<float> d) => ExactMap.Run<AbsOperator, float>(x, d);
+    public static Vector256<T> Vector<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.Abs(x);
+    public static T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Abs(x);
 }
 
-/// <summary>max(x, 0), keeping NaN as NaN (torch.relu propagates NaN).</summary>
-internal readonly struct ReluOperator : IUnaryOperator
+/// <summary>max(x, 0), keeping NaN as NaN (torch.relu propagates NaN), and +0 for -0 as PyTorch gives.</summary>
+internal readonly struct ReluOperator : IUnaryOperator, IExactFunction
 {
-    // TensorPrimitives.Max propagates NaN and ranks +0 above -0, so relu(-0) is +0 and relu(NaN) is NaN, as in PyTorch.
-    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => TensorPrimitives.Max(x, 0.0, d);
-    public static void Invoke(ReadOnlySpan<float> x, Span<float> d) => TensorPrimitives.Max(x, 0f, d);
+    public static void Invoke(ReadOnlySpan<double> x, Span<double> d) => ExactMap.Run<ReluOperator, double>(x, d);
+    public static void Invoke(ReadOnlySpan<float> x, Span<float> d) => ExactMap.Run<ReluOperator, float>(x, d);
+
+    // x where x > 0 or x is NaN (x != x), else +0.
+    public static Vector256<T> Vector<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero) | ~Vector256.Equals(x, x), x, Vector256<T>.Zero);
+
+    public static T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero || T.IsNaN(x) ? x : T.Zero;
+}
+
+/// <summary>An exact elementwise function (one correctly rounded IEEE operation or none) on vectors and scalars.</summary>
+internal interface IExactFunction
+{
+    static abstract Vector256<T> Vector<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
+    static abstract T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>
+/// The loop for exact functions: Vector256 with stores aligned to 32 bytes. (TensorPrimitives' span loops switch
+/// to non-temporal stores past a size threshold, which makes a 1e6 element op bound by memory writes and no
+/// faster on two threads than on one; see BinaryKernel.)
+/// </summary>
+internal static class ExactMap
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Run<TF, T>(ReadOnlySpan<T> x, Span<T> d)
+        where TF : IExactFunction where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = x.Length, j = 0;
+        fixed (T* px = x, pd = d)
+        {
+            if (Vector256.IsHardwareAccelerated && n >= 2 * Vector256<T>.Count)
+            {
+                int w = Vector256<T>.Count;
+                int head = (int)((32 - ((nint)pd & 31)) & 31) / sizeof(T);
+                for (; j < head; j++) pd[j] = TF.Scalar(px[j]);
+                for (; j + 2 * w <= n; j += 2 * w)
+                {
+                    Vector256.StoreAligned(TF.Vector(Vector256.Load(px + j)), pd + j);
+                    Vector256.StoreAligned(TF.Vector(Vector256.Load(px + j + w)), pd + j + w);
+                }
+                for (; j + w <= n; j += w) Vector256.StoreAligned(TF.Vector(Vector256.Load(px + j)), pd + j);
+            }
+            for (; j < n; j++) pd[j] = TF.Scalar(px[j]);
+        }
+    }
 }
 
 /// <summary>sign(x) as PyTorch: -1, 0 or 1, NaN stays NaN (0 for -0).</summary>
