@@ -10,18 +10,20 @@ namespace AutoGrad;
 /// Arrays larger than the cache gain too: a fresh 40 MB array is memory the runtime must map and the kernel
 /// must fault in page by page (allocating and filling 1e7 floats took 9.3 ms against 2.8 ms for filling a
 /// reused array). Below <see cref="MinBytes"/> a gen0 allocation is cheap and already warm, so those are not
-/// kept. The pool holds at most <see cref="CapacityBytes"/> (the most recently returned arrays, which are the
-/// warmest) and lets go of everything at each full collection, so memory a program stopped needing is not
-/// kept for good.
+/// kept. The pool holds at most <see cref="CapacityBytes"/> in <see cref="CapacityArrays"/> arrays (the most
+/// recently returned, which are the warmest) and lets go of everything at each full collection, so memory a
+/// program stopped needing is not kept for good.
 /// </summary>
 internal static class StoragePool
 {
     internal const long MinBytes = 64 * 1024;
     internal const long MaxBytes = 256L * 1024 * 1024;
     internal const long CapacityBytes = 256L * 1024 * 1024;
+    internal const int CapacityArrays = 64;
 
-    // Most-recently-returned first. A short list searched linearly: a program keeps a handful of sizes in
-    // flight, and an exact-length match is what a tensor's storage needs (its length is its element count).
+    // Most-recently-returned first. A short list (at most CapacityArrays) searched linearly: a program keeps a
+    // handful of sizes in flight, and an exact-length match is what a tensor's storage needs (its length is its
+    // element count).
     private static readonly LinkedList<Array> Arrays = new();
     private static long _heldBytes;
     private static readonly object Gate = new();
@@ -59,7 +61,7 @@ internal static class StoragePool
         {
             Arrays.AddFirst(storage);
             _heldBytes += bytes;
-            while (_heldBytes > CapacityBytes)
+            while (_heldBytes > CapacityBytes || Arrays.Count > CapacityArrays)
             {
                 _heldBytes -= ByteLength(Arrays.Last!.Value);
                 Arrays.RemoveLast();

@@ -68,9 +68,9 @@ public sealed partial class Tensor : IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (!_storageExclusive || _storage is not { } storage) return;
-        _storage = null;
-        StoragePool.Return(storage);
+        if (!_storageExclusive) return;
+        // Exchanged, not read then cleared: two threads disposing at once must not hand the array back twice.
+        if (Interlocked.Exchange(ref _storage, null) is { } storage) StoragePool.Return(storage);
     }
 
     /// <summary>True after <see cref="Dispose"/> handed the storage back.</summary>

@@ -139,6 +139,48 @@ public class DisposeTests
         Assert.Equal(0, StoragePool.HeldBytes);
     }
 
+    [Fact]
+    public void ThePoolHoldsNoMoreThanItsCountOfArrays()
+    {
+        StoragePool.Clear();
+        int n = (int)(StoragePool.MinBytes / sizeof(float));
+        var tensors = Enumerable.Range(0, StoragePool.CapacityArrays + 5).Select(i => Tensor.Empty([n + i], DType.Float32)).ToArray();
+        foreach (var t in tensors) t.Dispose();
+        Assert.InRange(StoragePool.HeldBytes, 1, StoragePool.CapacityArrays * 4L * (n + StoragePool.CapacityArrays + 5));
+        Assert.Null(StoragePool.Rent<float>(n));                                     // the oldest went
+        Assert.NotNull(StoragePool.Rent<float>(n + StoragePool.CapacityArrays + 4)); // the newest stayed
+        StoragePool.Clear();
+    }
+
+    [Fact]
+    public void DisposingFromTwoThreadsAtOnceHandsTheStorageBackOnce()
+    {
+        // No collection may empty the pool between a dispose and the rents that check it.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        StoragePool.Clear();
+        Assert.True(GC.TryStartNoGCRegion(64L * 1024 * 1024), "could not suspend collections for the test");
+        try
+        {
+        for (int round = 0; round < 50; round++)
+        {
+            var t = Tensor.Empty([PooledFloats], DType.Float32);
+            using var start = new Barrier(2);
+            var other = Task.Run(() => { start.SignalAndWait(); t.Dispose(); });
+            start.SignalAndWait();
+            t.Dispose();
+            other.Wait();
+            // Handed back once: one rent finds it, the next finds nothing.
+            Assert.NotNull(StoragePool.Rent<float>(PooledFloats));
+            Assert.Null(StoragePool.Rent<float>(PooledFloats));
+        }
+        }
+        finally
+        {
+            if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+        }
+    }
+
     /// <summary>
     /// Random programs of creating, aliasing, computing and disposing tensors of a few pooled sizes: every tensor
     /// not disposed keeps exactly the values it was created with.
