@@ -166,10 +166,11 @@ public class DisposeTests
         {
             var t = Tensor.Empty([PooledFloats], DType.Float32);
             using var start = new Barrier(2);
-            var other = Task.Run(() => { start.SignalAndWait(); t.Dispose(); });
+            var other = new Thread(() => { start.SignalAndWait(); t.Dispose(); });
+            other.Start();
             start.SignalAndWait();
             t.Dispose();
-            other.Wait();
+            other.Join();
             // Handed back once: one rent finds it, the next finds nothing.
             Assert.NotNull(StoragePool.Rent<float>(PooledFloats));
             Assert.Null(StoragePool.Rent<float>(PooledFloats));
