@@ -79,6 +79,7 @@ Describe 'Measure-Sum and Measure-Mean' {
         $err = { $t | Measure-Sum } | Should -Throw -ErrorId 'MeasureSumTensorDisposed*' -PassThru
         $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
         $err.Exception.Message | Should -BeLike 'Cannot access a disposed tensor*'
+        ($t | Out-String).Trim() | Should -Be 'tensor(<disposed>)'
     }
 
     It 'rejects input that is not a tensor' {

@@ -29,6 +29,7 @@ public sealed partial class Tensor : IDisposable
     internal Tensor(Array storage, int[] shape, DType dtype, int[]? logicalStrides = null)
     {
         _storage = storage;
+        NumElements = storage.Length;
         _shape = shape;
         DType = dtype;
         LogicalStrides = logicalStrides ?? Shapes.ContiguousStrides(shape);
@@ -91,7 +92,7 @@ public sealed partial class Tensor : IDisposable
     /// <summary>torch.Tensor.dim().</summary>
     public int Dim() => _shape.Length;
 
-    public int NumElements => Storage.Length;
+    public int NumElements { get; }
 
     /// <summary>Size of one dim (negative dims count from the end).</summary>
     public int Size(int dim) => _shape[Shapes.WrapDim(dim, Rank)];
@@ -242,7 +243,9 @@ public sealed partial class Tensor : IDisposable
     }
 
     /// <summary>PyTorch's repr of this tensor, character for character (culture-invariant).</summary>
-    public override string ToString() => TensorFormatter.Format(this);
+    /// <remarks>A disposed tensor prints as <c>tensor(&lt;disposed&gt;)</c>: ToString must not throw (debuggers and
+    /// PowerShell's formatter call it), and a blank line in the console would hide what happened.</remarks>
+    public override string ToString() => IsDisposed ? "tensor(<disposed>)" : TensorFormatter.Format(this);
 
     // ---- construction ---------------------------------------------------------------------------------------
 
