@@ -181,6 +181,8 @@ internal static unsafe class Gemm
                 int p0 = 0;
                 if (typeof(T) == typeof(float) && rows == MR && Avx.IsSupported)
                     p0 = PackFloatStrip((float*)(a + (long)(ic + s * MR) * k + pc), k, kc, (float*)strip);
+                else if (typeof(T) == typeof(double) && rows == MR && Avx.IsSupported)
+                    p0 = PackDoubleStrip((double*)(a + (long)(ic + s * MR) * k + pc), k, kc, (double*)strip);
                 for (int r = 0; r < MR; r++)
                 {
                     T* dst = strip + r;
@@ -233,6 +235,40 @@ internal static unsafe class Gemm
             Avx.Store(dst + 5 * MR, Avx.Permute2x128(s1, s5, 0x31));
             Avx.Store(dst + 6 * MR, Avx.Permute2x128(s2, s6, 0x31));
             Avx.Store(dst + 7 * MR, Avx.Permute2x128(s3, s7, 0x31));
+        }
+        return p;
+    }
+
+    /// <summary>
+    /// Six double rows into a strip's k-major layout, 4 columns at a time: a 4 x 4 transpose of rows 0-3 gives each
+    /// column's first four values, unpacking rows 4 and 5 its last two (one 32-byte and one 16-byte store per
+    /// column, no spill). Returns where the caller's scalar loop starts.
+    /// </summary>
+    private static int PackDoubleStrip(double* a, int lda, int kc, double* strip)
+    {
+        int p = 0;
+        for (; p + 4 <= kc; p += 4)
+        {
+            double* src = a + p;
+            var v0 = Avx.LoadVector256(src);
+            var v1 = Avx.LoadVector256(src + lda);
+            var v2 = Avx.LoadVector256(src + 2 * lda);
+            var v3 = Avx.LoadVector256(src + 3 * lda);
+            var t0 = Avx.UnpackLow(v0, v1);
+            var t1 = Avx.UnpackHigh(v0, v1);
+            var t2 = Avx.UnpackLow(v2, v3);
+            var t3 = Avx.UnpackHigh(v2, v3);
+            var lo45 = Avx.UnpackLow(Avx.LoadVector256(src + 4 * lda), Avx.LoadVector256(src + 5 * lda));
+            var hi45 = Avx.UnpackHigh(Avx.LoadVector256(src + 4 * lda), Avx.LoadVector256(src + 5 * lda));
+            double* dst = strip + p * MR;
+            Avx.Store(dst, Avx.Permute2x128(t0, t2, 0x20));
+            Sse2.Store(dst + 4, lo45.GetLower());
+            Avx.Store(dst + MR, Avx.Permute2x128(t1, t3, 0x20));
+            Sse2.Store(dst + MR + 4, hi45.GetLower());
+            Avx.Store(dst + 2 * MR, Avx.Permute2x128(t0, t2, 0x31));
+            Sse2.Store(dst + 2 * MR + 4, lo45.GetUpper());
+            Avx.Store(dst + 3 * MR, Avx.Permute2x128(t1, t3, 0x31));
+            Sse2.Store(dst + 3 * MR + 4, hi45.GetUpper());
         }
         return p;
     }
