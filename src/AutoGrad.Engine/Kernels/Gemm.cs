@@ -170,7 +170,14 @@ internal static unsafe class Gemm
                 if (transposed)
                 {
                     T* src = a + (long)pc * m + ic + s * MR;
-                    for (int p = 0; p < kc; p++, src += m)
+                    int p = 0;
+                    // A float strip's six values per p are neighbours: one 8-float load and store, spilling two
+                    // floats into the next p's slot (overwritten next), while a whole vector stays inside A's row
+                    // and the next slot is still this strip's.
+                    if (typeof(T) == typeof(float) && rows == MR && ic + s * MR + 8 <= m && Avx.IsSupported)
+                        for (; p + 1 < kc; p++, src += m)
+                            Avx.Store((float*)(strip + p * MR), Avx.LoadVector256((float*)src));
+                    for (; p < kc; p++, src += m)
                     {
                         T* dst = strip + p * MR;
                         for (int r = 0; r < rows; r++) dst[r] = src[r];
