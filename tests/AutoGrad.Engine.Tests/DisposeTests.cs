@@ -18,8 +18,7 @@ public class DisposeTests
 
     /// <summary>
     /// Disposes <paramref name="t"/> and makes a result of the same size; true when that result got its storage.
-    /// A full collection between the two empties the pool by design, so this tries a few times before it
-    /// reports no reuse.
+    /// Collections between the two may age the pool, so this tries a few times before it reports no reuse.
     /// </summary>
     private static bool NextResultReuses(Func<Tensor> make)
     {
@@ -128,7 +127,7 @@ public class DisposeTests
         // Four arrays of 30% of the capacity each: the fourth must push the oldest out.
         var floats = (int)(StoragePool.CapacityBytes * 3 / 10 / sizeof(float));
         var tensors = Enumerable.Range(0, 4).Select(i => Tensor.Empty([floats + i], DType.Float32)).ToArray();
-        // A full collection empties the pool (on the finalizer thread): get the one these allocations may have
+        // A full collection ages the pool (on the finalizer thread): get the one these allocations may have
         // started out of the way before filling it.
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -139,6 +138,37 @@ public class DisposeTests
         StoragePool.Clear();
         Assert.Equal(0, StoragePool.HeldBytes);
     }
+
+    /// <summary>Runs <paramref name="body"/> with no garbage collection (whose finalizer ages the pool) in between.</summary>
+    private static void WithoutCollections(Action body)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.True(GC.TryStartNoGCRegion(64L * 1024 * 1024), "could not suspend collections for the test");
+        try { body(); }
+        finally
+        {
+            if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+        }
+    }
+
+    [Fact]
+    public void AnArrayLeftUnusedThroughAWholeCollectionCycleIsReleased() => WithoutCollections(() =>
+    {
+        StoragePool.Clear();
+        Tensor.Empty([PooledFloats], DType.Float32).Dispose();
+        StoragePool.OnFullCollection();                           // returned in this cycle: kept
+        Assert.True(StoragePool.HeldBytes > 0);
+        StoragePool.OnFullCollection();                           // a whole cycle unused: released
+        Assert.Equal(0, StoragePool.HeldBytes);
+
+        Tensor.Empty([PooledFloats], DType.Float32).Dispose();
+        StoragePool.OnFullCollection();
+        var reused = Tensor.Empty([PooledFloats], DType.Float32);  // taken and handed back: young again
+        reused.Dispose();
+        StoragePool.OnFullCollection();
+        Assert.NotNull(StoragePool.Rent<float>(PooledFloats));
+    });
 
     [Fact]
     public void ThePoolHoldsNoMoreThanItsCountOfArrays()
@@ -154,15 +184,9 @@ public class DisposeTests
     }
 
     [Fact]
-    public void DisposingFromTwoThreadsAtOnceHandsTheStorageBackOnce()
+    public void DisposingFromTwoThreadsAtOnceHandsTheStorageBackOnce() => WithoutCollections(() =>
     {
-        // No collection may empty the pool between a dispose and the rents that check it.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
         StoragePool.Clear();
-        Assert.True(GC.TryStartNoGCRegion(64L * 1024 * 1024), "could not suspend collections for the test");
-        try
-        {
         for (int round = 0; round < 50; round++)
         {
             var t = Tensor.Empty([PooledFloats], DType.Float32);
@@ -176,12 +200,7 @@ public class DisposeTests
             Assert.NotNull(StoragePool.Rent<float>(PooledFloats));
             Assert.Null(StoragePool.Rent<float>(PooledFloats));
         }
-        }
-        finally
-        {
-            if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
-        }
-    }
+    });
 
     /// <summary>
     /// Random programs of creating, aliasing, computing and disposing tensors of a few pooled sizes: every tensor
