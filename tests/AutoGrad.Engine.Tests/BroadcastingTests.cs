@@ -158,6 +158,41 @@ public class BroadcastingTests
         for (int i = 0; i < av.Length; i++) Assert.Equal(Round(sum[i] + cv[i / n]), a.ToDoubleArray()[i]);
     }
 
+    /// <summary>
+    /// Results of 16 MB and more are written with streaming stores (around the cache): whole, scalar, row
+    /// broadcast and in place, on one thread and two, every element must still be right.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Results_past_the_streaming_size_are_exact(int threads)
+    {
+        int saved = Parallelism.NumThreads;
+        Parallelism.NumThreads = threads;
+        try
+        {
+            const int cols = 1003, rows = 4201;                 // 4.2e6 floats: 16.9 MB, odd row length
+            var a = Tensor.Rand([rows, cols], DType.Float32, seed: 21);
+            var b = Tensor.Rand([rows, cols], DType.Float32, seed: 22);
+            var r = Tensor.Rand([cols], DType.Float32, seed: 23);
+            var av = (float[])a.ToArray();
+            var bv = (float[])b.ToArray();
+            var rv = (float[])r.ToArray();
+            var sum = (float[])a.Add(b).ToArray();
+            var scaled = (float[])a.Mul(3L).ToArray();
+            var shifted = (float[])a.Add(r).ToArray();
+            for (int i = 0; i < av.Length; i++)
+            {
+                Assert.Equal(av[i] + bv[i], sum[i]);
+                Assert.Equal(av[i] * 3f, scaled[i]);
+                Assert.Equal(av[i] + rv[i % cols], shifted[i]);
+            }
+            a.AddInPlace(b);
+            Assert.Equal(sum, (float[])a.ToArray());
+        }
+        finally { Parallelism.NumThreads = saved; }
+    }
+
     [Fact]
     public void Broadcast_does_not_change_the_operands()
     {
