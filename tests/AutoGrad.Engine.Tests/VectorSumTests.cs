@@ -109,25 +109,41 @@ public class VectorSumTests
         }
     }
 
-    [Theory]
-    [InlineData(1000)]
-    [InlineData(61)]
-    [InlineData(1003)]
-    public void Row_sums_are_each_row_summed_alone(int inner)
+    // Run length, element count (the last run may be shorter), offset into the buffer: runs read four at a time,
+    // with 1, 3, 4, 5 and 9 runs, runs shorter than the aligned path's threshold, runs of whole and partial blocks,
+    // and lengths that put consecutive runs at different alignments.
+    public static TheoryData<int, int, int> Runs => new()
     {
-        var x = Values(7 * inner + 5, inner);
+        { 1000, 7000, 5 }, { 1000, 7000, 0 }, { 61, 7 * 61, 5 }, { 1003, 7 * 1003, 3 }, { 1003, 7 * 1003 - 500, 1 },
+        { 512, 512, 2 }, { 512, 3 * 512 - 1, 6 }, { 4096 + 13, 4 * (4096 + 13), 7 }, { 4096 + 13, 5 * (4096 + 13) - 4100, 0 },
+        { 3000, 9 * 3000 - 2999, 4 }, { 100, 100, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Runs))]
+    public void Runs_read_in_turn_are_each_summed_alone(int length, int n, int offset)
+    {
+        var x = Values(n + offset, length);
         var xf = x.Select(v => (float)v).ToArray();
-        var sums = new double[7];
-        var sumsF = new double[7];
-        // Offset 5, so the rows sit at various alignments.
-        VectorSum.RowSums(x.AsSpan(5, 7 * inner), inner, sums);
-        VectorSum.RowSums(xf.AsSpan(5, 7 * inner), inner, sumsF);
-        for (int r = 0; r < 7; r++)
+        int runs = (n + length - 1) / length;
+        var sums = new double[runs];
+        var sumsF = new double[runs];
+        VectorSum.RunSums(x.AsSpan(offset, n), length, sums);
+        VectorSum.RunSums(xf.AsSpan(offset, n), length, sumsF);
+        for (int r = 0; r < runs; r++)
         {
-            Assert.Equal(VectorSum.Sum(x.AsSpan(5 + r * inner, inner)), sums[r]);
-            Assert.Equal(VectorSum.Sum(xf.AsSpan(5 + r * inner, inner)), sumsF[r]);
+            int start = offset + r * length, count = Math.Min(length, n - r * length);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(VectorSum.Sum(x.AsSpan(start, count))), BitConverter.DoubleToInt64Bits(sums[r]));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(VectorSum.Sum(xf.AsSpan(start, count))), BitConverter.DoubleToInt64Bits(sumsF[r]));
         }
     }
+
+    [Theory]
+    [InlineData(10, 4, 2)]   // too few runs for the elements
+    [InlineData(10, 4, 4)]   // a run with nothing in it
+    [InlineData(10, 0, 1)]
+    public void Runs_that_do_not_cover_the_elements_are_refused(int n, int length, int runs) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => VectorSum.RunSums(new float[n], length, new double[runs]));
 
     [Theory]
     [InlineData(1000)]

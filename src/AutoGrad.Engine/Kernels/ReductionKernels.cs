@@ -45,35 +45,37 @@ internal static class ReductionKernels
     }
 
     /// <summary>
-    /// Whole-array sums, split across threads for large arrays. The split is into fixed blocks whose partial sums
-    /// are added in block order, so the result is the same bits whatever the thread count.
+    /// Whole-array sums: fixed blocks of <see cref="ParallelBlock"/> elements, each a vector sum, their partial sums
+    /// added in block order, so the result is the same bits whatever the thread count. Blocks are read four at a
+    /// time (<see cref="VectorSum.RunSums(ReadOnlySpan{float}, int, Span{double})"/>), and large arrays split across
+    /// threads as one contiguous run of blocks per thread: each core streams its own range.
     /// </summary>
-    public static double SumAll(float[] x) => ParallelSum(x.Length, (s, l) => SumAll(x.AsSpan(s, l)));
+    public static double SumAll(float[] x) => BlockedSum(x);
 
-    public static double SumAll(double[] x) => ParallelSum(x.Length, (s, l) => SumAll(x.AsSpan(s, l)));
+    public static double SumAll(double[] x) => BlockedSum(x);
 
     private const int ParallelBlock = 1 << 16;
 
-    private static double ParallelSum(int n, Func<int, int, double> sumRange)
+    private static double BlockedSum<T>(T[] x) where T : unmanaged
     {
-        if (n < ParallelChunks.Threshold) return sumRange(0, n);
-        // Large arrays are always summed in the same blocks, threaded or not, so the bits never depend on threads.
+        int n = x.Length;
+        if (n <= ParallelBlock) return RowSum<T>(x);
         int blocks = (n + ParallelBlock - 1) / ParallelBlock;
         var partial = new double[blocks];
-        void SumBlock(int b)
-        {
-            int start = b * ParallelBlock;
-            partial[b] = sumRange(start, Math.Min(ParallelBlock, n - start));
-        }
-        // One contiguous run of blocks per thread: each core streams one long range, which the hardware prefetcher
-        // follows, instead of hopping to whichever block comes next.
-        ParallelChunks.RunRanges(blocks, (first, count) =>
-        {
-            for (int b = first; b < first + count; b++) SumBlock(b);
-        });
+        if (ParallelChunks.Worth(n)) ParallelChunks.RunRanges(blocks, (first, count) => BlockSums(x, first, count, partial));
+        else BlockSums(x, 0, blocks, partial);
         double total = 0;
         foreach (var p in partial) total += p;
         return total;
+    }
+
+    /// <summary>partial[b] = the sum of block b, for blocks [first, first + count).</summary>
+    private static void BlockSums<T>(T[] x, int first, int count, double[] partial) where T : unmanaged
+    {
+        int start = first * ParallelBlock;
+        var run = x.AsSpan(start, Math.Min(count * ParallelBlock, x.Length - start));
+        if (typeof(T) == typeof(float)) VectorSum.RunSums(MemoryMarshal.Cast<T, float>(run), ParallelBlock, partial.AsSpan(first, count));
+        else VectorSum.RunSums(MemoryMarshal.Cast<T, double>(run), ParallelBlock, partial.AsSpan(first, count));
     }
 
     /// <summary>
@@ -115,8 +117,8 @@ internal static class ReductionKernels
         // Rows up to a leaf long go to the vector sum directly, without the per-row calls in between.
         if (inner > Leaf)
             for (int r = 0; r < count; r++) sums[r] = RowSum<T>(rows.Slice(r * inner, inner));
-        else if (typeof(T) == typeof(float)) VectorSum.RowSums(MemoryMarshal.Cast<T, float>(rows), inner, sums);
-        else VectorSum.RowSums(MemoryMarshal.Cast<T, double>(rows), inner, sums);
+        else if (typeof(T) == typeof(float)) VectorSum.RunSums(MemoryMarshal.Cast<T, float>(rows), inner, sums);
+        else VectorSum.RunSums(MemoryMarshal.Cast<T, double>(rows), inner, sums);
     }
 
     private static void SumRows<T>(ReadOnlySpan<T> x, ReductionRows rows, Span<double> dst) where T : unmanaged

@@ -52,97 +52,279 @@ internal static class VectorSum
         fixed (double* p = x) return SumDouble(p, x.Length);
     }
 
-    /// <summary>sums[r] = the sum of x[r * inner .. (r + 1) * inner), each row exactly as <see cref="Sum(ReadOnlySpan{float})"/>.</summary>
+    /// <summary>Runs read in turn by <see cref="RunSums(ReadOnlySpan{float}, int, Span{double})"/>.</summary>
+    private const int Streams = 4;
+
+    /// <summary>
+    /// Runs of at least this many bytes are read <see cref="Streams"/> at a time. Shorter runs (a matrix's rows)
+    /// lie end to end, one stream already, and each is summed with its state in registers: keeping the state of
+    /// four runs in memory cost 1000-float rows about 20 ns each.
+    /// </summary>
+    private const int InterleavedBytes = 32 * 1024;
+
+    /// <summary>
+    /// sums[r] = the sum of x[r * length .. (r + 1) * length) (the last run may be shorter), each run exactly as
+    /// <see cref="Sum(ReadOnlySpan{float})"/>. Long runs are read four at a time, a block (2 KB) of each in turn:
+    /// one core then has four memory streams in flight instead of one, and a 1e7-float sum beyond the caches ran
+    /// about a third faster (0.95 -> 0.65 ms here). Each run keeps its own accumulators, so the bits are those of
+    /// summing the runs one by one.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void RowSums(ReadOnlySpan<float> x, int inner, Span<double> sums)
+    public static unsafe void RunSums(ReadOnlySpan<float> x, int length, Span<double> sums)
     {
+        CheckRuns(x.Length, length, sums.Length);
         if (!Avx2.IsSupported)
         {
-            for (int r = 0; r < sums.Length; r++) sums[r] = Sum(x.Slice(r * inner, inner));
+            for (int r = 0; r < sums.Length; r++) sums[r] = Sum(x.Slice(r * length, RunLength(x.Length, length, r)));
             return;
         }
-        if ((long)sums.Length * inner > x.Length) throw new ArgumentOutOfRangeException(nameof(sums));
         fixed (float* p = x)
-            for (int r = 0; r < sums.Length; r++) sums[r] = SumFloat(p + (nint)r * inner, inner);
+        {
+            if ((long)length * sizeof(float) < InterleavedBytes)
+            {
+                for (int r = 0; r < sums.Length; r++) sums[r] = SumFloat(p + (nint)r * length, RunLength(x.Length, length, r));
+                return;
+            }
+            for (int r = 0; r < sums.Length; r += Streams)
+            {
+                var r0 = new FloatRun(p + (nint)r * length, RunLength(x.Length, length, r));
+                var r1 = new FloatRun(p + (nint)(r + 1) * length, RunLength(x.Length, length, r + 1));
+                var r2 = new FloatRun(p + (nint)(r + 2) * length, RunLength(x.Length, length, r + 2));
+                var r3 = new FloatRun(p + (nint)(r + 3) * length, RunLength(x.Length, length, r + 3));
+                while (!(r0.Done && r1.Done && r2.Done && r3.Done))
+                {
+                    if (!r0.Done) r0.Step();
+                    if (!r1.Done) r1.Step();
+                    if (!r2.Done) r2.Step();
+                    if (!r3.Done) r3.Step();
+                }
+                sums[r] = r0.Finish();
+                if (r + 1 < sums.Length) sums[r + 1] = r1.Finish();
+                if (r + 2 < sums.Length) sums[r + 2] = r2.Finish();
+                if (r + 3 < sums.Length) sums[r + 3] = r3.Finish();
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void RowSums(ReadOnlySpan<double> x, int inner, Span<double> sums)
+    public static unsafe void RunSums(ReadOnlySpan<double> x, int length, Span<double> sums)
     {
+        CheckRuns(x.Length, length, sums.Length);
         if (!Avx2.IsSupported)
         {
-            for (int r = 0; r < sums.Length; r++) sums[r] = Sum(x.Slice(r * inner, inner));
+            for (int r = 0; r < sums.Length; r++) sums[r] = Sum(x.Slice(r * length, RunLength(x.Length, length, r)));
             return;
         }
-        if ((long)sums.Length * inner > x.Length) throw new ArgumentOutOfRangeException(nameof(sums));
         fixed (double* p = x)
-            for (int r = 0; r < sums.Length; r++) sums[r] = SumDouble(p + (nint)r * inner, inner);
+        {
+            if ((long)length * sizeof(double) < InterleavedBytes)
+            {
+                for (int r = 0; r < sums.Length; r++) sums[r] = SumDouble(p + (nint)r * length, RunLength(x.Length, length, r));
+                return;
+            }
+            for (int r = 0; r < sums.Length; r += Streams)
+            {
+                var r0 = new DoubleRun(p + (nint)r * length, RunLength(x.Length, length, r));
+                var r1 = new DoubleRun(p + (nint)(r + 1) * length, RunLength(x.Length, length, r + 1));
+                var r2 = new DoubleRun(p + (nint)(r + 2) * length, RunLength(x.Length, length, r + 2));
+                var r3 = new DoubleRun(p + (nint)(r + 3) * length, RunLength(x.Length, length, r + 3));
+                while (!(r0.Done && r1.Done && r2.Done && r3.Done))
+                {
+                    if (!r0.Done) r0.Step();
+                    if (!r1.Done) r1.Step();
+                    if (!r2.Done) r2.Step();
+                    if (!r3.Done) r3.Step();
+                }
+                sums[r] = r0.Finish();
+                if (r + 1 < sums.Length) sums[r + 1] = r1.Finish();
+                if (r + 2 < sums.Length) sums[r + 2] = r2.Finish();
+                if (r + 3 < sums.Length) sums[r + 3] = r3.Finish();
+            }
+        }
     }
 
+    /// <summary>Every run but the last is whole, and the last holds at least one element.</summary>
+    private static void CheckRuns(int n, int length, int runs)
+    {
+        if (length <= 0 || runs < 0 || (long)runs * length < n || (n > 0 && (long)(runs - 1) * length >= n))
+            throw new ArgumentOutOfRangeException(nameof(runs), $"{runs} runs of {length} do not cover {n} elements");
+    }
+
+    /// <summary>Elements in run r (0 past the last run: a run that is done before it starts).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int RunLength(int n, int length, int r) => (int)Math.Clamp(n - (long)r * length, 0, length);
+
+    /// <summary>
+    /// Elements before the first 32-byte boundary, and whether the aligned path takes the run: data already on a
+    /// boundary takes the plain loop (the same loads, without the blends and masks), and so do runs shorter than
+    /// 16 groups.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe bool AlignedPath(void* p, int size, int groups, out int h)
+    {
+        h = (int)((32 - ((nuint)p & 31)) & 31) / size;
+        return h != 0 && groups >= 2 * Chains && ((nuint)p & (nuint)(size - 1)) == 0;
+    }
+
+    /// <summary>The whole float run, its state in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe double SumFloat(float* p, int n)
     {
         Vector256<double> d0 = default, d1 = default, d2 = default, d3 = default;
         int groups = n / 8, end = groups * 8, g = 0;
-        // Elements to the first 32-byte boundary.
-        int h = (int)((32 - ((nuint)p & 31)) & 31) / sizeof(float);
-        // Data already on a 32-byte boundary takes the plain loop: the same loads, without the blends and masks.
-        if (h != 0 && groups >= 2 * Chains && ((nuint)p & 3) == 0)
+        bool aligned = AlignedPath(p, sizeof(float), groups, out int h);
+        if (aligned)
+        {
+            var high = HighLanes(h);
+            var carried = FirstCarried(p, h, high);
+            for (; 8 * (g + GroupsPerBlock) + h <= end; g += GroupsPerBlock)
+                AlignedBlock(p + h + 8 * g, high, ref carried, ref d0, ref d1, ref d2, ref d3);
+            if (g < groups) LastAlignedBlock(p + h + 8 * g, end - h - 8 * g, high, carried, ref d0, ref d1, ref d2, ref d3);
+            g = groups;
+        }
+        for (; g + GroupsPerBlock <= groups; g += GroupsPerBlock)
+            PlainFloatBlock(p + 8 * g, GroupsPerBlock, ref d0, ref d1, ref d2, ref d3);
+        if (g < groups) PlainFloatBlock(p + 8 * g, groups - g, ref d0, ref d1, ref d2, ref d3);
+        return FinishFloat(p, n, aligned, h, d0, d1, d2, d3);
+    }
+
+    /// <summary>
+    /// One float run's sum in progress, advanced a block (64 groups) per <see cref="Step"/> so that several runs
+    /// can be read in turn; between blocks its whole state is the double accumulators and the carried lanes.
+    /// </summary>
+    private unsafe struct FloatRun
+    {
+        private readonly float* _p;
+        private readonly int _n, _groups, _end, _h;
+        private readonly bool _aligned;
+        private readonly Vector256<float> _high;
+        private Vector256<float> _carried;
+        private Vector256<double> _d0, _d1, _d2, _d3;
+        private int _g;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public FloatRun(float* p, int n)
+        {
+            _p = p;
+            _n = n;
+            _groups = n / 8;
+            _end = _groups * 8;
+            _aligned = AlignedPath(p, sizeof(float), _groups, out _h);
+            if (_aligned)
+            {
+                _high = HighLanes(_h);
+                _carried = FirstCarried(p, _h, _high);
+            }
+        }
+
+        public readonly bool Done => _g >= _groups;
+
+        /// <summary>The next block of (up to) 64 groups, in the same order as <see cref="SumFloat"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Step()
+        {
+            // Through locals: updating the fields in place chained each add through a store and a reload.
+            Vector256<double> d0 = _d0, d1 = _d1, d2 = _d2, d3 = _d3;
+            if (!_aligned)
+            {
+                int count = Math.Min(GroupsPerBlock, _groups - _g);
+                PlainFloatBlock(_p + 8 * _g, count, ref d0, ref d1, ref d2, ref d3);
+                _g += count;
+            }
+            else if (8 * (_g + GroupsPerBlock) + _h <= _end)
+            {
+                var carried = _carried;
+                AlignedBlock(_p + _h + 8 * _g, _high, ref carried, ref d0, ref d1, ref d2, ref d3);
+                _carried = carried;
+                _g += GroupsPerBlock;
+            }
+            else
+            {
+                LastAlignedBlock(_p + _h + 8 * _g, _end - _h - 8 * _g, _high, _carried, ref d0, ref d1, ref d2, ref d3);
+                _g = _groups;
+            }
+            (_d0, _d1, _d2, _d3) = (d0, d1, d2, d3);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly double Finish() => FinishFloat(_p, _n, _aligned, _h, _d0, _d1, _d2, _d3);
+    }
+
+    /// <summary>The float lanes h.. of a load at the first boundary (which belong to the next group).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> HighLanes(int h) =>
+        Avx2.CompareGreaterThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(7 - h)).AsSingle();
+
+    /// <summary>
+    /// The upper lanes carried into the first block: elements 0..h-1 of the run, by a masked load that never
+    /// reads memory before it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> FirstCarried(float* p, int h, Vector256<float> high) => Avx.MaskLoad(p + h - 8, high);
+
+    /// <summary>
+    /// A whole block of 64 groups by aligned loads from q (the block's start plus h), whose last load reaches h
+    /// elements into the next block: its upper lanes are carried into the next block's chain 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AlignedBlock(float* q, Vector256<float> high, ref Vector256<float> carried,
+        ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
+    {
+        var zero = Vector256<float>.Zero;
+        Vector256<float> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero;
+        var c7 = Avx.Add(zero, carried);
+        for (float* stop = q + 8 * (GroupsPerBlock - Chains); q < stop; q += 8 * Chains)
+            Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+        c0 = Avx.Add(c0, Avx.LoadAlignedVector256(q));
+        c1 = Avx.Add(c1, Avx.LoadAlignedVector256(q + 8));
+        c2 = Avx.Add(c2, Avx.LoadAlignedVector256(q + 16));
+        c3 = Avx.Add(c3, Avx.LoadAlignedVector256(q + 24));
+        c4 = Avx.Add(c4, Avx.LoadAlignedVector256(q + 32));
+        c5 = Avx.Add(c5, Avx.LoadAlignedVector256(q + 40));
+        c6 = Avx.Add(c6, Avx.LoadAlignedVector256(q + 48));
+        var last = Avx.LoadAlignedVector256(q + 56);
+        c7 = Avx.Add(c7, Avx.AndNot(high, last));
+        carried = Avx.And(high, last);
+        Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
+    }
+
+    /// <summary>
+    /// The last, possibly partial, aligned block, <paramref name="left"/> elements from q to the end of the last
+    /// group: whole rounds of 8 loads, then one round of masked loads that reads nothing past the last group
+    /// (adding 0 to a chain leaves its bits unchanged: a chain that starts from +0 is never -0).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void LastAlignedBlock(float* q, int left, Vector256<float> high, Vector256<float> carried,
+        ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
+    {
+        var zero = Vector256<float>.Zero;
+        Vector256<float> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero;
+        var c7 = Avx.Add(zero, carried);
+        for (; left >= 8 * Chains; left -= 8 * Chains, q += 8 * Chains)
+            Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+        if (left > 0)
         {
             var lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-            var high = Avx2.CompareGreaterThan(lane, Vector256.Create(7 - h)).AsSingle();
-            var zero = Vector256<float>.Zero;
-            float* a = p + h;
-            // The upper lanes carried into a block: its first group's lanes 0..h-1 (for the first block, a masked
-            // load that reads only elements 0..h-1 of the span, never memory before it).
-            var carried = Avx.MaskLoad(a - 8, high);
-            Vector256<float> c0, c1, c2, c3, c4, c5, c6, c7;
-            // Whole blocks whose last load (which reaches h elements into the next block) stays within the groups.
-            for (; 8 * (g + GroupsPerBlock) + h <= end; g += GroupsPerBlock)
-            {
-                c0 = c1 = c2 = c3 = c4 = c5 = c6 = zero;
-                c7 = Avx.Add(zero, carried);
-                float* q = a + 8 * g;
-                for (float* stop = q + 8 * (GroupsPerBlock - Chains); q < stop; q += 8 * Chains)
-                    Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
-                c0 = Avx.Add(c0, Avx.LoadAlignedVector256(q));
-                c1 = Avx.Add(c1, Avx.LoadAlignedVector256(q + 8));
-                c2 = Avx.Add(c2, Avx.LoadAlignedVector256(q + 16));
-                c3 = Avx.Add(c3, Avx.LoadAlignedVector256(q + 24));
-                c4 = Avx.Add(c4, Avx.LoadAlignedVector256(q + 32));
-                c5 = Avx.Add(c5, Avx.LoadAlignedVector256(q + 40));
-                c6 = Avx.Add(c6, Avx.LoadAlignedVector256(q + 48));
-                // The last load's upper lanes open the next block's chain 0.
-                var last = Avx.LoadAlignedVector256(q + 56);
-                c7 = Avx.Add(c7, Avx.AndNot(high, last));
-                carried = Avx.And(high, last);
-                Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
-            }
-            // The last, possibly partial, block: whole rounds of 8 loads, then one round of masked loads that
-            // reads nothing past the last group (adding 0 to a chain leaves its bits unchanged: a chain that
-            // starts from +0 is never -0).
-            if (g < groups)
-            {
-                c0 = c1 = c2 = c3 = c4 = c5 = c6 = zero;
-                c7 = Avx.Add(zero, carried);
-                float* q = a + 8 * g;
-                for (; 8 * (g + Chains) + h <= end; g += Chains, q += 8 * Chains)
-                    Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
-                if (g < groups)
-                {
-                    var limit = Vector256.Create(end - h - 8 * g);
-                    c0 = Avx.Add(c0, Avx.MaskLoad(q, Avx2.CompareGreaterThan(limit, lane).AsSingle()));
-                    c1 = Avx.Add(c1, Avx.MaskLoad(q + 8, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(8))).AsSingle()));
-                    c2 = Avx.Add(c2, Avx.MaskLoad(q + 16, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(16))).AsSingle()));
-                    c3 = Avx.Add(c3, Avx.MaskLoad(q + 24, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(24))).AsSingle()));
-                    c4 = Avx.Add(c4, Avx.MaskLoad(q + 32, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(32))).AsSingle()));
-                    c5 = Avx.Add(c5, Avx.MaskLoad(q + 40, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(40))).AsSingle()));
-                    c6 = Avx.Add(c6, Avx.MaskLoad(q + 48, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(48))).AsSingle()));
-                    c7 = Avx.Add(c7, Avx.MaskLoad(q + 56, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(56))).AsSingle()));
-                }
-                g = groups;
-                Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
-            }
+            var limit = Vector256.Create(left);
+            c0 = Avx.Add(c0, Avx.MaskLoad(q, Avx2.CompareGreaterThan(limit, lane).AsSingle()));
+            c1 = Avx.Add(c1, Avx.MaskLoad(q + 8, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(8))).AsSingle()));
+            c2 = Avx.Add(c2, Avx.MaskLoad(q + 16, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(16))).AsSingle()));
+            c3 = Avx.Add(c3, Avx.MaskLoad(q + 24, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(24))).AsSingle()));
+            c4 = Avx.Add(c4, Avx.MaskLoad(q + 32, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(32))).AsSingle()));
+            c5 = Avx.Add(c5, Avx.MaskLoad(q + 40, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(40))).AsSingle()));
+            c6 = Avx.Add(c6, Avx.MaskLoad(q + 48, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(48))).AsSingle()));
+            c7 = Avx.Add(c7, Avx.MaskLoad(q + 56, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(56))).AsSingle()));
+        }
+        Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
+    }
+
+    /// <summary>The run's sum: the accumulators back in lane order, added up, then the last &lt;8 elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe double FinishFloat(float* p, int n, bool aligned, int h,
+        Vector256<double> d0, Vector256<double> d1, Vector256<double> d2, Vector256<double> d3)
+    {
+        if (aligned)
+        {
             // The double accumulators were kept in the loads' lane order: float lane p held chain lane p + h
             // (mod 8), and widening adds lanes p and p + 4, so double lane j holds lane pair j + h (mod 4); pair m
             // moves back from lane m - h.
@@ -152,12 +334,8 @@ internal static class VectorSum
             d2 = Rotate(d2, rotation);
             d3 = Rotate(d3, rotation);
         }
-        // Short runs: the same order with plain loads.
-        for (; g + GroupsPerBlock <= groups; g += GroupsPerBlock)
-            PlainFloatBlock(p + 8 * g, GroupsPerBlock, ref d0, ref d1, ref d2, ref d3);
-        if (g < groups) PlainFloatBlock(p + 8 * g, groups - g, ref d0, ref d1, ref d2, ref d3);
         double total = Total(d0, d1, d2, d3);
-        for (int i = end; i < n; i++) total += p[i];
+        for (int i = n / 8 * 8; i < n; i++) total += p[i];
         return total;
     }
 
@@ -237,62 +415,141 @@ internal static class VectorSum
     private static Vector256<double> Widen(Vector256<float> v) =>
         Avx.Add(Avx.ConvertToVector256Double(v.GetLower()), Avx.ConvertToVector256Double(v.GetUpper()));
 
-    /// <summary>The float loop over 4-double groups; the chains need no widening.</summary>
+    /// <summary>The double run: the float run's order over 4-double groups; the chains need no widening.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe double SumDouble(double* p, int n)
     {
         Vector256<double> d0 = default, d1 = default, d2 = default, d3 = default;
         int groups = n / 4, end = groups * 4, g = 0;
-        int h = (int)((32 - ((nuint)p & 31)) & 31) / sizeof(double);
-        if (h != 0 && groups >= 2 * Chains && ((nuint)p & 7) == 0)
+        bool aligned = AlignedPath(p, sizeof(double), groups, out int h);
+        if (aligned)
+        {
+            var high = HighLanesDouble(h);
+            var carried = Avx.MaskLoad(p + h - 4, high);
+            for (; 4 * (g + GroupsPerBlock) + h <= end; g += GroupsPerBlock)
+                AlignedBlock(p + h + 4 * g, high, ref carried, ref d0, ref d1, ref d2, ref d3);
+            if (g < groups) LastAlignedBlock(p + h + 4 * g, end - h - 4 * g, high, carried, ref d0, ref d1, ref d2, ref d3);
+            g = groups;
+        }
+        for (; g + GroupsPerBlock <= groups; g += GroupsPerBlock)
+            PlainDoubleBlock(p + 4 * g, GroupsPerBlock, ref d0, ref d1, ref d2, ref d3);
+        if (g < groups) PlainDoubleBlock(p + 4 * g, groups - g, ref d0, ref d1, ref d2, ref d3);
+        return FinishDouble(p, n, aligned, h, d0, d1, d2, d3);
+    }
+
+    private unsafe struct DoubleRun
+    {
+        private readonly double* _p;
+        private readonly int _n, _groups, _end, _h;
+        private readonly bool _aligned;
+        private readonly Vector256<double> _high;
+        private Vector256<double> _carried;
+        private Vector256<double> _d0, _d1, _d2, _d3;
+        private int _g;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public DoubleRun(double* p, int n)
+        {
+            _p = p;
+            _n = n;
+            _groups = n / 4;
+            _end = _groups * 4;
+            _aligned = AlignedPath(p, sizeof(double), _groups, out _h);
+            if (_aligned)
+            {
+                _high = HighLanesDouble(_h);
+                _carried = Avx.MaskLoad(p + _h - 4, _high);
+            }
+        }
+
+        public readonly bool Done => _g >= _groups;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Step()
+        {
+            Vector256<double> d0 = _d0, d1 = _d1, d2 = _d2, d3 = _d3;
+            if (!_aligned)
+            {
+                int count = Math.Min(GroupsPerBlock, _groups - _g);
+                PlainDoubleBlock(_p + 4 * _g, count, ref d0, ref d1, ref d2, ref d3);
+                _g += count;
+            }
+            else if (4 * (_g + GroupsPerBlock) + _h <= _end)
+            {
+                var carried = _carried;
+                AlignedBlock(_p + _h + 4 * _g, _high, ref carried, ref d0, ref d1, ref d2, ref d3);
+                _carried = carried;
+                _g += GroupsPerBlock;
+            }
+            else
+            {
+                LastAlignedBlock(_p + _h + 4 * _g, _end - _h - 4 * _g, _high, _carried, ref d0, ref d1, ref d2, ref d3);
+                _g = _groups;
+            }
+            (_d0, _d1, _d2, _d3) = (d0, d1, d2, d3);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly double Finish() => FinishDouble(_p, _n, _aligned, _h, _d0, _d1, _d2, _d3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> HighLanesDouble(int h) =>
+        Avx2.CompareGreaterThan(Vector256.Create(0L, 1, 2, 3), Vector256.Create(3L - h)).AsDouble();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AlignedBlock(double* q, Vector256<double> high, ref Vector256<double> carried,
+        ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
+    {
+        var zero = Vector256<double>.Zero;
+        Vector256<double> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero;
+        var c7 = Avx.Add(zero, carried);
+        for (double* stop = q + 4 * (GroupsPerBlock - Chains); q < stop; q += 4 * Chains)
+            Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+        c0 = Avx.Add(c0, Avx.LoadAlignedVector256(q));
+        c1 = Avx.Add(c1, Avx.LoadAlignedVector256(q + 4));
+        c2 = Avx.Add(c2, Avx.LoadAlignedVector256(q + 8));
+        c3 = Avx.Add(c3, Avx.LoadAlignedVector256(q + 12));
+        c4 = Avx.Add(c4, Avx.LoadAlignedVector256(q + 16));
+        c5 = Avx.Add(c5, Avx.LoadAlignedVector256(q + 20));
+        c6 = Avx.Add(c6, Avx.LoadAlignedVector256(q + 24));
+        var last = Avx.LoadAlignedVector256(q + 28);
+        c7 = Avx.Add(c7, Avx.AndNot(high, last));
+        carried = Avx.And(high, last);
+        Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void LastAlignedBlock(double* q, int left, Vector256<double> high, Vector256<double> carried,
+        ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
+    {
+        var zero = Vector256<double>.Zero;
+        Vector256<double> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero;
+        var c7 = Avx.Add(zero, carried);
+        for (; left >= 4 * Chains; left -= 4 * Chains, q += 4 * Chains)
+            Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+        if (left > 0)
         {
             var lane = Vector256.Create(0L, 1, 2, 3);
-            var high = Avx2.CompareGreaterThan(lane, Vector256.Create(3L - h)).AsDouble();
-            var zero = Vector256<double>.Zero;
-            double* a = p + h;
-            var carried = Avx.MaskLoad(a - 4, high);
-            Vector256<double> c0, c1, c2, c3, c4, c5, c6, c7;
-            for (; 4 * (g + GroupsPerBlock) + h <= end; g += GroupsPerBlock)
-            {
-                c0 = c1 = c2 = c3 = c4 = c5 = c6 = zero;
-                c7 = Avx.Add(zero, carried);
-                double* q = a + 4 * g;
-                for (double* stop = q + 4 * (GroupsPerBlock - Chains); q < stop; q += 4 * Chains)
-                    Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
-                c0 = Avx.Add(c0, Avx.LoadAlignedVector256(q));
-                c1 = Avx.Add(c1, Avx.LoadAlignedVector256(q + 4));
-                c2 = Avx.Add(c2, Avx.LoadAlignedVector256(q + 8));
-                c3 = Avx.Add(c3, Avx.LoadAlignedVector256(q + 12));
-                c4 = Avx.Add(c4, Avx.LoadAlignedVector256(q + 16));
-                c5 = Avx.Add(c5, Avx.LoadAlignedVector256(q + 20));
-                c6 = Avx.Add(c6, Avx.LoadAlignedVector256(q + 24));
-                var last = Avx.LoadAlignedVector256(q + 28);
-                c7 = Avx.Add(c7, Avx.AndNot(high, last));
-                carried = Avx.And(high, last);
-                Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
-            }
-            if (g < groups)
-            {
-                c0 = c1 = c2 = c3 = c4 = c5 = c6 = zero;
-                c7 = Avx.Add(zero, carried);
-                double* q = a + 4 * g;
-                for (; 4 * (g + Chains) + h <= end; g += Chains, q += 4 * Chains)
-                    Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
-                if (g < groups)
-                {
-                    var limit = Vector256.Create((long)(end - h - 4 * g));
-                    c0 = Avx.Add(c0, Avx.MaskLoad(q, Avx2.CompareGreaterThan(limit, lane).AsDouble()));
-                    c1 = Avx.Add(c1, Avx.MaskLoad(q + 4, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(4L))).AsDouble()));
-                    c2 = Avx.Add(c2, Avx.MaskLoad(q + 8, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(8L))).AsDouble()));
-                    c3 = Avx.Add(c3, Avx.MaskLoad(q + 12, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(12L))).AsDouble()));
-                    c4 = Avx.Add(c4, Avx.MaskLoad(q + 16, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(16L))).AsDouble()));
-                    c5 = Avx.Add(c5, Avx.MaskLoad(q + 20, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(20L))).AsDouble()));
-                    c6 = Avx.Add(c6, Avx.MaskLoad(q + 24, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(24L))).AsDouble()));
-                    c7 = Avx.Add(c7, Avx.MaskLoad(q + 28, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(28L))).AsDouble()));
-                }
-                g = groups;
-                Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
-            }
+            var limit = Vector256.Create((long)left);
+            c0 = Avx.Add(c0, Avx.MaskLoad(q, Avx2.CompareGreaterThan(limit, lane).AsDouble()));
+            c1 = Avx.Add(c1, Avx.MaskLoad(q + 4, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(4L))).AsDouble()));
+            c2 = Avx.Add(c2, Avx.MaskLoad(q + 8, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(8L))).AsDouble()));
+            c3 = Avx.Add(c3, Avx.MaskLoad(q + 12, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(12L))).AsDouble()));
+            c4 = Avx.Add(c4, Avx.MaskLoad(q + 16, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(16L))).AsDouble()));
+            c5 = Avx.Add(c5, Avx.MaskLoad(q + 20, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(20L))).AsDouble()));
+            c6 = Avx.Add(c6, Avx.MaskLoad(q + 24, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(24L))).AsDouble()));
+            c7 = Avx.Add(c7, Avx.MaskLoad(q + 28, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(28L))).AsDouble()));
+        }
+        Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe double FinishDouble(double* p, int n, bool aligned, int h,
+        Vector256<double> d0, Vector256<double> d1, Vector256<double> d2, Vector256<double> d3)
+    {
+        if (aligned)
+        {
             // Lane j of the accumulators holds chain lane j + h (mod 4): chain lane m moves back from lane m - h.
             var rotation = DoubleLaneRotation(-h & 3);
             d0 = Rotate(d0, rotation);
@@ -300,11 +557,8 @@ internal static class VectorSum
             d2 = Rotate(d2, rotation);
             d3 = Rotate(d3, rotation);
         }
-        for (; g + GroupsPerBlock <= groups; g += GroupsPerBlock)
-            PlainDoubleBlock(p + 4 * g, GroupsPerBlock, ref d0, ref d1, ref d2, ref d3);
-        if (g < groups) PlainDoubleBlock(p + 4 * g, groups - g, ref d0, ref d1, ref d2, ref d3);
         double total = Total(d0, d1, d2, d3);
-        for (int i = end; i < n; i++) total += p[i];
+        for (int i = n / 4 * 4; i < n; i++) total += p[i];
         return total;
     }
 
@@ -346,6 +600,7 @@ internal static class VectorSum
     }
 
     /// <summary>The permutation (of float pairs) that moves double lane (j + k) mod 4 to lane j.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> DoubleLaneRotation(int k) =>
         Avx2.Add(
             Avx2.ShiftLeftLogical(Avx2.And(Avx2.Add(Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3), Vector256.Create(k)), Vector256.Create(3)), 1),
