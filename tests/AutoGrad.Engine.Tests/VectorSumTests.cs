@@ -126,15 +126,51 @@ public class VectorSumTests
         var x = Values(n + offset, length);
         var xf = x.Select(v => (float)v).ToArray();
         int runs = (n + length - 1) / length;
-        var sums = new double[runs];
-        var sumsF = new double[runs];
-        VectorSum.RunSums(x.AsSpan(offset, n), length, sums);
-        VectorSum.RunSums(xf.AsSpan(offset, n), length, sumsF);
-        for (int r = 0; r < runs; r++)
+        // 1 stream: one run after another; 2-4: that many runs read a block at a time each; 5: clamped to 4.
+        for (int streams = 1; streams <= VectorSum.MaxStreams + 1; streams++)
         {
-            int start = offset + r * length, count = Math.Min(length, n - r * length);
-            Assert.Equal(BitConverter.DoubleToInt64Bits(VectorSum.Sum(x.AsSpan(start, count))), BitConverter.DoubleToInt64Bits(sums[r]));
-            Assert.Equal(BitConverter.DoubleToInt64Bits(VectorSum.Sum(xf.AsSpan(start, count))), BitConverter.DoubleToInt64Bits(sumsF[r]));
+            var sums = new double[runs];
+            var sumsF = new double[runs];
+            VectorSum.RunSums(x.AsSpan(offset, n), length, sums, streams);
+            VectorSum.RunSums(xf.AsSpan(offset, n), length, sumsF, streams);
+            for (int r = 0; r < runs; r++)
+            {
+                int start = offset + r * length, count = Math.Min(length, n - r * length);
+                Assert.True(BitConverter.DoubleToInt64Bits(VectorSum.Sum(x.AsSpan(start, count))) == BitConverter.DoubleToInt64Bits(sums[r]),
+                    $"double run {r}, {streams} streams");
+                Assert.True(BitConverter.DoubleToInt64Bits(VectorSum.Sum(xf.AsSpan(start, count))) == BitConverter.DoubleToInt64Bits(sumsF[r]),
+                    $"float run {r}, {streams} streams");
+            }
+        }
+    }
+
+    [Fact]
+    public void A_sum_beyond_the_cache_is_its_blocks_added_in_order_on_any_thread_count()
+    {
+        // 34 MB of doubles and 17 MB of floats: past the size from which a thread reads four blocks at a time.
+        const int block = 1 << 16;
+        var x = Values(64 * block + 12345, 11);
+        var xf = x.Select(v => (float)v).ToArray();
+        double expected = 0, expectedF = 0;
+        for (int start = 0; start < x.Length; start += block)
+        {
+            int count = Math.Min(block, x.Length - start);
+            expected += VectorSum.Sum(x.AsSpan(start, count));
+            expectedF += VectorSum.Sum(xf.AsSpan(start, count));
+        }
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                Parallelism.NumThreads = threads;
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(ReductionKernels.SumAll(x)));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expectedF), BitConverter.DoubleToInt64Bits(ReductionKernels.SumAll(xf)));
+            }
+        }
+        finally
+        {
+            Parallelism.NumThreads = saved;
         }
     }
 
@@ -143,7 +179,7 @@ public class VectorSumTests
     [InlineData(10, 4, 4)]   // a run with nothing in it
     [InlineData(10, 0, 1)]
     public void Runs_that_do_not_cover_the_elements_are_refused(int n, int length, int runs) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => VectorSum.RunSums(new float[n], length, new double[runs]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => VectorSum.RunSums(new float[n], length, new double[runs], VectorSum.MaxStreams));
 
     [Theory]
     [InlineData(1000)]
