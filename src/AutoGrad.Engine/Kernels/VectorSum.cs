@@ -29,11 +29,19 @@ namespace AutoGrad.Kernels;
 /// points are element indices). Runs shorter than 16 groups, and runs that already start on a boundary, take the
 /// plain loop.
 /// </para>
+/// <para>
+/// One generic spelling serves both element types: <see cref="ILanes{T}"/> holds the little that differs (masks,
+/// masked loads, and how a chain enters the double accumulators), and the JIT compiles each instantiation to the
+/// same code the two hand-written copies had.
+/// </para>
 /// </summary>
 internal static class VectorSum
 {
     private const int Chains = 8;
     private const int GroupsPerBlock = 64;
+
+    /// <summary>The most runs read in turn by <see cref="RunSums(ReadOnlySpan{float}, int, Span{double}, int)"/>.</summary>
+    public const int MaxStreams = 4;
 
     public static unsafe double Sum(ReadOnlySpan<float> x)
     {
@@ -43,17 +51,14 @@ internal static class VectorSum
             foreach (var v in x) s += v;
             return s;
         }
-        fixed (float* p = x) return SumFloat(p, x.Length);
+        fixed (float* p = x) return SumRun<float, FloatLanes>(p, x.Length);
     }
 
     public static unsafe double Sum(ReadOnlySpan<double> x)
     {
         if (!Avx2.IsSupported) return TensorPrimitives.Sum(x);
-        fixed (double* p = x) return SumDouble(p, x.Length);
+        fixed (double* p = x) return SumRun<double, DoubleLanes>(p, x.Length);
     }
-
-    /// <summary>The most runs read in turn by <see cref="RunSums(ReadOnlySpan{float}, int, Span{double}, int)"/>.</summary>
-    public const int MaxStreams = 4;
 
     /// <summary>
     /// sums[r] = the sum of x[r * length .. (r + 1) * length) (the last run may be shorter), each run exactly as
@@ -64,7 +69,6 @@ internal static class VectorSum
     /// cache it does not pay: a run's state then lives in memory between blocks (2 ns a block, 5-8% of a 1e6 sum),
     /// so callers ask for streams only for data beyond the cache; rows (runs end to end) are one stream already.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void RunSums(ReadOnlySpan<float> x, int length, Span<double> sums, int streams = 1)
     {
         CheckRuns(x.Length, length, sums.Length);
@@ -73,36 +77,9 @@ internal static class VectorSum
             for (int r = 0; r < sums.Length; r++) sums[r] = Sum(x.Slice(r * length, RunLength(x.Length, length, r)));
             return;
         }
-        fixed (float* p = x)
-        {
-            streams = Math.Clamp(streams, 1, MaxStreams);
-            if (streams == 1)
-            {
-                for (int r = 0; r < sums.Length; r++) sums[r] = SumFloat(p + (nint)r * length, RunLength(x.Length, length, r));
-                return;
-            }
-            for (int r = 0; r < sums.Length; r += streams)
-            {
-                var r0 = new FloatRun(p + (nint)r * length, RunLength(x.Length, length, r));
-                var r1 = new FloatRun(p + (nint)(r + 1) * length, streams > 1 ? RunLength(x.Length, length, r + 1) : 0);
-                var r2 = new FloatRun(p + (nint)(r + 2) * length, streams > 2 ? RunLength(x.Length, length, r + 2) : 0);
-                var r3 = new FloatRun(p + (nint)(r + 3) * length, streams > 3 ? RunLength(x.Length, length, r + 3) : 0);
-                while (!(r0.Done && r1.Done && r2.Done && r3.Done))
-                {
-                    if (!r0.Done) r0.Step();
-                    if (!r1.Done) r1.Step();
-                    if (!r2.Done) r2.Step();
-                    if (!r3.Done) r3.Step();
-                }
-                sums[r] = r0.Finish();
-                if (streams > 1 && r + 1 < sums.Length) sums[r + 1] = r1.Finish();
-                if (streams > 2 && r + 2 < sums.Length) sums[r + 2] = r2.Finish();
-                if (streams > 3 && r + 3 < sums.Length) sums[r + 3] = r3.Finish();
-            }
-        }
+        fixed (float* p = x) RunSums<float, FloatLanes>(p, x.Length, length, sums, streams);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void RunSums(ReadOnlySpan<double> x, int length, Span<double> sums, int streams = 1)
     {
         CheckRuns(x.Length, length, sums.Length);
@@ -111,32 +88,36 @@ internal static class VectorSum
             for (int r = 0; r < sums.Length; r++) sums[r] = Sum(x.Slice(r * length, RunLength(x.Length, length, r)));
             return;
         }
-        fixed (double* p = x)
+        fixed (double* p = x) RunSums<double, DoubleLanes>(p, x.Length, length, sums, streams);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RunSums<T, L>(T* p, int n, int length, Span<double> sums, int streams)
+        where T : unmanaged where L : ILanes<T>
+    {
+        streams = Math.Clamp(streams, 1, MaxStreams);
+        if (streams == 1)
         {
-            streams = Math.Clamp(streams, 1, MaxStreams);
-            if (streams == 1)
+            for (int r = 0; r < sums.Length; r++) sums[r] = SumRun<T, L>(p + (nint)r * length, RunLength(n, length, r));
+            return;
+        }
+        for (int r = 0; r < sums.Length; r += streams)
+        {
+            var r0 = new Run<T, L>(p + (nint)r * length, RunLength(n, length, r));
+            var r1 = new Run<T, L>(p + (nint)(r + 1) * length, streams > 1 ? RunLength(n, length, r + 1) : 0);
+            var r2 = new Run<T, L>(p + (nint)(r + 2) * length, streams > 2 ? RunLength(n, length, r + 2) : 0);
+            var r3 = new Run<T, L>(p + (nint)(r + 3) * length, streams > 3 ? RunLength(n, length, r + 3) : 0);
+            while (!(r0.Done && r1.Done && r2.Done && r3.Done))
             {
-                for (int r = 0; r < sums.Length; r++) sums[r] = SumDouble(p + (nint)r * length, RunLength(x.Length, length, r));
-                return;
+                if (!r0.Done) r0.Step();
+                if (!r1.Done) r1.Step();
+                if (!r2.Done) r2.Step();
+                if (!r3.Done) r3.Step();
             }
-            for (int r = 0; r < sums.Length; r += streams)
-            {
-                var r0 = new DoubleRun(p + (nint)r * length, RunLength(x.Length, length, r));
-                var r1 = new DoubleRun(p + (nint)(r + 1) * length, streams > 1 ? RunLength(x.Length, length, r + 1) : 0);
-                var r2 = new DoubleRun(p + (nint)(r + 2) * length, streams > 2 ? RunLength(x.Length, length, r + 2) : 0);
-                var r3 = new DoubleRun(p + (nint)(r + 3) * length, streams > 3 ? RunLength(x.Length, length, r + 3) : 0);
-                while (!(r0.Done && r1.Done && r2.Done && r3.Done))
-                {
-                    if (!r0.Done) r0.Step();
-                    if (!r1.Done) r1.Step();
-                    if (!r2.Done) r2.Step();
-                    if (!r3.Done) r3.Step();
-                }
-                sums[r] = r0.Finish();
-                if (streams > 1 && r + 1 < sums.Length) sums[r + 1] = r1.Finish();
-                if (streams > 2 && r + 2 < sums.Length) sums[r + 2] = r2.Finish();
-                if (streams > 3 && r + 3 < sums.Length) sums[r + 3] = r3.Finish();
-            }
+            sums[r] = r0.Finish();
+            if (streams > 1 && r + 1 < sums.Length) sums[r + 1] = r1.Finish();
+            if (streams > 2 && r + 2 < sums.Length) sums[r + 2] = r2.Finish();
+            if (streams > 3 && r + 3 < sums.Length) sums[r + 3] = r3.Finish();
         }
     }
 
@@ -157,132 +138,131 @@ internal static class VectorSum
     /// 16 groups.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe bool AlignedPath(void* p, int size, int groups, out int h)
+    private static unsafe bool AlignedPath<T>(T* p, int groups, out int h) where T : unmanaged
     {
-        h = (int)((32 - ((nuint)p & 31)) & 31) / size;
-        return h != 0 && groups >= 2 * Chains && ((nuint)p & (nuint)(size - 1)) == 0;
+        h = (int)((32 - ((nuint)p & 31)) & 31) / sizeof(T);
+        return h != 0 && groups >= 2 * Chains && ((nuint)p & (nuint)(sizeof(T) - 1)) == 0;
     }
 
-    /// <summary>The whole float run, its state in registers.</summary>
+    /// <summary>The whole run, its state in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe double SumFloat(float* p, int n)
+    private static unsafe double SumRun<T, L>(T* p, int n) where T : unmanaged where L : ILanes<T>
     {
+        int width = Vector256<T>.Count;
         Vector256<double> d0 = default, d1 = default, d2 = default, d3 = default;
-        int groups = n / 8, end = groups * 8, g = 0;
-        bool aligned = AlignedPath(p, sizeof(float), groups, out int h);
+        int groups = n / width, end = groups * width, g = 0;
+        bool aligned = AlignedPath(p, groups, out int h);
         if (aligned)
         {
-            var high = HighLanes(h);
-            var carried = FirstCarried(p, h, high);
-            for (; 8 * (g + GroupsPerBlock) + h <= end; g += GroupsPerBlock)
-                AlignedBlock(p + h + 8 * g, high, ref carried, ref d0, ref d1, ref d2, ref d3);
-            if (g < groups) LastAlignedBlock(p + h + 8 * g, end - h - 8 * g, high, carried, ref d0, ref d1, ref d2, ref d3);
+            var high = L.High(h);
+            var carried = L.MaskLoad(p + h - width, high);
+            for (; width * (g + GroupsPerBlock) + h <= end; g += GroupsPerBlock)
+                AlignedBlock<T, L>(p + h + width * g, high, ref carried, ref d0, ref d1, ref d2, ref d3);
+            if (g < groups) LastAlignedBlock<T, L>(p + h + width * g, end - h - width * g, high, carried, ref d0, ref d1, ref d2, ref d3);
             g = groups;
         }
         for (; g + GroupsPerBlock <= groups; g += GroupsPerBlock)
-            PlainFloatBlock(p + 8 * g, GroupsPerBlock, ref d0, ref d1, ref d2, ref d3);
-        if (g < groups) PlainFloatBlock(p + 8 * g, groups - g, ref d0, ref d1, ref d2, ref d3);
-        return FinishFloat(p, n, aligned, h, d0, d1, d2, d3);
+            PlainBlock<T, L>(p + width * g, GroupsPerBlock, ref d0, ref d1, ref d2, ref d3);
+        if (g < groups) PlainBlock<T, L>(p + width * g, groups - g, ref d0, ref d1, ref d2, ref d3);
+        return FinishRun(p, n, aligned, h, d0, d1, d2, d3);
     }
 
     /// <summary>
-    /// One float run's sum in progress, advanced a block (64 groups) per <see cref="Step"/> so that several runs
-    /// can be read in turn; between blocks its whole state is the double accumulators and the carried lanes.
+    /// One run's sum in progress, advanced a block (64 groups) per <see cref="Step"/> so that several runs can be
+    /// read in turn; between blocks its whole state is the double accumulators and the carried lanes.
     /// </summary>
-    private unsafe struct FloatRun
+    private unsafe struct Run<T, L> where T : unmanaged where L : ILanes<T>
     {
-        private readonly float* _p;
+        private readonly T* _p;
         private readonly int _n, _groups, _end, _h;
         private readonly bool _aligned;
-        private readonly Vector256<float> _high;
-        private Vector256<float> _carried;
+        // The aligned path's mask of lanes h.., and the upper lanes carried into the next block.
+        private readonly Vector256<T> _high;
+        private Vector256<T> _carried;
         private Vector256<double> _d0, _d1, _d2, _d3;
         private int _g;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public FloatRun(float* p, int n)
+        public Run(T* p, int n)
         {
             _p = p;
             _n = n;
-            _groups = n / 8;
-            _end = _groups * 8;
-            _aligned = AlignedPath(p, sizeof(float), _groups, out _h);
+            _groups = n / Vector256<T>.Count;
+            _end = _groups * Vector256<T>.Count;
+            _aligned = AlignedPath(p, _groups, out _h);
             if (_aligned)
             {
-                _high = HighLanes(_h);
-                _carried = FirstCarried(p, _h, _high);
+                _high = L.High(_h);
+                _carried = L.MaskLoad(p + _h - Vector256<T>.Count, _high);
             }
         }
 
         public readonly bool Done => _g >= _groups;
 
-        /// <summary>The next block of (up to) 64 groups, in the same order as <see cref="SumFloat"/>.</summary>
+        /// <summary>The next block of (up to) 64 groups, in the same order as <see cref="SumRun"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Step()
         {
+            int width = Vector256<T>.Count;
             // Through locals: updating the fields in place chained each add through a store and a reload.
             Vector256<double> d0 = _d0, d1 = _d1, d2 = _d2, d3 = _d3;
             if (!_aligned)
             {
                 int count = Math.Min(GroupsPerBlock, _groups - _g);
-                PlainFloatBlock(_p + 8 * _g, count, ref d0, ref d1, ref d2, ref d3);
+                PlainBlock<T, L>(_p + width * _g, count, ref d0, ref d1, ref d2, ref d3);
                 _g += count;
             }
-            else if (8 * (_g + GroupsPerBlock) + _h <= _end)
+            else if (width * (_g + GroupsPerBlock) + _h <= _end)
             {
                 var carried = _carried;
-                AlignedBlock(_p + _h + 8 * _g, _high, ref carried, ref d0, ref d1, ref d2, ref d3);
+                AlignedBlock<T, L>(_p + _h + width * _g, _high, ref carried, ref d0, ref d1, ref d2, ref d3);
                 _carried = carried;
                 _g += GroupsPerBlock;
             }
             else
             {
-                LastAlignedBlock(_p + _h + 8 * _g, _end - _h - 8 * _g, _high, _carried, ref d0, ref d1, ref d2, ref d3);
+                LastAlignedBlock<T, L>(_p + _h + width * _g, _end - _h - width * _g, _high, _carried, ref d0, ref d1, ref d2, ref d3);
                 _g = _groups;
             }
             (_d0, _d1, _d2, _d3) = (d0, d1, d2, d3);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public readonly double Finish() => FinishFloat(_p, _n, _aligned, _h, _d0, _d1, _d2, _d3);
+        public readonly double Finish() => FinishRun(_p, _n, _aligned, _h, _d0, _d1, _d2, _d3);
     }
-
-    /// <summary>The float lanes h.. of a load at the first boundary (which belong to the next group).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> HighLanes(int h) =>
-        Avx2.CompareGreaterThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(7 - h)).AsSingle();
-
-    /// <summary>
-    /// The upper lanes carried into the first block: elements 0..h-1 of the run, by a masked load that never
-    /// reads memory before it.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<float> FirstCarried(float* p, int h, Vector256<float> high) => Avx.MaskLoad(p + h - 8, high);
 
     /// <summary>
     /// A whole block of 64 groups by aligned loads from q (the block's start plus h), whose last load reaches h
     /// elements into the next block: its upper lanes are carried into the next block's chain 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void AlignedBlock(float* q, Vector256<float> high, ref Vector256<float> carried,
+    private static unsafe void AlignedBlock<T, L>(T* q, Vector256<T> high, ref Vector256<T> carried,
         ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
+        where T : unmanaged where L : ILanes<T>
     {
-        var zero = Vector256<float>.Zero;
-        Vector256<float> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero;
-        var c7 = Avx.Add(zero, carried);
-        for (float* stop = q + 8 * (GroupsPerBlock - Chains); q < stop; q += 8 * Chains)
+        int w = Vector256<T>.Count;
+        var zero = Vector256<T>.Zero;
+        Vector256<T> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero;
+        var c7 = zero + carried;
+        // Rounds 1-7 (a block always has them), then the eighth with its last load split.
+        T* stop = q + w * (GroupsPerBlock - Chains);
+        do
+        {
             Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
-        c0 = Avx.Add(c0, Avx.LoadAlignedVector256(q));
-        c1 = Avx.Add(c1, Avx.LoadAlignedVector256(q + 8));
-        c2 = Avx.Add(c2, Avx.LoadAlignedVector256(q + 16));
-        c3 = Avx.Add(c3, Avx.LoadAlignedVector256(q + 24));
-        c4 = Avx.Add(c4, Avx.LoadAlignedVector256(q + 32));
-        c5 = Avx.Add(c5, Avx.LoadAlignedVector256(q + 40));
-        c6 = Avx.Add(c6, Avx.LoadAlignedVector256(q + 48));
-        var last = Avx.LoadAlignedVector256(q + 56);
-        c7 = Avx.Add(c7, Avx.AndNot(high, last));
-        carried = Avx.And(high, last);
-        Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
+            q += w * Chains;
+        }
+        while (q < stop);
+        c0 += Vector256.LoadAligned(q);
+        c1 += Vector256.LoadAligned(q + w);
+        c2 += Vector256.LoadAligned(q + 2 * w);
+        c3 += Vector256.LoadAligned(q + 3 * w);
+        c4 += Vector256.LoadAligned(q + 4 * w);
+        c5 += Vector256.LoadAligned(q + 5 * w);
+        c6 += Vector256.LoadAligned(q + 6 * w);
+        var last = Vector256.LoadAligned(q + 7 * w);
+        c7 += Vector256.AndNot(last, high);
+        carried = last & high;
+        Reassemble<T, L>(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
     }
 
     /// <summary>
@@ -291,263 +271,117 @@ internal static class VectorSum
     /// (adding 0 to a chain leaves its bits unchanged: a chain that starts from +0 is never -0).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void LastAlignedBlock(float* q, int left, Vector256<float> high, Vector256<float> carried,
+    private static unsafe void LastAlignedBlock<T, L>(T* q, int left, Vector256<T> high, Vector256<T> carried,
         ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
+        where T : unmanaged where L : ILanes<T>
     {
-        var zero = Vector256<float>.Zero;
-        Vector256<float> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero;
-        var c7 = Avx.Add(zero, carried);
-        for (; left >= 8 * Chains; left -= 8 * Chains, q += 8 * Chains)
+        int w = Vector256<T>.Count;
+        var zero = Vector256<T>.Zero;
+        Vector256<T> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero;
+        var c7 = zero + carried;
+        for (; left >= w * Chains; left -= w * Chains, q += w * Chains)
             Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
         if (left > 0)
         {
-            var lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-            var limit = Vector256.Create(left);
-            c0 = Avx.Add(c0, Avx.MaskLoad(q, Avx2.CompareGreaterThan(limit, lane).AsSingle()));
-            c1 = Avx.Add(c1, Avx.MaskLoad(q + 8, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(8))).AsSingle()));
-            c2 = Avx.Add(c2, Avx.MaskLoad(q + 16, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(16))).AsSingle()));
-            c3 = Avx.Add(c3, Avx.MaskLoad(q + 24, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(24))).AsSingle()));
-            c4 = Avx.Add(c4, Avx.MaskLoad(q + 32, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(32))).AsSingle()));
-            c5 = Avx.Add(c5, Avx.MaskLoad(q + 40, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(40))).AsSingle()));
-            c6 = Avx.Add(c6, Avx.MaskLoad(q + 48, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(48))).AsSingle()));
-            c7 = Avx.Add(c7, Avx.MaskLoad(q + 56, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(56))).AsSingle()));
+            var limit = L.Limit(left);
+            c0 += L.MaskLoad(q, L.Below(limit, 0));
+            c1 += L.MaskLoad(q + w, L.Below(limit, w));
+            c2 += L.MaskLoad(q + 2 * w, L.Below(limit, 2 * w));
+            c3 += L.MaskLoad(q + 3 * w, L.Below(limit, 3 * w));
+            c4 += L.MaskLoad(q + 4 * w, L.Below(limit, 4 * w));
+            c5 += L.MaskLoad(q + 5 * w, L.Below(limit, 5 * w));
+            c6 += L.MaskLoad(q + 6 * w, L.Below(limit, 6 * w));
+            c7 += L.MaskLoad(q + 7 * w, L.Below(limit, 7 * w));
         }
-        Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
-    }
-
-    /// <summary>The run's sum: the accumulators back in lane order, added up, then the last &lt;8 elements.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe double FinishFloat(float* p, int n, bool aligned, int h,
-        Vector256<double> d0, Vector256<double> d1, Vector256<double> d2, Vector256<double> d3)
-    {
-        if (aligned)
-        {
-            // The double accumulators were kept in the loads' lane order: float lane p held chain lane p + h
-            // (mod 8), and widening adds lanes p and p + 4, so double lane j holds lane pair j + h (mod 4); pair m
-            // moves back from lane m - h.
-            var rotation = DoubleLaneRotation(-h & 3);
-            d0 = Rotate(d0, rotation);
-            d1 = Rotate(d1, rotation);
-            d2 = Rotate(d2, rotation);
-            d3 = Rotate(d3, rotation);
-        }
-        double total = Total(d0, d1, d2, d3);
-        for (int i = n / 8 * 8; i < n; i++) total += p[i];
-        return total;
+        Reassemble<T, L>(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
     }
 
     /// <summary>One aligned load into each chain accumulator.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Round(float* q, ref Vector256<float> c0, ref Vector256<float> c1, ref Vector256<float> c2,
-        ref Vector256<float> c3, ref Vector256<float> c4, ref Vector256<float> c5, ref Vector256<float> c6, ref Vector256<float> c7)
+    private static unsafe void Round<T>(T* q, ref Vector256<T> c0, ref Vector256<T> c1, ref Vector256<T> c2,
+        ref Vector256<T> c3, ref Vector256<T> c4, ref Vector256<T> c5, ref Vector256<T> c6, ref Vector256<T> c7)
+        where T : unmanaged
     {
-        c0 = Avx.Add(c0, Avx.LoadAlignedVector256(q));
-        c1 = Avx.Add(c1, Avx.LoadAlignedVector256(q + 8));
-        c2 = Avx.Add(c2, Avx.LoadAlignedVector256(q + 16));
-        c3 = Avx.Add(c3, Avx.LoadAlignedVector256(q + 24));
-        c4 = Avx.Add(c4, Avx.LoadAlignedVector256(q + 32));
-        c5 = Avx.Add(c5, Avx.LoadAlignedVector256(q + 40));
-        c6 = Avx.Add(c6, Avx.LoadAlignedVector256(q + 48));
-        c7 = Avx.Add(c7, Avx.LoadAlignedVector256(q + 56));
+        int w = Vector256<T>.Count;
+        c0 += Vector256.LoadAligned(q);
+        c1 += Vector256.LoadAligned(q + w);
+        c2 += Vector256.LoadAligned(q + 2 * w);
+        c3 += Vector256.LoadAligned(q + 3 * w);
+        c4 += Vector256.LoadAligned(q + 4 * w);
+        c5 += Vector256.LoadAligned(q + 5 * w);
+        c6 += Vector256.LoadAligned(q + 6 * w);
+        c7 += Vector256.LoadAligned(q + 7 * w);
     }
 
     /// <summary>
-    /// Chain k = lanes h.. of accumulator k and lanes ..h-1 of accumulator k-1, widened and added into the double
-    /// accumulators, still in the loads' lane order (rotated once at the end).
+    /// Chain k = lanes h.. of accumulator k and lanes ..h-1 of accumulator k-1, added into the double accumulators,
+    /// still in the loads' lane order (rotated once at the end).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Reassemble(Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3,
-        Vector256<float> c4, Vector256<float> c5, Vector256<float> c6, Vector256<float> c7, Vector256<float> high,
+    private static void Reassemble<T, L>(Vector256<T> c0, Vector256<T> c1, Vector256<T> c2, Vector256<T> c3,
+        Vector256<T> c4, Vector256<T> c5, Vector256<T> c6, Vector256<T> c7, Vector256<T> high,
         ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
+        where T : unmanaged where L : ILanes<T>
     {
-        d0 = Avx.Add(d0, Widen(Avx.BlendVariable(c0, c7, high)));
-        d1 = Avx.Add(d1, Widen(Avx.BlendVariable(c1, c0, high)));
-        d2 = Avx.Add(d2, Widen(Avx.BlendVariable(c2, c1, high)));
-        d3 = Avx.Add(d3, Widen(Avx.BlendVariable(c3, c2, high)));
-        d0 = Avx.Add(d0, Widen(Avx.BlendVariable(c4, c3, high)));
-        d1 = Avx.Add(d1, Widen(Avx.BlendVariable(c5, c4, high)));
-        d2 = Avx.Add(d2, Widen(Avx.BlendVariable(c6, c5, high)));
-        d3 = Avx.Add(d3, Widen(Avx.BlendVariable(c7, c6, high)));
+        d0 += L.Widen(L.Blend(c0, c7, high));
+        d1 += L.Widen(L.Blend(c1, c0, high));
+        d2 += L.Widen(L.Blend(c2, c1, high));
+        d3 += L.Widen(L.Blend(c3, c2, high));
+        d0 += L.Widen(L.Blend(c4, c3, high));
+        d1 += L.Widen(L.Blend(c5, c4, high));
+        d2 += L.Widen(L.Blend(c6, c5, high));
+        d3 += L.Widen(L.Blend(c7, c6, high));
     }
 
     /// <summary>Groups [0, groups) of a block at q, in the documented order, with unaligned loads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PlainFloatBlock(float* q, int groups,
+    private static unsafe void PlainBlock<T, L>(T* q, int groups,
         ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
+        where T : unmanaged where L : ILanes<T>
     {
-        var zero = Vector256<float>.Zero;
-        Vector256<float> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero;
+        int w = Vector256<T>.Count;
+        var zero = Vector256<T>.Zero;
+        Vector256<T> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero;
         int g = 0;
-        for (; g + Chains <= groups; g += Chains, q += 64)
+        for (; g + Chains <= groups; g += Chains, q += w * Chains)
         {
-            c0 = Avx.Add(c0, Avx.LoadVector256(q));
-            c1 = Avx.Add(c1, Avx.LoadVector256(q + 8));
-            c2 = Avx.Add(c2, Avx.LoadVector256(q + 16));
-            c3 = Avx.Add(c3, Avx.LoadVector256(q + 24));
-            c4 = Avx.Add(c4, Avx.LoadVector256(q + 32));
-            c5 = Avx.Add(c5, Avx.LoadVector256(q + 40));
-            c6 = Avx.Add(c6, Avx.LoadVector256(q + 48));
-            c7 = Avx.Add(c7, Avx.LoadVector256(q + 56));
+            c0 += Vector256.Load(q);
+            c1 += Vector256.Load(q + w);
+            c2 += Vector256.Load(q + 2 * w);
+            c3 += Vector256.Load(q + 3 * w);
+            c4 += Vector256.Load(q + 4 * w);
+            c5 += Vector256.Load(q + 5 * w);
+            c6 += Vector256.Load(q + 6 * w);
+            c7 += Vector256.Load(q + 7 * w);
         }
         int rest = groups - g;
-        if (rest > 0) c0 = Avx.Add(c0, Avx.LoadVector256(q));
-        if (rest > 1) c1 = Avx.Add(c1, Avx.LoadVector256(q + 8));
-        if (rest > 2) c2 = Avx.Add(c2, Avx.LoadVector256(q + 16));
-        if (rest > 3) c3 = Avx.Add(c3, Avx.LoadVector256(q + 24));
-        if (rest > 4) c4 = Avx.Add(c4, Avx.LoadVector256(q + 32));
-        if (rest > 5) c5 = Avx.Add(c5, Avx.LoadVector256(q + 40));
-        if (rest > 6) c6 = Avx.Add(c6, Avx.LoadVector256(q + 48));
-        d0 = Avx.Add(d0, Widen(c0));
-        d1 = Avx.Add(d1, Widen(c1));
-        d2 = Avx.Add(d2, Widen(c2));
-        d3 = Avx.Add(d3, Widen(c3));
-        d0 = Avx.Add(d0, Widen(c4));
-        d1 = Avx.Add(d1, Widen(c5));
-        d2 = Avx.Add(d2, Widen(c6));
-        d3 = Avx.Add(d3, Widen(c7));
+        if (rest > 0) c0 += Vector256.Load(q);
+        if (rest > 1) c1 += Vector256.Load(q + w);
+        if (rest > 2) c2 += Vector256.Load(q + 2 * w);
+        if (rest > 3) c3 += Vector256.Load(q + 3 * w);
+        if (rest > 4) c4 += Vector256.Load(q + 4 * w);
+        if (rest > 5) c5 += Vector256.Load(q + 5 * w);
+        if (rest > 6) c6 += Vector256.Load(q + 6 * w);
+        d0 += L.Widen(c0);
+        d1 += L.Widen(c1);
+        d2 += L.Widen(c2);
+        d3 += L.Widen(c3);
+        d0 += L.Widen(c4);
+        d1 += L.Widen(c5);
+        d2 += L.Widen(c6);
+        d3 += L.Widen(c7);
     }
 
-    /// <summary>The 8 lanes of a float chain, widened and added pairwise into 4 double lanes.</summary>
+    /// <summary>The run's sum: the accumulators back in lane order, added up, then the last partial group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Widen(Vector256<float> v) =>
-        Avx.Add(Avx.ConvertToVector256Double(v.GetLower()), Avx.ConvertToVector256Double(v.GetUpper()));
-
-    /// <summary>The double run: the float run's order over 4-double groups; the chains need no widening.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe double SumDouble(double* p, int n)
-    {
-        Vector256<double> d0 = default, d1 = default, d2 = default, d3 = default;
-        int groups = n / 4, end = groups * 4, g = 0;
-        bool aligned = AlignedPath(p, sizeof(double), groups, out int h);
-        if (aligned)
-        {
-            var high = HighLanesDouble(h);
-            var carried = Avx.MaskLoad(p + h - 4, high);
-            for (; 4 * (g + GroupsPerBlock) + h <= end; g += GroupsPerBlock)
-                AlignedBlock(p + h + 4 * g, high, ref carried, ref d0, ref d1, ref d2, ref d3);
-            if (g < groups) LastAlignedBlock(p + h + 4 * g, end - h - 4 * g, high, carried, ref d0, ref d1, ref d2, ref d3);
-            g = groups;
-        }
-        for (; g + GroupsPerBlock <= groups; g += GroupsPerBlock)
-            PlainDoubleBlock(p + 4 * g, GroupsPerBlock, ref d0, ref d1, ref d2, ref d3);
-        if (g < groups) PlainDoubleBlock(p + 4 * g, groups - g, ref d0, ref d1, ref d2, ref d3);
-        return FinishDouble(p, n, aligned, h, d0, d1, d2, d3);
-    }
-
-    private unsafe struct DoubleRun
-    {
-        private readonly double* _p;
-        private readonly int _n, _groups, _end, _h;
-        private readonly bool _aligned;
-        private readonly Vector256<double> _high;
-        private Vector256<double> _carried;
-        private Vector256<double> _d0, _d1, _d2, _d3;
-        private int _g;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public DoubleRun(double* p, int n)
-        {
-            _p = p;
-            _n = n;
-            _groups = n / 4;
-            _end = _groups * 4;
-            _aligned = AlignedPath(p, sizeof(double), _groups, out _h);
-            if (_aligned)
-            {
-                _high = HighLanesDouble(_h);
-                _carried = Avx.MaskLoad(p + _h - 4, _high);
-            }
-        }
-
-        public readonly bool Done => _g >= _groups;
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Step()
-        {
-            Vector256<double> d0 = _d0, d1 = _d1, d2 = _d2, d3 = _d3;
-            if (!_aligned)
-            {
-                int count = Math.Min(GroupsPerBlock, _groups - _g);
-                PlainDoubleBlock(_p + 4 * _g, count, ref d0, ref d1, ref d2, ref d3);
-                _g += count;
-            }
-            else if (4 * (_g + GroupsPerBlock) + _h <= _end)
-            {
-                var carried = _carried;
-                AlignedBlock(_p + _h + 4 * _g, _high, ref carried, ref d0, ref d1, ref d2, ref d3);
-                _carried = carried;
-                _g += GroupsPerBlock;
-            }
-            else
-            {
-                LastAlignedBlock(_p + _h + 4 * _g, _end - _h - 4 * _g, _high, _carried, ref d0, ref d1, ref d2, ref d3);
-                _g = _groups;
-            }
-            (_d0, _d1, _d2, _d3) = (d0, d1, d2, d3);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public readonly double Finish() => FinishDouble(_p, _n, _aligned, _h, _d0, _d1, _d2, _d3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> HighLanesDouble(int h) =>
-        Avx2.CompareGreaterThan(Vector256.Create(0L, 1, 2, 3), Vector256.Create(3L - h)).AsDouble();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void AlignedBlock(double* q, Vector256<double> high, ref Vector256<double> carried,
-        ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
-    {
-        var zero = Vector256<double>.Zero;
-        Vector256<double> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero;
-        var c7 = Avx.Add(zero, carried);
-        for (double* stop = q + 4 * (GroupsPerBlock - Chains); q < stop; q += 4 * Chains)
-            Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
-        c0 = Avx.Add(c0, Avx.LoadAlignedVector256(q));
-        c1 = Avx.Add(c1, Avx.LoadAlignedVector256(q + 4));
-        c2 = Avx.Add(c2, Avx.LoadAlignedVector256(q + 8));
-        c3 = Avx.Add(c3, Avx.LoadAlignedVector256(q + 12));
-        c4 = Avx.Add(c4, Avx.LoadAlignedVector256(q + 16));
-        c5 = Avx.Add(c5, Avx.LoadAlignedVector256(q + 20));
-        c6 = Avx.Add(c6, Avx.LoadAlignedVector256(q + 24));
-        var last = Avx.LoadAlignedVector256(q + 28);
-        c7 = Avx.Add(c7, Avx.AndNot(high, last));
-        carried = Avx.And(high, last);
-        Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void LastAlignedBlock(double* q, int left, Vector256<double> high, Vector256<double> carried,
-        ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
-    {
-        var zero = Vector256<double>.Zero;
-        Vector256<double> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero;
-        var c7 = Avx.Add(zero, carried);
-        for (; left >= 4 * Chains; left -= 4 * Chains, q += 4 * Chains)
-            Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
-        if (left > 0)
-        {
-            var lane = Vector256.Create(0L, 1, 2, 3);
-            var limit = Vector256.Create((long)left);
-            c0 = Avx.Add(c0, Avx.MaskLoad(q, Avx2.CompareGreaterThan(limit, lane).AsDouble()));
-            c1 = Avx.Add(c1, Avx.MaskLoad(q + 4, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(4L))).AsDouble()));
-            c2 = Avx.Add(c2, Avx.MaskLoad(q + 8, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(8L))).AsDouble()));
-            c3 = Avx.Add(c3, Avx.MaskLoad(q + 12, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(12L))).AsDouble()));
-            c4 = Avx.Add(c4, Avx.MaskLoad(q + 16, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(16L))).AsDouble()));
-            c5 = Avx.Add(c5, Avx.MaskLoad(q + 20, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(20L))).AsDouble()));
-            c6 = Avx.Add(c6, Avx.MaskLoad(q + 24, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(24L))).AsDouble()));
-            c7 = Avx.Add(c7, Avx.MaskLoad(q + 28, Avx2.CompareGreaterThan(limit, Avx2.Add(lane, Vector256.Create(28L))).AsDouble()));
-        }
-        Reassemble(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe double FinishDouble(double* p, int n, bool aligned, int h,
-        Vector256<double> d0, Vector256<double> d1, Vector256<double> d2, Vector256<double> d3)
+    private static unsafe double FinishRun<T>(T* p, int n, bool aligned, int h,
+        Vector256<double> d0, Vector256<double> d1, Vector256<double> d2, Vector256<double> d3) where T : unmanaged
     {
         if (aligned)
         {
-            // Lane j of the accumulators holds chain lane j + h (mod 4): chain lane m moves back from lane m - h.
+            // The double accumulators were kept in the loads' lane order. Doubles: lane j holds chain lane j + h
+            // (mod 4). Floats: float lane p held chain lane p + h (mod 8), and widening adds lanes p and p + 4, so
+            // double lane j holds lane pair j + h (mod 4). Either way lane m moves back from lane m - h.
             var rotation = DoubleLaneRotation(-h & 3);
             d0 = Rotate(d0, rotation);
             d1 = Rotate(d1, rotation);
@@ -555,44 +389,16 @@ internal static class VectorSum
             d3 = Rotate(d3, rotation);
         }
         double total = Total(d0, d1, d2, d3);
-        for (int i = n / 4 * 4; i < n; i++) total += p[i];
+        for (int i = n / Vector256<T>.Count * Vector256<T>.Count; i < n; i++)
+            total += typeof(T) == typeof(float) ? ((float*)p)[i] : ((double*)p)[i];
         return total;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Round(double* q, ref Vector256<double> c0, ref Vector256<double> c1, ref Vector256<double> c2,
-        ref Vector256<double> c3, ref Vector256<double> c4, ref Vector256<double> c5, ref Vector256<double> c6, ref Vector256<double> c7)
-    {
-        c0 = Avx.Add(c0, Avx.LoadAlignedVector256(q));
-        c1 = Avx.Add(c1, Avx.LoadAlignedVector256(q + 4));
-        c2 = Avx.Add(c2, Avx.LoadAlignedVector256(q + 8));
-        c3 = Avx.Add(c3, Avx.LoadAlignedVector256(q + 12));
-        c4 = Avx.Add(c4, Avx.LoadAlignedVector256(q + 16));
-        c5 = Avx.Add(c5, Avx.LoadAlignedVector256(q + 20));
-        c6 = Avx.Add(c6, Avx.LoadAlignedVector256(q + 24));
-        c7 = Avx.Add(c7, Avx.LoadAlignedVector256(q + 28));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Reassemble(Vector256<double> c0, Vector256<double> c1, Vector256<double> c2, Vector256<double> c3,
-        Vector256<double> c4, Vector256<double> c5, Vector256<double> c6, Vector256<double> c7, Vector256<double> high,
-        ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
-    {
-        d0 = Avx.Add(d0, Avx.BlendVariable(c0, c7, high));
-        d1 = Avx.Add(d1, Avx.BlendVariable(c1, c0, high));
-        d2 = Avx.Add(d2, Avx.BlendVariable(c2, c1, high));
-        d3 = Avx.Add(d3, Avx.BlendVariable(c3, c2, high));
-        d0 = Avx.Add(d0, Avx.BlendVariable(c4, c3, high));
-        d1 = Avx.Add(d1, Avx.BlendVariable(c5, c4, high));
-        d2 = Avx.Add(d2, Avx.BlendVariable(c6, c5, high));
-        d3 = Avx.Add(d3, Avx.BlendVariable(c7, c6, high));
     }
 
     /// <summary>The accumulators' sum in a spelled-out order (Vector256.Sum leaves its order to the runtime).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Total(Vector256<double> d0, Vector256<double> d1, Vector256<double> d2, Vector256<double> d3)
     {
-        var s = Avx.Add(Avx.Add(d0, d1), Avx.Add(d2, d3));
+        var s = (d0 + d1) + (d2 + d3);
         return (s.GetElement(0) + s.GetElement(1)) + (s.GetElement(2) + s.GetElement(3));
     }
 
@@ -607,39 +413,77 @@ internal static class VectorSum
     private static Vector256<double> Rotate(Vector256<double> v, Vector256<int> rotation) =>
         Avx2.PermuteVar8x32(v.AsSingle(), rotation).AsDouble();
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PlainDoubleBlock(double* q, int groups,
-        ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
+    /// <summary>What differs between float and double runs.</summary>
+    private interface ILanes<T> where T : unmanaged
     {
-        var zero = Vector256<double>.Zero;
-        Vector256<double> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero;
-        int g = 0;
-        for (; g + Chains <= groups; g += Chains, q += 32)
-        {
-            c0 = Avx.Add(c0, Avx.LoadVector256(q));
-            c1 = Avx.Add(c1, Avx.LoadVector256(q + 4));
-            c2 = Avx.Add(c2, Avx.LoadVector256(q + 8));
-            c3 = Avx.Add(c3, Avx.LoadVector256(q + 12));
-            c4 = Avx.Add(c4, Avx.LoadVector256(q + 16));
-            c5 = Avx.Add(c5, Avx.LoadVector256(q + 20));
-            c6 = Avx.Add(c6, Avx.LoadVector256(q + 24));
-            c7 = Avx.Add(c7, Avx.LoadVector256(q + 28));
-        }
-        int rest = groups - g;
-        if (rest > 0) c0 = Avx.Add(c0, Avx.LoadVector256(q));
-        if (rest > 1) c1 = Avx.Add(c1, Avx.LoadVector256(q + 4));
-        if (rest > 2) c2 = Avx.Add(c2, Avx.LoadVector256(q + 8));
-        if (rest > 3) c3 = Avx.Add(c3, Avx.LoadVector256(q + 12));
-        if (rest > 4) c4 = Avx.Add(c4, Avx.LoadVector256(q + 16));
-        if (rest > 5) c5 = Avx.Add(c5, Avx.LoadVector256(q + 20));
-        if (rest > 6) c6 = Avx.Add(c6, Avx.LoadVector256(q + 24));
-        d0 = Avx.Add(d0, c0);
-        d1 = Avx.Add(d1, c1);
-        d2 = Avx.Add(d2, c2);
-        d3 = Avx.Add(d3, c3);
-        d0 = Avx.Add(d0, c4);
-        d1 = Avx.Add(d1, c5);
-        d2 = Avx.Add(d2, c6);
-        d3 = Avx.Add(d3, c7);
+        /// <summary>The lanes h.. of a load at the first boundary (which belong to the next group).</summary>
+        static abstract Vector256<T> High(int h);
+
+        /// <summary><paramref name="left"/> in every lane (as integers of the lane's width), for <see cref="Below"/>.</summary>
+        static abstract Vector256<T> Limit(int left);
+
+        /// <summary>The lanes k with first + k below the <paramref name="limit"/>.</summary>
+        static abstract Vector256<T> Below(Vector256<T> limit, int first);
+
+        /// <summary>A load of the masked lanes only; the others read nothing and are 0.</summary>
+        static abstract unsafe Vector256<T> MaskLoad(T* p, Vector256<T> mask);
+
+        /// <summary>A chain as it enters the double accumulators.</summary>
+        static abstract Vector256<double> Widen(Vector256<T> chain);
+
+        /// <summary>Lanes of <paramref name="b"/> where the mask is set, else of <paramref name="a"/> (one blend).</summary>
+        static abstract Vector256<T> Blend(Vector256<T> a, Vector256<T> b, Vector256<T> mask);
+    }
+
+    private readonly struct FloatLanes : ILanes<float>
+    {
+        private static Vector256<int> Lane => Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> High(int h) => Avx2.CompareGreaterThan(Lane, Vector256.Create(7 - h)).AsSingle();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Limit(int left) => Vector256.Create(left).AsSingle();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Below(Vector256<float> limit, int first) =>
+            Avx2.CompareGreaterThan(limit.AsInt32(),
+                Vector256.Create(first, first + 1, first + 2, first + 3, first + 4, first + 5, first + 6, first + 7)).AsSingle();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector256<float> MaskLoad(float* p, Vector256<float> mask) => Avx.MaskLoad(p, mask);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Blend(Vector256<float> a, Vector256<float> b, Vector256<float> mask) => Avx.BlendVariable(a, b, mask);
+
+        /// <summary>The 8 lanes widened and added pairwise (j and j + 4) into 4 double lanes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Widen(Vector256<float> chain) =>
+            Avx.ConvertToVector256Double(chain.GetLower()) + Avx.ConvertToVector256Double(chain.GetUpper());
+    }
+
+    private readonly struct DoubleLanes : ILanes<double>
+    {
+        private static Vector256<long> Lane => Vector256.Create(0L, 1, 2, 3);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> High(int h) => Avx2.CompareGreaterThan(Lane, Vector256.Create(3L - h)).AsDouble();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Limit(int left) => Vector256.Create((long)left).AsDouble();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Below(Vector256<double> limit, int first) =>
+            Avx2.CompareGreaterThan(limit.AsInt64(), Vector256.Create(first, first + 1L, first + 2L, first + 3L)).AsDouble();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector256<double> MaskLoad(double* p, Vector256<double> mask) => Avx.MaskLoad(p, mask);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Blend(Vector256<double> a, Vector256<double> b, Vector256<double> mask) => Avx.BlendVariable(a, b, mask);
+
+        /// <summary>Double chains enter as they are.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Widen(Vector256<double> chain) => chain;
     }
 }
