@@ -339,4 +339,45 @@ public class KernelTests
         TestTensors.AssertClose(v.Reshape(1, 3).Mm(v.Reshape(3, 1)).ToDoubleArray(), v.MatMul(v), 1e-15);
         Assert.Equal(Array.Empty<int>(), v.MatMul(v).Shape);
     }
+
+    // Doubles that a truncating narrowing would get wrong (ties, halfway-plus, both signs), float's edges, and the
+    // specials: the vectorized float64 -> float32 conversion must round as the scalar cast does.
+    public static TheoryData<double> NarrowingValues => new(
+    [
+        1 + Math.Pow(2, -24) + Math.Pow(2, -40), -(1 + Math.Pow(2, -24) + Math.Pow(2, -40)), 1 + Math.Pow(2, -24),
+        1 + 3 * Math.Pow(2, -24), 0.1, -0.1, 3.4028235677973366e38, 3.4028235e38, -1e39, 1e-46, 1.4e-45, -0.0,
+        double.NaN, double.PositiveInfinity, double.NegativeInfinity, 16777217, 1e300,
+    ]);
+
+    [Theory]
+    [MemberData(nameof(NarrowingValues))]
+    public void Float64_to_float32_rounds_as_a_cast(double value)
+    {
+        // 37 copies: whole vectors and a scalar tail of the conversion loop.
+        var values = Enumerable.Repeat(value, 37).ToArray();
+        var cast = Tensor.FromDoubles(values, [37], DType.Float64).Cast(DType.Float32);
+        var expected = BitConverter.SingleToInt32Bits((float)value);
+        Assert.All((float[])cast.Storage, f => Assert.Equal(expected, BitConverter.SingleToInt32Bits(f)));
+    }
+
+    [Fact]
+    public void Float32_row_sums_and_means_round_once_to_float()
+    {
+        // Rows whose sums (accumulated in double, see VectorSum) fall between floats: the result is that sum
+        // rounded to nearest, and the mean that float divided by the count.
+        var rows = new double[3 * 300];
+        for (int r = 0; r < 3; r++)
+            for (int i = 0; i < 300; i++) rows[r * 300 + i] = i == 0 ? 16777216 * (r + 1) : (i % 3 == 0 ? 0.75 : 0.0625);
+        var x = Tensor.FromDoubles(rows, [3, 300], DType.Float32);
+        var sums = (float[])x.Sum([1]).Storage;
+        var means = (float[])x.Mean([1]).Storage;
+        var f = (float[])x.Storage;
+        for (int r = 0; r < 3; r++)
+        {
+            double sum = AutoGrad.Kernels.VectorSum.Sum(f.AsSpan(r * 300, 300));
+            Assert.NotEqual(sum, (double)(float)sum);
+            Assert.Equal((float)sum, sums[r]);
+            Assert.Equal((float)sum / 300f, means[r]);
+        }
+    }
 }

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace AutoGrad.Kernels;
 
 /// <summary>Dtype conversion of whole storages, with C's rules (float to int truncates, nonzero is true).</summary>
@@ -10,10 +12,10 @@ internal static class CastKernel
         switch (source, dst)
         {
             case (float[] s, float[] d): s.CopyTo(d, 0); break;
-            case (float[] s, double[] d): for (int i = 0; i < n; i++) d[i] = s[i]; break;
+            case (float[] s, double[] d): TensorPrimitives.ConvertTruncating<float, double>(s, d); break;
             case (float[] s, long[] d): for (int i = 0; i < n; i++) d[i] = Tensor.CastToLong(s[i]); break;
             case (float[] s, bool[] d): for (int i = 0; i < n; i++) d[i] = s[i] != 0; break;
-            case (double[] s, float[] d): for (int i = 0; i < n; i++) d[i] = (float)s[i]; break;
+            case (double[] s, float[] d): TensorPrimitives.ConvertTruncating<double, float>(s, d); break;
             case (double[] s, double[] d): s.CopyTo(d, 0); break;
             case (double[] s, long[] d): for (int i = 0; i < n; i++) d[i] = Tensor.CastToLong(s[i]); break;
             case (double[] s, bool[] d): for (int i = 0; i < n; i++) d[i] = s[i] != 0; break;

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Buffers;
 using AutoGrad.Autograd;
 using AutoGrad.Kernels;
@@ -133,7 +134,8 @@ public sealed partial class Tensor
             {
                 var sums = SumToDouble(x, reduce, all, outShape);
                 var result = (float[])Allocate(DType.Float32, Shapes.NumElements(outShape));
-                for (int i = 0; i < result.Length; i++) result[i] = (float)sums[i];
+                // Rounded to float a vector at a time (the same round-to-nearest as a cast).
+                TensorPrimitives.ConvertTruncating<double, float>(sums.AsSpan(0, result.Length), result);
                 ArrayPool<double>.Shared.Return(sums);
                 return new Tensor(result, outShape, DType.Float32);
             }
@@ -189,7 +191,8 @@ public sealed partial class Tensor
         {
             var means = (float[])Allocate(DType.Float32, Shapes.NumElements(outShape));
             float divisor = count;
-            for (int i = 0; i < means.Length; i++) means[i] = (float)sums[i] / divisor;
+            TensorPrimitives.ConvertTruncating<double, float>(sums.AsSpan(0, means.Length), means);
+            TensorPrimitives.Divide(means, divisor, means);
             ArrayPool<double>.Shared.Return(sums);
             return new Tensor(means, outShape, DType.Float32);
         }
