@@ -9,13 +9,14 @@ namespace AutoGrad.Tests;
 /// </summary>
 public class VectorSumTests
 {
-    // Empty, below one group, around the aligned path's threshold (16 groups), partial and whole blocks (64 groups:
-    // 512 floats, 256 doubles) with and without a last round of masked loads and a scalar tail, many blocks, and
-    // the pairwise leaf.
+    // Empty, below one group, around the aligned path's threshold (16 groups), partial and whole blocks (128
+    // groups: 1024 floats, 512 doubles) with and without a last round of masked loads and a scalar tail, many
+    // blocks, and the pairwise leaf.
     public static TheoryData<int> Lengths => new(
     [
         0, 1, 5, 8, 9, 63, 64, 65, 127, 128, 129, 135, 136, 137, 255, 256, 259, 511, 512, 513, 519, 520, 521, 527,
-        600, 1000, 1023, 1024, 1031, 1032, 1033, 4096 + 13, 9000, 65536,
+        600, 1000, 1023, 1024, 1025, 1031, 1032, 1033, 1039, 1040, 1041, 2047, 2048, 2049, 2055, 2056, 2057,
+        4096 + 13, 9000, 65536,
     ]);
 
     /// <summary>Values over many magnitudes and both signs, so that any other order rounds differently.</summary>
@@ -27,14 +28,14 @@ public class VectorSumTests
         return v;
     }
 
-    /// <summary>Chains of 8 values per lane in float, widened and added into 4 double accumulators.</summary>
+    /// <summary>Chains of 16 values per lane in float, widened and added into 4 double accumulators.</summary>
     private static double ReferenceFloat(float[] x)
     {
         var acc = new double[4, 4];
         int n = x.Length, i = 0;
-        for (; i + 8 <= n; i += 512)
+        for (; i + 8 <= n; i += 1024)
         {
-            int groups = Math.Min(64, (n - i) / 8);
+            int groups = Math.Min(128, (n - i) / 8);
             var chain = new float[8, 8];
             for (int g = 0; g < groups; g++)
                 for (int lane = 0; lane < 8; lane++)
@@ -42,7 +43,7 @@ public class VectorSumTests
             for (int c = 0; c < 8; c++)
                 for (int j = 0; j < 4; j++)
                     acc[c % 4, j] += (double)chain[c, j] + chain[c, j + 4];
-            if (groups < 64) { i += 8 * groups; goto Tail; }
+            if (groups < 128) { i += 8 * groups; goto Tail; }
         }
         Tail:
         var s = new double[4];
@@ -56,9 +57,9 @@ public class VectorSumTests
     {
         var acc = new double[4, 4];
         int n = x.Length, i = 0;
-        for (; i + 4 <= n; i += 256)
+        for (; i + 4 <= n; i += 512)
         {
-            int groups = Math.Min(64, (n - i) / 4);
+            int groups = Math.Min(128, (n - i) / 4);
             var chain = new double[8, 4];
             for (int g = 0; g < groups; g++)
                 for (int lane = 0; lane < 4; lane++)
@@ -66,7 +67,7 @@ public class VectorSumTests
             for (int c = 0; c < 8; c++)
                 for (int j = 0; j < 4; j++)
                     acc[c % 4, j] += chain[c, j];
-            if (groups < 64) { i += 4 * groups; goto Tail; }
+            if (groups < 128) { i += 4 * groups; goto Tail; }
         }
         Tail:
         var s = new double[4];
@@ -115,7 +116,7 @@ public class VectorSumTests
     public static TheoryData<int, int, int> Runs => new()
     {
         { 1000, 7000, 5 }, { 1000, 7000, 0 }, { 61, 7 * 61, 5 }, { 1003, 7 * 1003, 3 }, { 1003, 7 * 1003 - 500, 1 },
-        { 512, 512, 2 }, { 512, 3 * 512 - 1, 6 }, { 4096 + 13, 4 * (4096 + 13), 7 }, { 4096 + 13, 5 * (4096 + 13) - 4100, 0 },
+        { 512, 512, 2 }, { 512, 3 * 512 - 1, 6 }, { 1024, 5 * 1024, 3 }, { 2000, 9 * 2000 - 1999, 5 }, { 4096 + 13, 4 * (4096 + 13), 7 }, { 4096 + 13, 5 * (4096 + 13) - 4100, 0 },
         { 3000, 9 * 3000 - 2999, 4 }, { 100, 100, 1 },
     };
 
