@@ -270,8 +270,8 @@ internal static class VectorSum
 
     /// <summary>
     /// The last, possibly partial, aligned block, <paramref name="left"/> elements from q to the end of the last
-    /// group: whole rounds of 8 loads, then one round of masked loads that reads nothing past the last group
-    /// (adding 0 to a chain leaves its bits unchanged: a chain that starts from +0 is never -0).
+    /// group: whole rounds of 8 loads, then one round that reads nothing past the last group (its partial vector by a
+    /// masked load: adding 0 to a chain leaves its bits unchanged, a chain that starts from +0 is never -0).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void LastAlignedBlock<T, L>(T* q, int left, Vector256<T> high, Vector256<T> carried,
@@ -287,16 +287,29 @@ internal static class VectorSum
         if (left > 0)
         {
             var limit = L.Limit(left);
-            c0 += L.MaskLoad(q, L.Below(limit, 0));
-            c1 += L.MaskLoad(q + w, L.Below(limit, w));
-            c2 += L.MaskLoad(q + 2 * w, L.Below(limit, 2 * w));
-            c3 += L.MaskLoad(q + 3 * w, L.Below(limit, 3 * w));
-            c4 += L.MaskLoad(q + 4 * w, L.Below(limit, 4 * w));
-            c5 += L.MaskLoad(q + 5 * w, L.Below(limit, 5 * w));
-            c6 += L.MaskLoad(q + 6 * w, L.Below(limit, 6 * w));
-            c7 += L.MaskLoad(q + 7 * w, L.Below(limit, 7 * w));
+            TailLoad<T, L>(ref c0, q, left, 0, limit);
+            TailLoad<T, L>(ref c1, q, left, w, limit);
+            TailLoad<T, L>(ref c2, q, left, 2 * w, limit);
+            TailLoad<T, L>(ref c3, q, left, 3 * w, limit);
+            TailLoad<T, L>(ref c4, q, left, 4 * w, limit);
+            TailLoad<T, L>(ref c5, q, left, 5 * w, limit);
+            TailLoad<T, L>(ref c6, q, left, 6 * w, limit);
+            TailLoad<T, L>(ref c7, q, left, 7 * w, limit);
         }
         Reassemble<T, L>(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
+    }
+
+    /// <summary>
+    /// The last round's load into one chain, the vector at q + first: whole (an aligned load), partial (a masked
+    /// load of the lanes below <paramref name="left"/>), or past the end (nothing). Branching beats eight masked
+    /// loads: the rows of a matrix all take the same branches.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void TailLoad<T, L>(ref Vector256<T> chain, T* q, int left, int first, Vector256<T> limit)
+        where T : unmanaged where L : ILanes<T>
+    {
+        if (left >= first + Vector256<T>.Count) chain += Vector256.LoadAligned(q + first);
+        else if (left > first) chain += L.MaskLoad(q + first, L.Below(limit, first));
     }
 
     /// <summary>One aligned load into each chain accumulator.</summary>
@@ -380,29 +393,20 @@ internal static class VectorSum
     private static unsafe double FinishRun<T>(T* p, int n, bool aligned, int h,
         Vector256<double> d0, Vector256<double> d1, Vector256<double> d2, Vector256<double> d3) where T : unmanaged
     {
+        // The accumulators added lane-wise in a spelled-out order (Vector256.Sum leaves its order to the runtime).
+        var sum = (d0 + d1) + (d2 + d3);
         if (aligned)
         {
             // The double accumulators were kept in the loads' lane order. Doubles: lane j holds chain lane j + h
             // (mod 4). Floats: float lane p held chain lane p + h (mod 8), and widening adds lanes p and p + 4, so
-            // double lane j holds lane pair j + h (mod 4). Either way lane m moves back from lane m - h.
-            var rotation = DoubleLaneRotation(-h & 3);
-            d0 = Rotate(d0, rotation);
-            d1 = Rotate(d1, rotation);
-            d2 = Rotate(d2, rotation);
-            d3 = Rotate(d3, rotation);
+            // double lane j holds lane pair j + h (mod 4). Either way lane m moves back from lane m - h; the
+            // lane-wise sum commutes with that move, so one permute of the sum does it.
+            sum = Rotate(sum, DoubleLaneRotation(-h & 3));
         }
-        double total = Total(d0, d1, d2, d3);
+        double total = (sum.GetElement(0) + sum.GetElement(1)) + (sum.GetElement(2) + sum.GetElement(3));
         for (int i = n / Vector256<T>.Count * Vector256<T>.Count; i < n; i++)
             total += typeof(T) == typeof(float) ? ((float*)p)[i] : ((double*)p)[i];
         return total;
-    }
-
-    /// <summary>The accumulators' sum in a spelled-out order (Vector256.Sum leaves its order to the runtime).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Total(Vector256<double> d0, Vector256<double> d1, Vector256<double> d2, Vector256<double> d3)
-    {
-        var s = (d0 + d1) + (d2 + d3);
-        return (s.GetElement(0) + s.GetElement(1)) + (s.GetElement(2) + s.GetElement(3));
     }
 
     /// <summary>The permutation (of float pairs) that moves double lane (j + k) mod 4 to lane j.</summary>
