@@ -43,6 +43,8 @@ internal static unsafe class Gemm
 
     private static void Run<T>(T* a, T* b, T* c, int m, int k, int n, int nr, bool transA, bool transB) where T : unmanaged
     {
+        // Callers (MatMulKernels) take their own loops where this is false; refuse here rather than fail mid-way.
+        if (!IsSupported) throw new PlatformNotSupportedException("the packed matmul kernel needs AVX and FMA");
         if (m == 0 || n == 0) return;
         if (k == 0) { new Span<T>(c, m * n).Clear(); return; }
         long work = (long)m * n * k;
