@@ -145,6 +145,37 @@ public class VectorSumTests
         }
     }
 
+    // Rows a whole number of vectors and of 32 bytes long, so that every row starts at the same distance from a
+    // boundary: read as one aligned stream, each row's last load carrying the next row's first elements. Row
+    // lengths of one partial block, whole blocks (128 and 256 groups) and more than one block.
+    [Theory]
+    [InlineData(128, 2)]
+    [InlineData(128, 5)]
+    [InlineData(1000, 3)]
+    [InlineData(1024, 4)]
+    [InlineData(2056, 3)]
+    public void Matrix_rows_read_as_one_stream_are_each_summed_alone(int length, int rows)
+    {
+        var x = Values(rows * length + 8, length + rows);
+        var xf = x.Select(v => (float)v).ToArray();
+        // Every offset: each distance from a boundary, and rows that start on one.
+        for (int offset = 0; offset < 8; offset++)
+        {
+            var sums = new double[rows];
+            var sumsF = new double[rows];
+            if (offset < 4) VectorSum.RunSums(x.AsSpan(offset, rows * length), length, sums);
+            VectorSum.RunSums(xf.AsSpan(offset, rows * length), length, sumsF);
+            for (int r = 0; r < rows; r++)
+            {
+                if (offset < 4)
+                    Assert.True(BitConverter.DoubleToInt64Bits(VectorSum.Sum(x.AsSpan(offset + r * length, length))) == BitConverter.DoubleToInt64Bits(sums[r]),
+                        $"double row {r}, offset {offset}");
+                Assert.True(BitConverter.DoubleToInt64Bits(VectorSum.Sum(xf.AsSpan(offset + r * length, length))) == BitConverter.DoubleToInt64Bits(sumsF[r]),
+                    $"float row {r}, offset {offset}");
+            }
+        }
+    }
+
     [Fact]
     public void A_sum_beyond_the_cache_is_its_blocks_added_in_order_on_any_thread_count()
     {

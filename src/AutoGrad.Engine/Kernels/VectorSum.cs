@@ -101,6 +101,14 @@ internal static class VectorSum
         streams = Math.Clamp(streams, 1, MaxStreams);
         if (streams == 1)
         {
+            int w = Vector256<T>.Count;
+            // Rows that all start at the same distance from a boundary (on one, too): one aligned stream.
+            if (sums.Length > 1 && length % w == 0 && (long)length * sizeof(T) % 32 == 0 && (long)sums.Length * length == n
+                && length / w >= 2 * Chains && ((nuint)p & (nuint)(sizeof(T) - 1)) == 0)
+            {
+                AlignedRows<T, L>(p, length, (int)((32 - ((nuint)p & 31)) & 31) / sizeof(T), sums);
+                return;
+            }
             for (int r = 0; r < sums.Length; r++) sums[r] = SumRun<T, L>(p + (nint)r * length, RunLength(n, length, r));
             return;
         }
@@ -161,13 +169,42 @@ internal static class VectorSum
             var carried = L.MaskLoad(p + h - width, high);
             for (; width * (g + GroupsPerBlock) + h <= end; g += GroupsPerBlock)
                 AlignedBlock<T, L>(p + h + width * g, high, ref carried, ref d0, ref d1, ref d2, ref d3);
-            if (g < groups) LastAlignedBlock<T, L>(p + h + width * g, end - h - width * g, high, carried, ref d0, ref d1, ref d2, ref d3);
+            if (g < groups) LastAlignedBlock<T, L>(p + h + width * g, end - h - width * g, high, ref carried, false, ref d0, ref d1, ref d2, ref d3);
             g = groups;
         }
         for (; g + GroupsPerBlock <= groups; g += GroupsPerBlock)
             PlainBlock<T, L>(p + width * g, GroupsPerBlock, ref d0, ref d1, ref d2, ref d3);
         if (g < groups) PlainBlock<T, L>(p + width * g, groups - g, ref d0, ref d1, ref d2, ref d3);
         return FinishRun(p, n, aligned, h, d0, d1, d2, d3);
+    }
+
+    /// <summary>
+    /// The rows of a matrix whose rows all start h elements before a 32-byte boundary (a row a whole number of vectors
+    /// and of 32 bytes long), each summed as <see cref="SumRun"/> sums it, read as one aligned stream: a row's last
+    /// aligned load also holds the next row's first h elements, which pass into that row as a block's carried lanes
+    /// pass into the next block. No row but the first and the last pays a masked load, nor recomputes its masks:
+    /// 1000 misaligned [1000]-float rows in L3 went from 45.5-46.5 to 42.3 us, and rows on a boundary (which took
+    /// the plain loop one by one) from 43.0-43.5 to 42.4-42.7 us. With h = 0 the blends keep every lane and nothing
+    /// is carried, which is the plain loop's order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void AlignedRows<T, L>(T* p, int length, int h, Span<double> sums) where T : unmanaged where L : ILanes<T>
+    {
+        int w = Vector256<T>.Count, groups = length / w;
+        var high = L.High(h);
+        var carried = L.MaskLoad(p + h - w, high);
+        for (int r = 0; r < sums.Length; r++)
+        {
+            T* row = p + (nint)r * length;
+            Vector256<double> d0 = default, d1 = default, d2 = default, d3 = default;
+            int g = 0;
+            for (; w * (g + GroupsPerBlock) + h <= length; g += GroupsPerBlock)
+                AlignedBlock<T, L>(row + h + w * g, high, ref carried, ref d0, ref d1, ref d2, ref d3);
+            // The last row's partial vector would reach past the data: a masked load, as for a lone run.
+            LastAlignedBlock<T, L>(row + h + w * g, length - h - w * g, high, ref carried, r + 1 < sums.Length,
+                ref d0, ref d1, ref d2, ref d3);
+            sums[r] = FinishRun(row, length, aligned: h != 0, h, d0, d1, d2, d3);
+        }
     }
 
     /// <summary>
@@ -224,7 +261,8 @@ internal static class VectorSum
             }
             else
             {
-                LastAlignedBlock<T, L>(_p + _h + width * _g, _end - _h - width * _g, _high, _carried, ref d0, ref d1, ref d2, ref d3);
+                var carried = _carried;
+                LastAlignedBlock<T, L>(_p + _h + width * _g, _end - _h - width * _g, _high, ref carried, false, ref d0, ref d1, ref d2, ref d3);
                 _g = _groups;
             }
             (_d0, _d1, _d2, _d3) = (d0, d1, d2, d3);
@@ -271,10 +309,12 @@ internal static class VectorSum
     /// <summary>
     /// The last, possibly partial, aligned block, <paramref name="left"/> elements from q to the end of the last
     /// group: whole rounds of 8 loads, then one round that reads nothing past the last group (its partial vector by a
-    /// masked load: adding 0 to a chain leaves its bits unchanged, a chain that starts from +0 is never -0).
+    /// masked load: adding 0 to a chain leaves its bits unchanged, a chain that starts from +0 is never -0). With
+    /// <paramref name="carryOut"/> the data goes on past the run (the next row of a matrix): the partial vector is
+    /// loaded whole, and its upper lanes, the next run's first elements, are left in <paramref name="carried"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void LastAlignedBlock<T, L>(T* q, int left, Vector256<T> high, Vector256<T> carried,
+    private static unsafe void LastAlignedBlock<T, L>(T* q, int left, Vector256<T> high, ref Vector256<T> carried, bool carryOut,
         ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
         where T : unmanaged where L : ILanes<T>
     {
@@ -287,29 +327,40 @@ internal static class VectorSum
         if (left > 0)
         {
             var limit = L.Limit(left);
-            TailLoad<T, L>(ref c0, q, left, 0, limit);
-            TailLoad<T, L>(ref c1, q, left, w, limit);
-            TailLoad<T, L>(ref c2, q, left, 2 * w, limit);
-            TailLoad<T, L>(ref c3, q, left, 3 * w, limit);
-            TailLoad<T, L>(ref c4, q, left, 4 * w, limit);
-            TailLoad<T, L>(ref c5, q, left, 5 * w, limit);
-            TailLoad<T, L>(ref c6, q, left, 6 * w, limit);
-            TailLoad<T, L>(ref c7, q, left, 7 * w, limit);
+            TailLoad<T, L>(ref c0, q, left, 0, limit, high, ref carried, carryOut);
+            TailLoad<T, L>(ref c1, q, left, w, limit, high, ref carried, carryOut);
+            TailLoad<T, L>(ref c2, q, left, 2 * w, limit, high, ref carried, carryOut);
+            TailLoad<T, L>(ref c3, q, left, 3 * w, limit, high, ref carried, carryOut);
+            TailLoad<T, L>(ref c4, q, left, 4 * w, limit, high, ref carried, carryOut);
+            TailLoad<T, L>(ref c5, q, left, 5 * w, limit, high, ref carried, carryOut);
+            TailLoad<T, L>(ref c6, q, left, 6 * w, limit, high, ref carried, carryOut);
+            TailLoad<T, L>(ref c7, q, left, 7 * w, limit, high, ref carried, carryOut);
         }
         Reassemble<T, L>(c0, c1, c2, c3, c4, c5, c6, c7, high, ref d0, ref d1, ref d2, ref d3);
     }
 
     /// <summary>
     /// The last round's load into one chain, the vector at q + first: whole (an aligned load), partial (a masked
-    /// load of the lanes below <paramref name="left"/>), or past the end (nothing). Branching beats eight masked
+    /// load of the lanes below <paramref name="left"/>; with <paramref name="carryOut"/>, a whole load split at the
+    /// aligned path's lane h, the upper lanes carried out), or past the end (nothing). Branching beats eight masked
     /// loads: the rows of a matrix all take the same branches.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void TailLoad<T, L>(ref Vector256<T> chain, T* q, int left, int first, Vector256<T> limit)
+    private static unsafe void TailLoad<T, L>(ref Vector256<T> chain, T* q, int left, int first, Vector256<T> limit,
+        Vector256<T> high, ref Vector256<T> carried, bool carryOut)
         where T : unmanaged where L : ILanes<T>
     {
         if (left >= first + Vector256<T>.Count) chain += Vector256.LoadAligned(q + first);
-        else if (left > first) chain += L.MaskLoad(q + first, L.Below(limit, first));
+        else if (left > first)
+        {
+            if (carryOut)
+            {
+                var last = Vector256.LoadAligned(q + first);
+                chain += Vector256.AndNot(last, high);
+                carried = last & high;
+            }
+            else chain += L.MaskLoad(q + first, L.Below(limit, first));
+        }
     }
 
     /// <summary>One aligned load into each chain accumulator.</summary>
