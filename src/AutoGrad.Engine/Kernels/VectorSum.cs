@@ -363,21 +363,25 @@ internal static class VectorSum
         }
     }
 
-    /// <summary>One aligned load into each chain accumulator.</summary>
+    /// <summary>
+    /// One load into each chain accumulator: aligned loads (which fault on a misaligned address, so a wrong pointer
+    /// cannot pass unnoticed) on the aligned path, plain ones on the plain loop.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Round<T>(T* q, ref Vector256<T> c0, ref Vector256<T> c1, ref Vector256<T> c2,
-        ref Vector256<T> c3, ref Vector256<T> c4, ref Vector256<T> c5, ref Vector256<T> c6, ref Vector256<T> c7)
+        ref Vector256<T> c3, ref Vector256<T> c4, ref Vector256<T> c5, ref Vector256<T> c6, ref Vector256<T> c7,
+        bool aligned = true)
         where T : unmanaged
     {
         int w = Vector256<T>.Count;
-        c0 += Vector256.LoadAligned(q);
-        c1 += Vector256.LoadAligned(q + w);
-        c2 += Vector256.LoadAligned(q + 2 * w);
-        c3 += Vector256.LoadAligned(q + 3 * w);
-        c4 += Vector256.LoadAligned(q + 4 * w);
-        c5 += Vector256.LoadAligned(q + 5 * w);
-        c6 += Vector256.LoadAligned(q + 6 * w);
-        c7 += Vector256.LoadAligned(q + 7 * w);
+        c0 += aligned ? Vector256.LoadAligned(q) : Vector256.Load(q);
+        c1 += aligned ? Vector256.LoadAligned(q + w) : Vector256.Load(q + w);
+        c2 += aligned ? Vector256.LoadAligned(q + 2 * w) : Vector256.Load(q + 2 * w);
+        c3 += aligned ? Vector256.LoadAligned(q + 3 * w) : Vector256.Load(q + 3 * w);
+        c4 += aligned ? Vector256.LoadAligned(q + 4 * w) : Vector256.Load(q + 4 * w);
+        c5 += aligned ? Vector256.LoadAligned(q + 5 * w) : Vector256.Load(q + 5 * w);
+        c6 += aligned ? Vector256.LoadAligned(q + 6 * w) : Vector256.Load(q + 6 * w);
+        c7 += aligned ? Vector256.LoadAligned(q + 7 * w) : Vector256.Load(q + 7 * w);
     }
 
     /// <summary>
@@ -388,16 +392,26 @@ internal static class VectorSum
     private static void Reassemble<T, L>(Vector256<T> c0, Vector256<T> c1, Vector256<T> c2, Vector256<T> c3,
         Vector256<T> c4, Vector256<T> c5, Vector256<T> c6, Vector256<T> c7, Vector256<T> high,
         ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
+        where T : unmanaged where L : ILanes<T> =>
+        AddChains<T, L>(L.Blend(c0, c7, high), L.Blend(c1, c0, high), L.Blend(c2, c1, high), L.Blend(c3, c2, high),
+            L.Blend(c4, c3, high), L.Blend(c5, c4, high), L.Blend(c6, c5, high), L.Blend(c7, c6, high),
+            ref d0, ref d1, ref d2, ref d3);
+
+    /// <summary>A block's chains into the double accumulators: chain c into accumulator c mod 4, in chain order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddChains<T, L>(Vector256<T> c0, Vector256<T> c1, Vector256<T> c2, Vector256<T> c3,
+        Vector256<T> c4, Vector256<T> c5, Vector256<T> c6, Vector256<T> c7,
+        ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
         where T : unmanaged where L : ILanes<T>
     {
-        d0 += L.Widen(L.Blend(c0, c7, high));
-        d1 += L.Widen(L.Blend(c1, c0, high));
-        d2 += L.Widen(L.Blend(c2, c1, high));
-        d3 += L.Widen(L.Blend(c3, c2, high));
-        d0 += L.Widen(L.Blend(c4, c3, high));
-        d1 += L.Widen(L.Blend(c5, c4, high));
-        d2 += L.Widen(L.Blend(c6, c5, high));
-        d3 += L.Widen(L.Blend(c7, c6, high));
+        d0 += L.Widen(c0);
+        d1 += L.Widen(c1);
+        d2 += L.Widen(c2);
+        d3 += L.Widen(c3);
+        d0 += L.Widen(c4);
+        d1 += L.Widen(c5);
+        d2 += L.Widen(c6);
+        d3 += L.Widen(c7);
     }
 
     /// <summary>Groups [0, groups) of a block at q, in the documented order, with unaligned loads.</summary>
@@ -411,16 +425,7 @@ internal static class VectorSum
         Vector256<T> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero;
         int g = 0;
         for (; g + Chains <= groups; g += Chains, q += w * Chains)
-        {
-            c0 += Vector256.Load(q);
-            c1 += Vector256.Load(q + w);
-            c2 += Vector256.Load(q + 2 * w);
-            c3 += Vector256.Load(q + 3 * w);
-            c4 += Vector256.Load(q + 4 * w);
-            c5 += Vector256.Load(q + 5 * w);
-            c6 += Vector256.Load(q + 6 * w);
-            c7 += Vector256.Load(q + 7 * w);
-        }
+            Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7, aligned: false);
         int rest = groups - g;
         if (rest > 0) c0 += Vector256.Load(q);
         if (rest > 1) c1 += Vector256.Load(q + w);
@@ -429,14 +434,7 @@ internal static class VectorSum
         if (rest > 4) c4 += Vector256.Load(q + 4 * w);
         if (rest > 5) c5 += Vector256.Load(q + 5 * w);
         if (rest > 6) c6 += Vector256.Load(q + 6 * w);
-        d0 += L.Widen(c0);
-        d1 += L.Widen(c1);
-        d2 += L.Widen(c2);
-        d3 += L.Widen(c3);
-        d0 += L.Widen(c4);
-        d1 += L.Widen(c5);
-        d2 += L.Widen(c6);
-        d3 += L.Widen(c7);
+        AddChains<T, L>(c0, c1, c2, c3, c4, c5, c6, c7, ref d0, ref d1, ref d2, ref d3);
     }
 
     /// <summary>The run's sum: the accumulators back in lane order, added up, then the last partial group.</summary>
