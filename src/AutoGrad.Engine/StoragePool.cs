@@ -13,11 +13,12 @@ namespace AutoGrad;
 /// 2.5 us in the median, as much as 5% of the sum that fills it, because the runtime's allocation budget marches
 /// through memory no core has touched lately, and a pool hit costs tens of nanoseconds. Below
 /// <see cref="MinBytes"/> (256 floats) arrays are not kept: the notebook's 2x2 tensors allocate in a few
-/// nanoseconds, and the pool's lock would cost more than it saves. The pool holds at most <see cref="CapacityBytes"/> in <see cref="CapacityArrays"/> arrays (the most
-/// recently returned, which are the warmest). At each full collection it lets go of the arrays that were
-/// returned before the previous one and not taken since: memory a program stopped needing is released after two
-/// full collections, while a loop that keeps reusing an array keeps it. (Emptying the pool at every full
-/// collection made each benchmark iteration's first 1e7-element result fresh memory again.)
+/// nanoseconds, and the pool's lock would cost more than it saves. The pool holds at most
+/// <see cref="CapacityBytes"/> in <see cref="CapacityArrays"/> arrays (the most recently returned, which are the
+/// warmest). At each full collection it lets go of the arrays that were returned before the previous one and not
+/// taken since: memory a program stopped needing is released after two full collections, while a loop that keeps
+/// reusing an array keeps it. (Emptying the pool at every full collection made each benchmark iteration's first
+/// 1e7-element result fresh memory again.)
 /// </summary>
 internal static class StoragePool
 {
