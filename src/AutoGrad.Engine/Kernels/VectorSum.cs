@@ -191,7 +191,7 @@ internal static class VectorSum
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void AlignedRows<T, L>(T* p, int length, int h, Span<double> sums) where T : unmanaged where L : ILanes<T>
     {
-        int w = Vector256<T>.Count, groups = length / w;
+        int w = Vector256<T>.Count;
         var high = L.High(h);
         var carried = L.MaskLoad(p + h - w, high);
         for (int r = 0; r < sums.Length; r++)
