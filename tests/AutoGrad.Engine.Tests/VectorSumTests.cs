@@ -28,52 +28,34 @@ public class VectorSumTests
         return v;
     }
 
-    /// <summary>Chains of 16 values per lane in float, widened and added into 4 double accumulators.</summary>
-    private static double ReferenceFloat(float[] x)
+    /// <summary>
+    /// The documented order, spelled with scalars: groups of one vector (8 floats, 4 doubles), chains of 16 values
+    /// per lane in the element type, each block's chains added into 4 double accumulators (a float chain's lanes j
+    /// and j + 4 widened and added first), then the accumulators, the lanes, and the tail in double.
+    /// </summary>
+    private static double Reference<T>(T[] x) where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
+        int width = typeof(T) == typeof(float) ? 8 : 4;
         var acc = new double[4, 4];
         int n = x.Length, i = 0;
-        for (; i + 8 <= n; i += 1024)
+        for (; i + width <= n; i += 128 * width)
         {
-            int groups = Math.Min(128, (n - i) / 8);
-            var chain = new float[8, 8];
+            int groups = Math.Min(128, (n - i) / width);
+            var chain = new T[8, width];
             for (int g = 0; g < groups; g++)
-                for (int lane = 0; lane < 8; lane++)
-                    chain[g % 8, lane] += x[i + 8 * g + lane];
+                for (int lane = 0; lane < width; lane++)
+                    chain[g % 8, lane] += x[i + width * g + lane];
             for (int c = 0; c < 8; c++)
                 for (int j = 0; j < 4; j++)
-                    acc[c % 4, j] += (double)chain[c, j] + chain[c, j + 4];
-            if (groups < 128) { i += 8 * groups; goto Tail; }
+                    acc[c % 4, j] += width == 8
+                        ? double.CreateChecked(chain[c, j]) + double.CreateChecked(chain[c, j + 4])
+                        : double.CreateChecked(chain[c, j]);
+            if (groups < 128) { i += width * groups; break; }
         }
-        Tail:
         var s = new double[4];
         for (int j = 0; j < 4; j++) s[j] = (acc[0, j] + acc[1, j]) + (acc[2, j] + acc[3, j]);
         double total = (s[0] + s[1]) + (s[2] + s[3]);
-        for (; i < n; i++) total += x[i];
-        return total;
-    }
-
-    private static double ReferenceDouble(double[] x)
-    {
-        var acc = new double[4, 4];
-        int n = x.Length, i = 0;
-        for (; i + 4 <= n; i += 512)
-        {
-            int groups = Math.Min(128, (n - i) / 4);
-            var chain = new double[8, 4];
-            for (int g = 0; g < groups; g++)
-                for (int lane = 0; lane < 4; lane++)
-                    chain[g % 8, lane] += x[i + 4 * g + lane];
-            for (int c = 0; c < 8; c++)
-                for (int j = 0; j < 4; j++)
-                    acc[c % 4, j] += chain[c, j];
-            if (groups < 128) { i += 4 * groups; goto Tail; }
-        }
-        Tail:
-        var s = new double[4];
-        for (int j = 0; j < 4; j++) s[j] = (acc[0, j] + acc[1, j]) + (acc[2, j] + acc[3, j]);
-        double total = (s[0] + s[1]) + (s[2] + s[3]);
-        for (; i < n; i++) total += x[i];
+        for (; i < n; i++) total += double.CreateChecked(x[i]);
         return total;
     }
 
@@ -83,7 +65,7 @@ public class VectorSumTests
     {
         var x = Values(n, n).Select(v => (float)v).ToArray();
         // Without AVX2 the kernel is a plain loop in double.
-        double expected = Avx2.IsSupported ? ReferenceFloat(x) : x.Aggregate(0.0, (s, v) => s + v);
+        double expected = Avx2.IsSupported ? Reference(x) : x.Aggregate(0.0, (s, v) => s + v);
         for (int offset = 0; offset < 8; offset++)
         {
             var buffer = new float[n + 8];
@@ -99,7 +81,7 @@ public class VectorSumTests
     public void Double_sum_is_the_documented_order_wherever_the_data_sits(int n)
     {
         var x = Values(n, n + 1);
-        double expected = Avx2.IsSupported ? ReferenceDouble(x) : System.Numerics.Tensors.TensorPrimitives.Sum<double>(x);
+        double expected = Avx2.IsSupported ? Reference(x) : System.Numerics.Tensors.TensorPrimitives.Sum<double>(x);
         for (int offset = 0; offset < 4; offset++)
         {
             var buffer = new double[n + 4];
