@@ -229,6 +229,8 @@ public class ColumnSumTests
     {
         { 19, 45, DType.Float32 }, { 64, 1003, DType.Float32 }, { 9, 7, DType.Float32 }, { 300, 130, DType.Float32 },
         { 19, 45, DType.Float64 }, { 64, 1003, DType.Float64 }, { 9, 7, DType.Float64 }, { 300, 130, DType.Float64 },
+        // Large enough to split into column strips on two threads (each strip summed in a buffer of its own).
+        { 203, 1003, DType.Float32 }, { 203, 1003, DType.Float64 },
     };
 
     [Theory]
