@@ -11,6 +11,9 @@
       <Out>/results/        BenchmarkDotNet's exporters (csv, html, github markdown)
       <Out>/peak-memory.md  peak memory of one MLP step, both engines (full runs and -PeakMemory; ~15 s, in child
                             processes; the full run also puts it at the end of summary.md and the docs section)
+    After BenchmarkDotNet's runs, every run also measures each case in paired rounds (ours and libtorch in turn,
+    16 rounds of ~25 ms; AutoGrad.Benchmarks/Interleaved.cs): the summary's *interleaved* column, the median of the
+    per-round ratios. About 1 s per case more.
     With -UpdateDocs (full runs only) it also rewrites the generated section of docs/performance.md and
     docs/performance.svg (+ docs/performance.png when rsvg-convert is installed: apt-get install librsvg2-bin).
 
@@ -24,6 +27,10 @@
 .PARAMETER PeakMemory
     Only the MLP step peak-memory measurement (no timings): writes <Out>/peak-memory.md, not summary.md.
 
+.PARAMETER InterleavedOnly
+    Only the paired-round measurement of the filtered cases (no BenchmarkDotNet run): writes <Out>/interleaved.md.
+    Set AUTOGRAD_BENCH_ROUNDS=1 to print every round's two times.
+
 .PARAMETER LeakSteps
     With the peak-memory measurement (full run or -PeakMemory): also run our engine's MLP step this many times in
     all and check the resident set has not grown (e.g. 100000: about 45 s float32 + 80 s float64 more).
@@ -33,6 +40,7 @@
     ./benchmarks/run.ps1 -Filter MatMul       # one class
     ./benchmarks/run.ps1 -UpdateDocs          # full run, then refresh docs/performance.md and its chart
     ./benchmarks/run.ps1 -PeakMemory          # only the MLP step peak memory (~15 s)
+    ./benchmarks/run.ps1 -Filter Reductions -InterleavedOnly   # paired rounds only (~40 s)
     ./benchmarks/run.ps1 -PeakMemory -LeakSteps 100000   # ... plus a 100,000-step leak check of our engine
 #>
 [CmdletBinding()]
@@ -42,6 +50,7 @@ param(
     [switch]$UpdateDocs,
     [switch]$Smoke,
     [switch]$PeakMemory,
+    [switch]$InterleavedOnly,
     [long]$LeakSteps = 0
 )
 $ErrorActionPreference = 'Stop'
@@ -69,6 +78,7 @@ $glob = if ($Filter -match '[*?]') { $Filter } else { "*$Filter*" }
 $env:AUTOGRAD_BENCH_FILTER = $glob
 $arguments = @('--out', $Out)
 if ($PeakMemory) { $arguments += '--peak-memory' }
+if ($InterleavedOnly) { $arguments += '--interleaved-only' }
 if ($LeakSteps -gt 0) { $arguments += @('--leak-steps', $LeakSteps) }
 $docs = Join-Path $root 'docs/performance.md'
 if ($UpdateDocs) { $arguments += @('--docs', $docs) }
@@ -84,5 +94,5 @@ if ($UpdateDocs -and -not $code) {
         Write-Warning 'rsvg-convert not found (apt-get install librsvg2-bin): docs/performance.png not refreshed.'
     }
 }
-Write-Host "Summary: $(Join-Path $Out $(if ($PeakMemory) { 'peak-memory.md' } else { 'summary.md' }))"
+Write-Host "Summary: $(Join-Path $Out $(if ($PeakMemory) { 'peak-memory.md' } elseif ($InterleavedOnly) { 'interleaved.md' } else { 'summary.md' }))"
 if ($code) { throw "some benchmarks failed (exit $code); see the output above" }

@@ -14,12 +14,14 @@ using Perfolizer.Horology;
 //   --peak-memory   only the MLP step peak-memory measurement (PeakMemory.cs): writes peak-memory.md in --out.
 //                   A full run (filter *) does it too and puts its tables into summary.md and the docs section.
 //   --leak-steps N  the peak-memory leak check also runs our engine's step N times in all (e.g. 100000).
+//   --interleaved-only   only the interleaved (paired-round) measurement of the filtered cases (Interleaved.cs):
+//                   writes interleaved.md in --out. Every other run does it too, after BenchmarkDotNet's.
 //   --chart-from MD SVG   re-render the ratio chart from the table in an existing summary.md; runs nothing.
 //   --elf-patch FILE      apply (or refuse) the libLibTorchSharp.so version-need patch to FILE; runs nothing.
 var rest = new List<string>();
 string outDir = Path.GetFullPath("BenchmarkDotNet.Artifacts");
 string? docs = null;
-bool smoke = false, peakOnly = false;
+bool smoke = false, peakOnly = false, interleavedOnly = false;
 long leakSteps = 0;
 for (int i = 0; i < args.Length; i++)
 {
@@ -33,6 +35,7 @@ for (int i = 0; i < args.Length; i++)
         case "--out": outDir = Path.GetFullPath(args[++i]); break;
         case "--docs": docs = Path.GetFullPath(args[++i]); break;
         case "--peak-memory": peakOnly = true; break;
+        case "--interleaved-only": interleavedOnly = true; break;
         case "--leak-steps": leakSteps = long.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--peak-memory-child": // internal: one measurement in a fresh process, started by PeakMemory.Run
             return PeakMemory.Child(args[i + 1], args[i + 2], long.Parse(args[i + 3]));
@@ -54,9 +57,18 @@ if (peakOnly)
 if (!rest.Any(a => a.StartsWith("--filter") || a == "-f"))
     rest.AddRange(["--filter", Environment.GetEnvironmentVariable("AUTOGRAD_BENCH_FILTER") is { Length: > 0 } f ? f : "*"]);
 
-// A full run (filter *) also measures the MLP step's peak memory, in child processes, before the timings.
 int filterAt = rest.FindIndex(a => a is "--filter" or "-f");
-bool fullRun = filterAt >= 0 && rest.Skip(filterAt + 1).ToArray() is ["*"];
+string[] globs = rest.Skip(filterAt + 1).TakeWhile(a => !a.StartsWith('-')).ToArray();
+if (interleavedOnly)
+{
+    Directory.CreateDirectory(outDir);
+    var paired = Interleaved.Run(globs, Console.Out);
+    File.WriteAllText(Path.Combine(outDir, "interleaved.md"), Interleaved.Markdown(paired));
+    return paired.Count == 0 ? 2 : 0;
+}
+
+// A full run (filter *) also measures the MLP step's peak memory, in child processes, before the timings.
+bool fullRun = globs is ["*"];
 string? peakSection = null;
 bool peakMemoryFailed = false;
 if (fullRun) peakSection = PeakMemory.Run(outDir, leakSteps, out peakMemoryFailed);
@@ -83,7 +95,9 @@ if (summaries.Sum(s => s.Reports.Length) == 0)
     Console.Error.WriteLine("No benchmark matched the filter; nothing written.");
     return 2;
 }
-RatioReport.Write(summaries, outDir, docs, peakSection);
+// Then the paired rounds (Interleaved.cs), after BenchmarkDotNet's measurements so they cannot disturb those.
+var interleaved = Interleaved.Run(globs, Console.Out);
+RatioReport.Write(summaries, outDir, docs, peakSection, interleaved);
 return peakMemoryFailed || summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 
 public partial class Program;

@@ -17,7 +17,7 @@ public static partial class RatioReport
     public const string EndMarker = "<!-- bench:results:end -->";
 
     private sealed record Row(string Group, string Case, string DType, string Threads, double Ours, double Torch,
-        double OursAlloc, string Target)
+        double OursAlloc, string Target, Interleaved.Result? Paired = null)
     {
         public double Ratio => Ours / Torch;
     }
@@ -26,7 +26,9 @@ public static partial class RatioReport
 
     /// <param name="peakMemory">the MLP step peak-memory section (<see cref="PeakMemory.Run"/>), appended after the
     /// ratio and memory-reference tables; null when it was not measured (filtered runs).</param>
-    public static void Write(Summary[] summaries, string outDir, string? docsFile, string? peakMemory = null)
+    /// <param name="interleaved">the paired-round ratios (<see cref="Interleaved.Run"/>) by case key, if measured.</param>
+    public static void Write(Summary[] summaries, string outDir, string? docsFile, string? peakMemory = null,
+        Dictionary<string, Interleaved.Result>? interleaved = null)
     {
         Directory.CreateDirectory(outDir);
         var reports = summaries.SelectMany(s => s.Reports).Where(r => r.Success && r.ResultStatistics is not null)
@@ -34,8 +36,8 @@ public static partial class RatioReport
 
         string Param(BenchmarkReport r, string name) =>
             r.BenchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == name)?.Value?.ToString() ?? "";
-        string Key(BenchmarkReport r) => r.BenchmarkCase.Descriptor.Type.Name + "|" + string.Join(",",
-            r.BenchmarkCase.Parameters.Items.Select(p => $"{p.Name}={p.Value}"));
+        string Key(BenchmarkReport r) => Interleaved.Key(r.BenchmarkCase.Descriptor.Type.Name,
+            r.BenchmarkCase.Parameters.Items.Select(p => (p.Name, p.Value?.ToString() ?? "")));
 
         // Copy reference per (size, dtype), ns.
         var copy = reports.Where(r => r.BenchmarkCase.Descriptor.Type == typeof(MemoryCopy))
@@ -63,7 +65,7 @@ public static partial class RatioReport
                 _ => ("other", type.Name, ""),
             };
             rows.Add(new Row(group, name, dtype, threads, ours.ResultStatistics!.Median, torch.ResultStatistics!.Median,
-                alloc, target));
+                alloc, target, interleaved?.GetValueOrDefault(g.Key)));
         }
         rows = rows.OrderBy(r => GroupOrder(r.Group)).ThenBy(r => r.Case, StringComparer.Ordinal)
             .ThenBy(r => r.DType).ThenBy(r => int.TryParse(r.Threads, out var t) ? t : 0).ToList();
@@ -79,9 +81,12 @@ public static partial class RatioReport
                       "`AutoGrad.Parallelism.NumThreads`). Ratio = ours / libtorch (below 1: ours is " +
                       "faster). *x copy* = our elementwise time / a single-threaded `Span.CopyTo` of the same size " +
                       "and dtype (the read-N-write-N bandwidth bound; a binary op also reads a second operand). " +
-                      "*ours alloc* = managed bytes allocated per call by our engine.").AppendLine();
-        md.AppendLine("| group | case | dtype | threads | ours | libtorch | ratio | x copy | ours alloc | target | note |");
-        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---|---|");
+                      "*ours alloc* = managed bytes allocated per call by our engine. *interleaved* = the median " +
+                      $"ratio of {Interleaved.RoundCount} paired rounds of ~25 ms, ours and libtorch in turn, measured " +
+                      "after BenchmarkDotNet's runs (quartiles in brackets): both engines in the same phase of the " +
+                      "shared machine's memory speed; see docs/performance.md.").AppendLine();
+        md.AppendLine("| group | case | dtype | threads | ours | libtorch | ratio | interleaved | x copy | ours alloc | target | note |");
+        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
         int contended = 0;
         foreach (var r in rows)
         {
@@ -103,7 +108,7 @@ public static partial class RatioReport
                 contended++;
             }
             md.AppendLine($"| {r.Group} | {r.Case} | {r.DType} | {r.Threads} | {Time(r.Ours)} | {Time(r.Torch)} | " +
-                          $"**{RatioText(r.Ratio)}** | {xcopy} | {Bytes(r.OursAlloc)} | {r.Target} | {note} |");
+                          $"**{RatioText(r.Ratio)}** | {PairedText(r.Paired)} | {xcopy} | {Bytes(r.OursAlloc)} | {r.Target} | {note} |");
         }
         if (contended > 0)
             md.AppendLine().AppendLine($"{contended} multi-threaded row(s) are marked *contended*: libtorch took over " +
@@ -154,8 +159,8 @@ public static partial class RatioReport
         foreach (var line in File.ReadLines(markdown))
         {
             var c = line.Split('|').Select(x => x.Trim()).ToArray();
-            if (c.Length < 12 || GroupOrder(c[1]) > 3) continue;
-            rows.Add(new Row(c[1], c[2], c[3], c[4], ParseTime(c[5]), ParseTime(c[6]), double.NaN, c[10]));
+            if (c.Length < 13 || GroupOrder(c[1]) > 3) continue;
+            rows.Add(new Row(c[1], c[2], c[3], c[4], ParseTime(c[5]), ParseTime(c[6]), double.NaN, c[11]));
         }
         File.WriteAllText(svgPath, Svg(rows));
         Console.WriteLine($"{svgPath}: {rows.Count} rows from {markdown}");
@@ -250,6 +255,9 @@ public static partial class RatioReport
 
     private static string RatioText(double r) => r >= 100 ? r.ToString("0", Inv) : r >= 10 ? r.ToString("0.0", Inv)
         : r.ToString("0.00", Inv);
+
+    private static string PairedText(Interleaved.Result? p) => p is null ? "" :
+        $"{RatioText(p.Median)} ({RatioText(p.Q1)}-{RatioText(p.Q3)})";
 
     private static string Sci(string n) => n switch
     {
