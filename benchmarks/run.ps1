@@ -29,7 +29,8 @@
 
 .PARAMETER InterleavedOnly
     Only the paired-round measurement of the filtered cases (no BenchmarkDotNet run): writes <Out>/interleaved.md.
-    Set AUTOGRAD_BENCH_ROUNDS=1 to print every round's two times.
+    Set AUTOGRAD_BENCH_ROUNDS=1 to print every round's two times, AUTOGRAD_BENCH_CASE=Op=mul,Size=1000000 to keep
+    only the cases with those parameter values.
 
 .PARAMETER LeakSteps
     With the peak-memory measurement (full run or -PeakMemory): also run our engine's MLP step this many times in

@@ -43,8 +43,9 @@ public static class Interleaved
             if (!match.IsMatch(fullName + ".Ours") && !match.IsMatch(fullName + ".Torch")) continue;
             foreach (var parameters in Combinations(type))
             {
-                var result = RunCase(type, parameters);
                 string key = Key(type.Name, parameters.Select(p => (p.Key.Name, p.Value.ToString()!)));
+                if (!Wanted(key)) continue;
+                var result = RunCase(type, parameters);
                 results[key] = result;
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"interleaved {key}: {result.Median:0.00} (quartiles {result.Q1:0.00}-{result.Q3:0.00}; " +
@@ -53,6 +54,12 @@ public static class Interleaved
         }
         return results;
     }
+
+    /// <summary>AUTOGRAD_BENCH_CASE=Op=mul,Size=1000000 narrows a run to the cases whose key holds every listed
+    /// name=value (for looking at one case's rounds).</summary>
+    private static bool Wanted(string key) =>
+        Environment.GetEnvironmentVariable("AUTOGRAD_BENCH_CASE") is not { Length: > 0 } only ||
+        only.Split(',').All(part => key.Split('|', ',').Contains(part));
 
     /// <summary>The case key both this class and the ratio report use: class name, then name=value sorted by name.</summary>
     public static string Key(string typeName, IEnumerable<(string Name, string Value)> parameters) =>
@@ -75,8 +82,8 @@ public static class Interleaved
             for (int r = 0; r < RoundCount; r++)
             {
                 // ours-libtorch, then libtorch-ours: neither engine always runs right after the other.
-                if (r % 2 == 0) { oursNs[r] = Time(ours, oursCalls); torchNs[r] = Time(torch, torchCalls); }
-                else { torchNs[r] = Time(torch, torchCalls); oursNs[r] = Time(ours, oursCalls); }
+                if (r % 2 == 0) { oursNs[r] = Settled(ours, oursCalls); torchNs[r] = Settled(torch, torchCalls); }
+                else { torchNs[r] = Settled(torch, torchCalls); oursNs[r] = Settled(ours, oursCalls); }
                 ratios[r] = oursNs[r] / torchNs[r];
             }
             if (Environment.GetEnvironmentVariable("AUTOGRAD_BENCH_ROUNDS") == "1")   // each round's times, to look at drift
@@ -102,6 +109,21 @@ public static class Interleaved
         double perCall = Time(call, Math.Max(1, calls / 10));
         return Math.Max(1, (long)(RoundTime.TotalMilliseconds * 1e6 / perCall));
     }
+
+    /// <summary>
+    /// <see cref="Time"/> after a pause that lets the other engine's threads go to sleep. Both engines' thread teams
+    /// spin for a while after each parallel loop before they block: ours for 200 µs, libtorch's OpenMP team for a
+    /// few milliseconds (libgomp's default spin count). Without the pause, a two-thread round of ours that came
+    /// right after libtorch's shared the two cores with its still-spinning thread: a 1e6 float32 mul took 80 µs a
+    /// call in those rounds against 67 µs in rounds after our own, while libtorch lost only 2-3 µs after ours.
+    /// </summary>
+    private static double Settled(Action call, long calls)
+    {
+        Thread.Sleep(SettleTime);
+        return Time(call, calls);
+    }
+
+    private static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Nanoseconds per call over <paramref name="calls"/> back-to-back calls.</summary>
     private static double Time(Action call, long calls)
