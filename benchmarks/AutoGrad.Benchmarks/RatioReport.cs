@@ -160,7 +160,11 @@ public static partial class RatioReport
         {
             var c = line.Split('|').Select(x => x.Trim()).ToArray();
             if (c.Length < 13 || GroupOrder(c[1]) > 3) continue;
-            rows.Add(new Row(c[1], c[2], c[3], c[4], ParseTime(c[5]), ParseTime(c[6]), double.NaN, c[11]));
+            // The interleaved column reads "median (q1-q3)"; the chart needs only the median.
+            var paired = c[8].Split(' ')[0] is { Length: > 0 } m && double.TryParse(m, NumberStyles.Float, Inv, out var median)
+                ? new Interleaved.Result(median, double.NaN, double.NaN, Interleaved.RoundCount, double.NaN, double.NaN)
+                : null;
+            rows.Add(new Row(c[1], c[2], c[3], c[4], ParseTime(c[5]), ParseTime(c[6]), double.NaN, c[11], paired));
         }
         File.WriteAllText(svgPath, Svg(rows));
         Console.WriteLine($"{svgPath}: {rows.Count} rows from {markdown}");
@@ -198,7 +202,7 @@ public static partial class RatioReport
         double maxLog = Math.Max(1, rows.Select(r => Math.Abs(Math.Log2(r.Ratio))).DefaultIfEmpty(1).Max());
         maxLog = Math.Min(8, Math.Ceiling(maxLog));
         int labelEvery = maxLog > 5 ? 2 : 1;
-        int height = top + cases.Count * rowH + 66;
+        int height = top + cases.Count * rowH + 84;
         double X(double ratio) => left + width / 2.0 + Math.Log2(ratio) / maxLog * (width / 2.0);
 
         var s = new StringBuilder();
@@ -235,10 +239,17 @@ public static partial class RatioReport
                 bool contended = r.Threads != "1" && single is not null && r.Torch > 1.5 * single.Torch;
                 s.AppendLine($"<rect x=\"{F(Math.Min(x0, x1))}\" y=\"{F(yb)}\" width=\"{F(Math.Max(1, Math.Abs(x1 - x0)))}\" " +
                              $"height=\"{barH}\" fill=\"{colors[t % 3]}\" fill-opacity=\"{(contended ? 0.3 : 1)}\"><title>{Esc($"{name} {dtype} threads={r.Threads}: {RatioText(r.Ratio)}")}</title></rect>");
+                if (r.Paired is { } p)   // the interleaved median: a black tick across the bar
+                {
+                    double xp = Math.Clamp(X(p.Median), left, left + width);
+                    s.AppendLine($"<line x1=\"{F(xp)}\" y1=\"{F(yb - 1)}\" x2=\"{F(xp)}\" y2=\"{F(yb + barH + 1)}\" " +
+                                 $"stroke=\"#000\" stroke-width=\"2\"><title>{Esc($"interleaved {RatioText(p.Median)}")}</title></line>");
+                }
                 s.AppendLine($"<text x=\"{F(x1 + (r.Ratio >= 1 ? 3 : -3))}\" y=\"{F(yb + barH - 1)}\" font-size=\"8\" " +
                              $"text-anchor=\"{(r.Ratio >= 1 ? "start" : "end")}\">{RatioText(r.Ratio)}</text>");
             }
         }
+        s.AppendLine($"<text x=\"10\" y=\"{height - 46}\" fill=\"#555\">Bars: BenchmarkDotNet medians. Black ticks: the interleaved ratio (ours and libtorch in alternating rounds, same machine phases).</text>");
         s.AppendLine($"<text x=\"10\" y=\"{height - 28}\" fill=\"#555\">Pale bars: libtorch was slower with more threads than with one (core contention); not meaningful.</text>");
         s.AppendLine($"<text x=\"10\" y=\"{height - 10}\" fill=\"#555\">{Esc($"{Machine()} - {DateTime.UtcNow:yyyy-MM-dd} - shared, noisy machine; see docs/performance.md")}</text>");
         s.AppendLine("</svg>");
