@@ -21,7 +21,7 @@ namespace AutoGrad.Benchmarks;
 /// </summary>
 public static class Interleaved
 {
-    public sealed record Result(double Median, double Q1, double Q3, int Rounds, double OursNs, double TorchNs);
+    public sealed record Result(double Median, double Q1, double Q3, double OursNs, double TorchNs);
 
     private static readonly TimeSpan RoundTime = TimeSpan.FromMilliseconds(25);
     private static readonly TimeSpan WarmTime = TimeSpan.FromMilliseconds(250);
@@ -90,8 +90,8 @@ public static class Interleaved
                 Console.WriteLine(string.Join(" ", oursNs.Zip(torchNs, (o, t) =>
                     string.Create(CultureInfo.InvariantCulture, $"{o / 1e3:0.0}/{t / 1e3:0.0}"))));
             Array.Sort(ratios);
-            return new Result(Quantile(ratios, 0.5), Quantile(ratios, 0.25), Quantile(ratios, 0.75), RoundCount,
-                Median(oursNs), Median(torchNs));
+            return new Result(Quantile(ratios, 0.5), Quantile(ratios, 0.25), Quantile(ratios, 0.75), Median(oursNs),
+                Median(torchNs));
         }
         finally
         {

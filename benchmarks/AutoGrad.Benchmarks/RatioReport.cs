@@ -162,7 +162,7 @@ public static partial class RatioReport
             if (c.Length < 13 || GroupOrder(c[1]) > 3) continue;
             // The interleaved column reads "median (q1-q3)"; the chart needs only the median.
             var paired = c[8].Split(' ')[0] is { Length: > 0 } m && double.TryParse(m, NumberStyles.Float, Inv, out var median)
-                ? new Interleaved.Result(median, double.NaN, double.NaN, Interleaved.RoundCount, double.NaN, double.NaN)
+                ? new Interleaved.Result(median, double.NaN, double.NaN, double.NaN, double.NaN)
                 : null;
             rows.Add(new Row(c[1], c[2], c[3], c[4], ParseTime(c[5]), ParseTime(c[6]), double.NaN, c[11], paired));
         }
