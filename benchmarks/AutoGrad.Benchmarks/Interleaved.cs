@@ -194,7 +194,7 @@ public static class Interleaved
         var md = new StringBuilder("| case | ours | libtorch | interleaved ratio | quartiles |\n|---|---:|---:|---:|---|\n");
         foreach (var (key, r) in results)
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {key} | {r.OursNs:0} ns | {r.TorchNs:0} ns | {r.Median:0.00} | {r.Q1:0.00}-{r.Q3:0.00} |"));
+                $"| {key.Replace('|', ' ')} | {r.OursNs:0} ns | {r.TorchNs:0} ns | {r.Median:0.00} | {r.Q1:0.00}-{r.Q3:0.00} |"));
         return md.ToString();
     }
 }
