@@ -81,7 +81,10 @@ public static partial class RatioReport
                       "`AutoGrad.Parallelism.NumThreads`). Ratio = ours / libtorch (below 1: ours is " +
                       "faster). *x copy* = our elementwise time / a single-threaded `Span.CopyTo` of the same size " +
                       "and dtype (the read-N-write-N bandwidth bound; a binary op also reads a second operand). " +
-                      "*ours alloc* = managed bytes allocated per call by our engine. *interleaved* = the median " +
+                      "*ours alloc* = managed bytes allocated per call by our engine (from 1e6 elements on, mostly " +
+                      "one fresh result array per iteration: BenchmarkDotNet's forced full collections before each " +
+                      "iteration empty the storage pool; the other calls reuse a disposed result's storage). " +
+                      "*interleaved* = the median " +
                       $"ratio of {Interleaved.RoundCount} paired rounds of ~25 ms, ours and libtorch in turn, measured " +
                       "after BenchmarkDotNet's runs (quartiles in brackets): both engines in the same phase of the " +
                       "shared machine's memory speed; see docs/performance.md.").AppendLine();
