@@ -30,7 +30,7 @@
 .PARAMETER InterleavedOnly
     Only the paired-round measurement of the filtered cases (no BenchmarkDotNet run): writes <Out>/interleaved.md.
     Set AUTOGRAD_BENCH_ROUNDS=1 to print every round's two times, AUTOGRAD_BENCH_CASE=Op=mul,Size=1000000 to keep
-    only the cases with those parameter values.
+    only the cases with those parameter values, AUTOGRAD_BENCH_ROUND_COUNT=80 for 80 rounds instead of 16.
 
 .PARAMETER LeakSteps
     With the peak-memory measurement (full run or -PeakMemory): also run our engine's MLP step this many times in

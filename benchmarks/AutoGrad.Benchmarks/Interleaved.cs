@@ -25,7 +25,10 @@ public static class Interleaved
 
     private static readonly TimeSpan RoundTime = TimeSpan.FromMilliseconds(25);
     private static readonly TimeSpan WarmTime = TimeSpan.FromMilliseconds(250);
-    public const int RoundCount = 16;
+    /// <summary>Rounds per case: 16, or AUTOGRAD_BENCH_ROUND_COUNT (more rounds narrow the quartiles of a case
+    /// that sits near 1.0; 80 take about 5x as long).</summary>
+    public static readonly int RoundCount =
+        int.TryParse(Environment.GetEnvironmentVariable("AUTOGRAD_BENCH_ROUND_COUNT"), out int n) && n > 0 ? n : 16;
 
     /// <summary>Runs every side-by-side case whose "Namespace.Class.Method" name matches one of the
     /// BenchmarkDotNet-style globs (as <c>--filter</c>), prints a line per case, and returns the results by
