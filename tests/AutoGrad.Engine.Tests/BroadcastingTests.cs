@@ -120,8 +120,8 @@ public class BroadcastingTests
 
     /// <summary>
     /// The row loop of a [rows, n] op [n] broadcast aligns its stores per row, with a vector or scalar head and
-    /// tail: every row length and row alignment must give each element once, out of place and in place (where
-    /// the destination is the first operand, as in gradient accumulation).
+    /// tail: every row length and row alignment must give each element once, with the row vector on either side,
+    /// out of place and in place (where the destination is the first operand, as in gradient accumulation).
     /// </summary>
     [Theory]
     [MemberData(nameof(RowLengths))]
@@ -134,10 +134,12 @@ public class BroadcastingTests
         double Round(double v) => dtype == DType.Float32 ? (float)v : v;
         var sum = a.Add(b).ToDoubleArray();
         var product = a.Mul(b).ToDoubleArray();
+        var rowFirst = b.Sub(a).ToDoubleArray();   // the row vector on the left of a non-commutative op
         for (int i = 0; i < av.Length; i++)
         {
             Assert.Equal(Round(av[i] + bv[i % n]), sum[i]);
             Assert.Equal(Round(av[i] * bv[i % n]), product[i]);
+            Assert.Equal(Round(bv[i % n] - av[i]), rowFirst[i]);
         }
         // A column broadcast puts a single value on either side of each row: c - a and a / c per row.
         var c = Values(3, [7, 1], dtype);

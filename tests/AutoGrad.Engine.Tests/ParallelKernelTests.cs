@@ -114,6 +114,8 @@ public class ParallelReductionTests
     public static TheoryData<int[], int[]> Broadcasts => new()
     {
         { [600, 301], [301] },        // a row vector: 600 rows of one span-span call each
+        { [301], [600, 301] },        // ... with the row vector first (a non-commutative op: row - matrix)
+        { [60, 3001], [3001] },       // fewer, longer rows
         { [600, 1], [600, 301] },     // a column: scalar-span rows
         { [3, 200, 301], [200, 1] },  // rows split mid-way through an outer dim
         { [70_000, 3], [1, 3] },      // many short rows
