@@ -143,7 +143,7 @@ public static class Interleaved
     }
 
     /// <summary>Linear interpolation between the closest ranks of a sorted array.</summary>
-    internal static double Quantile(double[] sorted, double q)
+    private static double Quantile(double[] sorted, double q)
     {
         double at = q * (sorted.Length - 1);
         int lo = (int)Math.Floor(at), hi = (int)Math.Ceiling(at);
@@ -191,7 +191,7 @@ public static class Interleaved
 
     private static Action Consume<T>(Func<T> func) => () => s_sink = func();
 
-    /// <summary>The results as a markdown table (for a filtered run's interleaved.md).</summary>
+    /// <summary>The results as a markdown table (interleaved.md of an --interleaved-only run).</summary>
     public static string Markdown(Dictionary<string, Result> results)
     {
         var md = new StringBuilder("| case | ours | libtorch | interleaved ratio | quartiles |\n|---|---:|---:|---:|---|\n");

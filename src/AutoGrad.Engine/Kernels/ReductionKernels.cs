@@ -113,7 +113,7 @@ internal static class ReductionKernels
             }
             else if (parallel && inner >= 128)
                 ParallelChunks.RunRanges(inner, (start, count) => SumColumnStrip<T>(x, outer, inner, start, count, dst));
-            else SumColumns<T>(x, outer, inner, 0, inner, dst);
+            else SumColumns<T>(x, outer, inner, 0, dst.AsSpan(0, inner));
             return;
         }
         SumRows<T>(x, rows, dst);
@@ -155,12 +155,12 @@ internal static class ReductionKernels
         SumRowGroup(x[groupStart..], inner, groupRows, dst.Slice(groupOut, inner));
     }
 
-    /// <summary>dst[c] += sum over r of x[r, c] for columns [start, start + count) of a [rows, cols] matrix.</summary>
-    private static void SumColumns<T>(T[] x, int rows, int cols, int start, int count, double[] dst) where T : unmanaged
+    /// <summary>sums[i] += sum over r of x[r, start + i] for the columns [start, start + sums.Length) of a
+    /// [rows, cols] matrix.</summary>
+    private static void SumColumns<T>(T[] x, int rows, int cols, int start, Span<double> sums) where T : unmanaged
     {
-        var out_ = dst.AsSpan(start, count);
         for (int r = 0; r < rows; r += RowGroup)
-            SumRowGroup<T>(x.AsSpan(r * cols + start), cols, Math.Min(RowGroup, rows - r), out_);
+            SumRowGroup<T>(x.AsSpan(r * cols + start), cols, Math.Min(RowGroup, rows - r), sums);
     }
 
     /// <summary>
@@ -179,8 +179,7 @@ internal static class ReductionKernels
         {
             var sums = own.AsSpan(8, count);
             sums.Clear();
-            for (int r = 0; r < rows; r += RowGroup)
-                SumRowGroup<T>(x.AsSpan(r * cols + start), cols, Math.Min(RowGroup, rows - r), sums);
+            SumColumns<T>(x, rows, cols, start, sums);
             sums.CopyTo(dst.AsSpan(start, count));
         }
         finally
