@@ -146,8 +146,7 @@ internal static class BinaryKernel
             if (loop.TryGetSingleOuterStrides(out int strideA, out int strideB) &&
                 (loop.InnerStrideA, loop.InnerStrideB) == (1, 1))
             {
-                for (int r = firstRow; r < firstRow + rowCount; r++, offD += inner)
-                    Row<TOp, T, Contiguous, Contiguous>(pa + (long)r * strideA, pb + (long)r * strideB, pd + offD, inner, streaming: false);
+                LinearRows<TOp, T>(pa + (long)firstRow * strideA, strideA, pb + (long)firstRow * strideB, strideB, pd + offD, rowCount, inner);
                 return;
             }
             for (int r = 0; r < rowCount && rows.MoveNext(); r++)
@@ -163,6 +162,20 @@ internal static class BinaryKernel
                 offD += inner;
             }
         }
+    }
+
+    /// <summary>
+    /// Rows at linear offsets, both operands contiguous within a row. A method of its own on purpose: inlined into
+    /// <see cref="RunRows"/>, the row loop shared registers with the odometer path and spilled to the stack around
+    /// every row, which made a [1000,1000] + [1000] float add 7-8% slower than the same loop alone (91 against
+    /// 85 us on one thread, 48 against 44 on two).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe void LinearRows<TOp, T>(T* pa, int strideA, T* pb, int strideB, T* pd, int rows, int inner)
+        where TOp : IBinaryOperator where T : unmanaged, INumber<T>
+    {
+        for (int r = 0; r < rows; r++, pa += strideA, pb += strideB, pd += inner)
+            Row<TOp, T, Contiguous, Contiguous>(pa, pb, pd, inner, streaming: false);
     }
 
     /// <summary>
