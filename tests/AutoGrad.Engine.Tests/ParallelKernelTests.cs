@@ -119,6 +119,8 @@ public class ParallelReductionTests
         { [600, 1], [600, 301] },     // a column: scalar-span rows
         { [3, 200, 301], [200, 1] },  // rows split mid-way through an outer dim
         { [70_000, 3], [1, 3] },      // many short rows
+        { [6, 7, 3301], [6, 1, 3301] },  // runs of 7 contiguous rows, the odometer between them, split mid-run
+        { [6, 1, 3301], [6, 7, 3301] },  // ... with the repeated operand first
     };
 
     [Theory]

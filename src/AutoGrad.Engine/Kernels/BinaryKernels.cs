@@ -43,18 +43,21 @@ internal interface IOperand
 {
     static abstract unsafe Vector256<T> Vector<T>(T* p, int j) where T : unmanaged;
     static abstract unsafe T Scalar<T>(T* p, int j) where T : unmanaged;
+    static abstract bool Repeats { get; }
 }
 
 internal readonly struct Contiguous : IOperand
 {
     public static unsafe Vector256<T> Vector<T>(T* p, int j) where T : unmanaged => Vector256.Load(p + j);
     public static unsafe T Scalar<T>(T* p, int j) where T : unmanaged => p[j];
+    public static bool Repeats => false;
 }
 
 internal readonly struct Repeated : IOperand
 {
     public static unsafe Vector256<T> Vector<T>(T* p, int j) where T : unmanaged => Vector256.Create(*p);
     public static unsafe T Scalar<T>(T* p, int j) where T : unmanaged => *p;
+    public static bool Repeats => true;
 }
 
 /// <summary>
@@ -135,47 +138,53 @@ internal static class BinaryKernel
     private static unsafe void RunRows<TOp, T>(BroadcastLoop loop, int firstRow, int rowCount, T[] a, T[] b, T[] dst)
         where TOp : IBinaryOperator where T : unmanaged, INumber<T>
     {
+        switch (loop.InnerStrideA, loop.InnerStrideB)
+        {
+            case (1, 1): RunRows<TOp, T, Contiguous, Contiguous>(loop, firstRow, rowCount, a, b, dst); break;
+            case (1, 0): RunRows<TOp, T, Contiguous, Repeated>(loop, firstRow, rowCount, a, b, dst); break;
+            case (0, 1): RunRows<TOp, T, Repeated, Contiguous>(loop, firstRow, rowCount, a, b, dst); break;
+            default: RunRows<TOp, T, Repeated, Repeated>(loop, firstRow, rowCount, a, b, dst); break;  // a one-element output
+        }
+    }
+
+    /// <summary>
+    /// Rows [firstRow, firstRow + rowCount), taken as runs along the innermost outer dim: within a run the rows lie at
+    /// linear offsets, so the odometer moves once a run ([1000,1000] + [1000] is one run of 1000 rows, [100,10,1000] +
+    /// [10,1000] 100 runs of 10).
+    /// </summary>
+    private static unsafe void RunRows<TOp, T, TX, TY>(BroadcastLoop loop, int firstRow, int rowCount, T[] a, T[] b, T[] dst)
+        where TOp : IBinaryOperator where T : unmanaged, INumber<T> where TX : IOperand where TY : IOperand
+    {
         int inner = loop.InnerSize;
-        int offD = firstRow * inner;
+        var (strideA, strideB) = loop.InnermostOuterStrides;
         var rows = loop.GetEnumerator(firstRow);
         // Pinned once for all rows: a [1000,1000] + [1000] add is 1000 short rows, and per-row span and pinning
         // overhead was a measurable part of it.
         fixed (T* pa = a, pb = b, pd = dst)
         {
-            // One outer dim (a matrix and a row or column vector): row offsets are linear, no odometer needed.
-            if (loop.TryGetSingleOuterStrides(out int strideA, out int strideB) &&
-                (loop.InnerStrideA, loop.InnerStrideB) == (1, 1))
-            {
-                LinearRows<TOp, T>(pa + (long)firstRow * strideA, strideA, pb + (long)firstRow * strideB, strideB, pd + offD, rowCount, inner);
-                return;
-            }
-            for (int r = 0; r < rowCount && rows.MoveNext(); r++)
-            {
-                var (offA, offB) = rows.Current;
-                switch (loop.InnerStrideA, loop.InnerStrideB)
-                {
-                    case (1, 1): Row<TOp, T, Contiguous, Contiguous>(pa + offA, pb + offB, pd + offD, inner, streaming: false); break;
-                    case (1, 0): { T y = pb[offB]; RowWithScalar<TOp, T>(pa + offA, &y, pd + offD, inner, scalarFirst: false, streaming: false); break; }
-                    case (0, 1): { T x = pa[offA]; RowWithScalar<TOp, T>(pb + offB, &x, pd + offD, inner, scalarFirst: true, streaming: false); break; }
-                    default: new Span<T>(pd + offD, inner).Fill(TOp.Invoke(pa[offA], pb[offB])); break;
-                }
-                offD += inner;
-            }
+            T* d = pd + (long)firstRow * inner;
+            for (int done = 0; done < rowCount && rows.NextRun(rowCount - done, out int offA, out int offB, out int count);
+                 done += count, d += (long)count * inner)
+                LinearRows<TOp, T, TX, TY>(pa + offA, strideA, pb + offB, strideB, d, count, inner);
         }
     }
 
     /// <summary>
-    /// Rows at linear offsets, both operands contiguous within a row. A method of its own on purpose: inlined into
-    /// <see cref="RunRows"/>, the row loop shared registers with the odometer path and spilled to the stack around
-    /// every row, which made a [1000,1000] + [1000] float add 7-8% slower than the same loop alone (91 against
-    /// 85 us on one thread, 48 against 44 on two).
+    /// Rows at linear offsets. A method of its own on purpose: inlined into the odometer loop, the row loop shared
+    /// registers with it and spilled to the stack around every row, which made a [1000,1000] + [1000] float add
+    /// 7-8% slower than the same loop alone (91 against 85 us on one thread, 48 against 44 on two).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void LinearRows<TOp, T>(T* pa, int strideA, T* pb, int strideB, T* pd, int rows, int inner)
-        where TOp : IBinaryOperator where T : unmanaged, INumber<T>
+    private static unsafe void LinearRows<TOp, T, TX, TY>(T* pa, int strideA, T* pb, int strideB, T* pd, int rows, int inner)
+        where TOp : IBinaryOperator where T : unmanaged, INumber<T> where TX : IOperand where TY : IOperand
     {
         for (int r = 0; r < rows; r++, pa += strideA, pb += strideB, pd += inner)
-            Row<TOp, T, Contiguous, Contiguous>(pa, pb, pd, inner, streaming: false);
+        {
+            // A value repeated along the row is read into a local first: the destination may be an operand's
+            // storage (add_ writes into its own), and writing the row must not change the value it adds.
+            T x = *pa, y = *pb;
+            Row<TOp, T, TX, TY>(TX.Repeats ? &x : pa, TY.Repeats ? &y : pb, pd, inner, streaming: false);
+        }
     }
 
     /// <summary>
@@ -314,14 +323,9 @@ internal readonly struct BroadcastLoop
             sizes[k], la[k], lb[k]);
     }
 
-    /// <summary>True when the rows hang off a single outer dim; gives the operands' strides along it.</summary>
-    public bool TryGetSingleOuterStrides(out int strideA, out int strideB)
-    {
-        bool single = _sizes.Length == 1;
-        strideA = single ? _stridesA[0] : 0;
-        strideB = single ? _stridesB[0] : 0;
-        return single;
-    }
+    /// <summary>The operands' strides along the innermost outer dim (0 and 0 when there is no outer dim).</summary>
+    public (int A, int B) InnermostOuterStrides =>
+        _sizes.Length == 0 ? (0, 0) : (_stridesA[^1], _stridesB[^1]);
 
     public Enumerator GetEnumerator() => new(this, 0);
 
@@ -352,6 +356,28 @@ internal readonly struct BroadcastLoop
         }
 
         public (int OffsetA, int OffsetB) Current => (_offA, _offB);
+
+        /// <summary>
+        /// Moves to the next run: the rows from the next one on that continue along the innermost outer dim, at
+        /// most <paramref name="max"/>, starting at <paramref name="offA"/> and <paramref name="offB"/>. The move
+        /// after it starts after the run's last row.
+        /// </summary>
+        public bool NextRun(int max, out int offA, out int offB, out int count)
+        {
+            offA = offB = count = 0;
+            if (!MoveNext()) return false;
+            (offA, offB) = (_offA, _offB);
+            int last = _index.Length - 1;
+            count = last < 0 ? 1 : Math.Min(max, _loop._sizes[last] - _index[last]);
+            if (count > 1)
+            {
+                // Stand on the run's last row, so that MoveNext carries on from there.
+                _index[last] += count - 1;
+                _offA += (count - 1) * _loop._stridesA[last];
+                _offB += (count - 1) * _loop._stridesB[last];
+            }
+            return true;
+        }
 
         public bool MoveNext()
         {
