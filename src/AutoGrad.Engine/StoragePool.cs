@@ -55,9 +55,17 @@ internal static class StoragePool
         return null;
     }
 
-    /// <summary>A pooled array of this length when there is one, else a new uninitialized one.</summary>
-    internal static T[] RentOrAllocate<T>(int length) where T : unmanaged =>
-        Rent<T>(length) ?? GC.AllocateUninitializedArray<T>(length);
+    /// <summary>
+    /// A pooled array of this length when there is one, else a new uninitialized one (large ones asking for huge
+    /// pages; a pooled array asked when it was new).
+    /// </summary>
+    internal static T[] RentOrAllocate<T>(int length) where T : unmanaged
+    {
+        if (Rent<T>(length) is { } pooled) return pooled;
+        var fresh = GC.AllocateUninitializedArray<T>(length);
+        HugePages.Advise(fresh);
+        return fresh;
+    }
 
     /// <summary>Takes an array nothing else refers to any more; drops it when it is outside the pooled sizes.</summary>
     internal static void Return(Array storage)

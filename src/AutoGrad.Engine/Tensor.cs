@@ -277,7 +277,9 @@ public sealed partial class Tensor : IDisposable
         if (Shapes.NumElements(shape) != data.Length)
             throw TorchException.Runtime("ShapeDataMismatch",
                 $"shape '[{Shapes.Join(shape)}]' is invalid for input of size {data.Length}");
-        return new Tensor((T[])data.Clone(), shape, dtype);
+        var storage = (T[])Allocate(dtype, data.Length);
+        data.CopyTo(storage, 0);
+        return new Tensor(storage, shape, dtype);
     }
 
     /// <summary>A tensor of <paramref name="dtype"/> from double values (cast as torch.tensor casts them).</summary>
