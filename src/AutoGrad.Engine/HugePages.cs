@@ -42,8 +42,10 @@ internal static unsafe class HugePages
     {
         long bytes = (long)array.Length * sizeof(T);
         if (Madvise == null || bytes < MinBytes) return;
-        // Arrays this large live in the large object heap, which the runtime does not move (unless a program asks
-        // for it to be compacted; the advice then simply stays behind with the old address range).
+        // Arrays this large normally live in the large object heap, which the runtime does not compact. Where they
+        // can move (a raised GCLOHThreshold puts them in the small object heap; a program may ask for the large
+        // one to be compacted), the advice stays behind with the old range: the array loses the speed-up, and
+        // whatever the runtime puts there gains it.
         fixed (T* p = array)
         {
             var (start, length) = InteriorPages((nint)p, bytes);
