@@ -15,7 +15,7 @@ public class HugePagesTests
         { M2 + 16, 2 * M2, 2 * M2, M2 },             // 4 MB from 16 bytes past a boundary: one whole page
         { M2 + 16, 2 * M2 - 32, 0, 0 },              // ends before the second boundary: none
         { 3 * M2 - 8, M2 + 8, 3 * M2, M2 },          // ends exactly on a boundary
-        { 0x7f00_0000_1000, 40_000_000, 0x7f00_0020_0000, 18 * M2 },
+        { 0x7f00_0000_1000, 40_000_000, 0x7f00_0020_0000, 18 * M2 },  // a 1e7-float array (38.1 MiB) 4 KB past a boundary: 18 whole pages
     };
 
     [Theory]
