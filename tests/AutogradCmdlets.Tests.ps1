@@ -4,6 +4,7 @@
 
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
+    . "$PSScriptRoot/ErrorHelpers.ps1"
 }
 
 Describe 'Use-NoGrad' {
@@ -100,7 +101,7 @@ Describe 'Get-Grad -Of -WithRespectTo (torch.autograd.grad)' {
         $x = New-Tensor 1.0, 2.0 -RequiresGrad
         $g = Get-Grad -Of ($x * 2), ($x * $x) -WithRespectTo $x -GradOutputs (New-Tensor 1.0, 0.0), (New-Tensor 0.0, 1.0)
         $g.ToString() | Should -Be 'tensor([2., 4.])'
-        { Get-Grad -Of ($x * 2), ($x * 3) -WithRespectTo $x -GradOutputs (New-Tensor 1.0, 0.0) } |
+        { Get-Grad -Of ($x * 2), ($x * 3) -WithRespectTo $x -GradOutputs (New-Tensor 1.0, 0.0) -ErrorAction Stop } |
             Should -Throw -ErrorId 'GetGradGradCountMismatch*' -ExpectedMessage 'grad requires one gradient per output: got 1 gradients for 2 outputs'
         { Get-Grad -Of ($x * 2) -WithRespectTo $x -GradOutputs 'abc' } | Should -Throw -ErrorId 'ParameterArgumentTransformationError*'
     }
@@ -159,7 +160,7 @@ Describe 'Get-Grad -Of -WithRespectTo (torch.autograd.grad)' {
         $y = $x | Invoke-Op Exp
         $null = Get-Grad -Of $y -WithRespectTo $x -RetainGraph
         (Get-Grad -Of $y -WithRespectTo $x).ToString() | Should -Be 'tensor(2.7183)'
-        { Get-Grad -Of $y -WithRespectTo $x } | Should -Throw -ErrorId 'GetGrad*'
+        { Get-Grad -Of $y -WithRespectTo $x -ErrorAction Stop } | Should -Throw -ErrorId 'GetGrad*'
     }
 
     It '<Label> fails with <Id>' -ForEach @(
@@ -174,8 +175,9 @@ Describe 'Get-Grad -Of -WithRespectTo (torch.autograd.grad)' {
         @{ Label = 'an output without grad';   Id = 'GetGradBackwardNoGrad';    Message = 'element 0 of tensors does not require grad and does not have a grad_fn'
            Run = { $x = New-Tensor 1.0 -RequiresGrad; Get-Grad -Of (New-Tensor 1.0) -WithRespectTo $x } }
     ) {
-        $err = $null
-        $out = try { & $Run } catch { $err = $_ }
+        $r = Invoke-WithErrors $Run
+        $out = $r.Output
+        $err = $r.Errors[0] ?? $r.Terminating
         $out | Should -BeNullOrEmpty
         $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
         $err.Exception.Message | Should -BeExactly $Message
@@ -308,8 +310,9 @@ Describe 'Test-Gradient (gradcheck)' {
         @{ Label = 'a block that throws';           Run = { Test-Gradient { param($p) throw 'inner' } -InputObject (New-Tensor 1.0) }; Id = 'inner';                    Message = 'inner' }
         @{ Label = 'an engine error in the block';  Run = { Test-Gradient { param($p) $p | Invoke-Op Softmax -Dim 3 } -InputObject (New-Tensor 1.0) }; Id = 'InvokeOpDimOutOfRange'; Message = 'Dimension out of range*' }
     ) {
-        $err = $null
-        $out = try { & $Run } catch { $err = $_ }
+        $r = Invoke-WithErrors $Run
+        $out = $r.Output
+        $err = $r.Errors[0] ?? $r.Terminating
         $out | Should -BeNullOrEmpty
         $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
         $err.Exception.Message | Should -BeLike $Message

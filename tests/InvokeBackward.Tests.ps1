@@ -3,6 +3,7 @@
 
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
+    . "$PSScriptRoot/ErrorHelpers.ps1"
 }
 
 Describe 'Invoke-Backward' {
@@ -176,8 +177,9 @@ Describe 'Invoke-Backward' {
                Run = { $x = New-Tensor 1.0, 2.0 -RequiresGrad; $x * 2 | Invoke-Backward -Gradient (New-Tensor 1.0, 1.0, 1.0) }
                Message = 'Mismatch in shape: grad_output`[0`] has a shape of torch.Size(`[3`]) and output`[0`] has a shape of torch.Size(`[2`]).' }
         ) {
-            $err = $null
-            $out = try { & $Run } catch { $err = $_ }
+            $r = Invoke-WithErrors $Run
+            $out = $r.Output
+            $err = $r.Errors[0] ?? $r.Terminating
             $out | Should -BeNullOrEmpty
             $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
             $err.CategoryInfo.Category | Should -Be $Category
@@ -187,8 +189,7 @@ Describe 'Invoke-Backward' {
         It 'names the output tensor as the target' {
             $x = New-Tensor 1.0, 2.0 -RequiresGrad
             $y = $x * 2
-            $err = $null
-            try { $y | Invoke-Backward } catch { $err = $_ }
+            $err = Get-WrittenError { $y | Invoke-Backward }
             [object]::ReferenceEquals($err.TargetObject, $y) | Should -BeTrue
         }
     }

@@ -3,6 +3,7 @@
 
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
+    . "$PSScriptRoot/ErrorHelpers.ps1"
 
     function Assert-Close([double[]]$Actual, [double[]]$Expected, [double]$Tolerance = 1e-6) {
         $Actual.Count | Should -Be $Expected.Count
@@ -133,16 +134,14 @@ Describe 'Invoke-Op' {
         }
 
         It 'rejects a number operand with a TypeError' {
-            $err = $null
-            try { New-Tensor @(@(1, 2), @(3, 4)) | Invoke-Op MatMul 2 } catch { $err = $_ }
+            $err = Get-WrittenError { New-Tensor @(@(1, 2), @(3, 4)) | Invoke-Op MatMul 2 }
             $err.FullyQualifiedErrorId | Should -BeLike 'InvokeOpArgumentNotTensor,*'
             $err.CategoryInfo.Category | Should -Be 'InvalidType'
             $err.Exception.Message | Should -Be "matmul(): argument 'other' (position 1) must be Tensor, not int"
         }
 
         It 'reports incompatible shapes with PyTorch''s message' {
-            $err = $null
-            try { New-Tensor @(@(1, 2, 3), @(4, 5, 6)) | Invoke-Op MatMul (New-Tensor @(@(1, 2), @(3, 4))) } catch { $err = $_ }
+            $err = Get-WrittenError { New-Tensor @(@(1, 2, 3), @(4, 5, 6)) | Invoke-Op MatMul (New-Tensor @(@(1, 2), @(3, 4))) }
             $err.FullyQualifiedErrorId | Should -BeLike 'InvokeOpMatMulShapeMismatch,*'
             $err.Exception.Message | Should -Be 'mat1 and mat2 shapes cannot be multiplied (2x3 and 2x2)'
         }
@@ -160,8 +159,7 @@ Describe 'Invoke-Op' {
         }
 
         It 'reports an impossible shape with PyTorch''s message' {
-            $err = $null
-            try { New-Tensor (1..6) | Invoke-Op Reshape -Shape 4 } catch { $err = $_ }
+            $err = Get-WrittenError { New-Tensor (1..6) | Invoke-Op Reshape -Shape 4 }
             $err.FullyQualifiedErrorId | Should -BeLike 'InvokeOpReshapeInvalid,*'
             $err.Exception.Message | Should -Be "shape '[4]' is invalid for input of size 6"
         }
@@ -231,8 +229,9 @@ Describe 'Invoke-Op' {
             @{ Label = 'jagged -Other';         Run = { $x | Invoke-Op Mul @(@(1, 2), @(3)) }; Id = 'InvokeOpJaggedData';        Category = 'InvalidData';      Message = '*' }
             @{ Label = 'null -Other';           Run = { $x | Invoke-Op Mul $null };           Id = 'InvokeOpNullOther';           Category = 'InvalidArgument';  Message = '*null*' }
         ) {
-            $err = $null
-            $out = try { & $Run } catch { $err = $_ }
+            $r = Invoke-WithErrors $Run
+            $out = $r.Output
+            $err = $r.Errors[0] ?? $r.Terminating
             $out | Should -BeNullOrEmpty
             $err | Should -Not -BeNullOrEmpty
             $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
@@ -247,8 +246,7 @@ Describe 'Invoke-Op' {
         }
 
         It 'keeps the engine exception (Kind, Id) on engine errors' {
-            $err = $null
-            try { $x | Invoke-Op Add (New-Tensor 1, 2) } catch { $err = $_ }
+            $err = Get-WrittenError { $x | Invoke-Op Add (New-Tensor 1, 2) }
             $err.Exception | Should -BeOfType ([AutoGrad.TorchException])
             $err.Exception.Kind | Should -Be 'RuntimeError'
             $err.Exception.Id | Should -Be 'ShapeMismatch'

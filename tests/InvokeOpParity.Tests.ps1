@@ -4,6 +4,7 @@
 
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
+    . "$PSScriptRoot/ErrorHelpers.ps1"
 
     function Assert-Close([double[]]$Actual, [double[]]$Expected, [double]$Tolerance = 1e-9) {
         $Actual.Count | Should -Be $Expected.Count
@@ -106,7 +107,7 @@ Describe 'Invoke-Op parity ops' {
         }
 
         It 'fails with PyTorch''s message without bounds' {
-            { $x | Invoke-Op Clamp } | Should -Throw -ErrorId 'InvokeOpClampNoBounds*' -ExpectedMessage "torch.clamp: At least one of 'min' or 'max' must not be None"
+            { $x | Invoke-Op Clamp -ErrorAction Stop } | Should -Throw -ErrorId 'InvokeOpClampNoBounds*' -ExpectedMessage "torch.clamp: At least one of 'min' or 'max' must not be None"
         }
     }
 
@@ -123,7 +124,7 @@ Describe 'Invoke-Op parity ops' {
         }
 
         It 'Maximum rejects a number as torch.maximum does' {
-            { New-Tensor 1.0 | Invoke-Op Maximum 2 } | Should -Throw -ErrorId 'InvokeOpArgumentNotTensor*' -ExpectedMessage "maximum(): argument 'other' (position 1) must be Tensor, not int"
+            { New-Tensor 1.0 | Invoke-Op Maximum 2 -ErrorAction Stop } | Should -Throw -ErrorId 'InvokeOpArgumentNotTensor*' -ExpectedMessage "maximum(): argument 'other' (position 1) must be Tensor, not int"
         }
 
         It 'Where picks x where -Condition holds, else -Other (<Label>)' -ForEach @(
@@ -152,7 +153,7 @@ Describe 'Invoke-Op parity ops' {
         }
 
         It 'Where rejects a condition that is not Bool' {
-            { New-Tensor 1.0 | Invoke-Op Where -Condition (New-Tensor 1.0) -Other 0 } |
+            { New-Tensor 1.0 | Invoke-Op Where -Condition (New-Tensor 1.0) -Other 0 -ErrorAction Stop } |
                 Should -Throw -ErrorId 'InvokeOpWhereConditionNotBool*' -ExpectedMessage 'where expected condition to be a boolean tensor, but got a tensor with dtype Float'
         }
 
@@ -221,8 +222,8 @@ Describe 'Invoke-Op parity ops' {
             $a = New-Tensor 1.0, 5.0 -RequiresGrad
             ($a | Invoke-Op Max (New-Tensor 2.0, 4.0)).ToString() | Should -Be 'tensor([2., 5.], grad_fn=<MaximumBackward0>)'
             ($a | Invoke-Op Min (New-Tensor 2.0, 4.0)).ToString() | Should -Be 'tensor([1., 4.], grad_fn=<MinimumBackward0>)'
-            { $a | Invoke-Op Max 2 } | Should -Throw -ErrorId 'InvokeOpArgumentNotTensor*' -ExpectedMessage "max(): argument 'other' (position 1) must be Tensor, not int"
-            { $a | Invoke-Op Max $a -Dim 0 } | Should -Throw -ErrorId 'InvokeOpOtherWithDim*'
+            { $a | Invoke-Op Max 2 -ErrorAction Stop } | Should -Throw -ErrorId 'InvokeOpArgumentNotTensor*' -ExpectedMessage "max(): argument 'other' (position 1) must be Tensor, not int"
+            { $a | Invoke-Op Max $a -Dim 0 -ErrorAction Stop } | Should -Throw -ErrorId 'InvokeOpOtherWithDim*'
         }
 
         It 'Max along a dim sends the gradient to the winners' {
@@ -237,7 +238,7 @@ Describe 'Invoke-Op parity ops' {
             @{ Name = 'ArgMax'; Splat = @{ KeepDim = $true };  Id = 'InvokeOpNeedsDim'; Message = 'argmax(): -KeepDim needs -Dim' }
             @{ Name = 'Prod'; Splat = @{ KeepDim = $true };    Id = 'InvokeOpNeedsDim'; Message = 'prod(): -KeepDim needs -Dim' }
         ) {
-            { $m | Invoke-Op $Name @Splat } | Should -Throw -ErrorId "$Id*" -ExpectedMessage $Message
+            { $m | Invoke-Op $Name @Splat -ErrorAction Stop } | Should -Throw -ErrorId "$Id*" -ExpectedMessage $Message
         }
     }
 
@@ -314,8 +315,9 @@ Describe 'Invoke-Op parity ops' {
             @{ Label = 'Exp with -Index';        Run = { $x | Invoke-Op Exp -Index 1 };                     Id = 'InvokeOpUnexpectedParameter';   Message = 'The op Exp does not take -Index.*' }
             @{ Label = 'View with a bad shape';  Run = { $x | Invoke-Op View -Shape 4, -1 };                Id = 'InvokeOpReshapeInvalid';        Message = "shape '[4, -1]' is invalid for input of size 6" }
         ) {
-            $err = $null
-            $out = try { & $Run } catch { $err = $_ }
+            $r = Invoke-WithErrors $Run
+            $out = $r.Output
+            $err = $r.Errors[0] ?? $r.Terminating
             $out | Should -BeNullOrEmpty
             $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
             if ($Message.Contains('*')) { $err.Exception.Message | Should -BeLike $Message }

@@ -4,6 +4,7 @@
 
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
+    . "$PSScriptRoot/ErrorHelpers.ps1"
 }
 
 Describe 'Join-Tensor' {
@@ -63,8 +64,9 @@ Describe 'Join-Tensor' {
         @{ Label = 'nothing to stack';          Run = { @() | Join-Tensor -Stack };                                             Id = 'JoinTensorStackEmpty';       Message = 'stack expects a non-empty TensorList' }
         @{ Label = 'a dim out of range';        Run = { (New-Tensor 1.0, 2.0), (New-Tensor 1.0) | Join-Tensor -Dim 1 };         Id = 'JoinTensorDimOutOfRange';    Message = 'Dimension out of range*' }
     ) {
-        $err = $null
-        $out = try { & $Run } catch { $err = $_ }
+        $r = Invoke-WithErrors $Run
+        $out = $r.Output
+        $err = $r.Errors[0] ?? $r.Terminating
         $out | Should -BeNullOrEmpty
         $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
         $err.Exception.Message | Should -BeLike $Message
@@ -144,8 +146,9 @@ Describe 'Split-Tensor' {
         @{ Label = 'a dim out of range';          Run = { $x | Split-Tensor -Chunks 2 -Dim 1 }; Id = 'SplitTensorDimOutOfRange'; Message = 'Dimension out of range*' }
         @{ Label = 'two sets at once';            Run = { $x | Split-Tensor -Chunks 2 -SplitSize 2 }; Id = 'AmbiguousParameterSet'; Message = '*' }
     ) {
-        $err = $null
-        $out = try { & $Run } catch { $err = $_ }
+        $r = Invoke-WithErrors $Run
+        $out = $r.Output
+        $err = $r.Errors[0] ?? $r.Terminating
         $out | Should -BeNullOrEmpty
         $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
         $err.Exception.Message | Should -BeLike $Message

@@ -3,6 +3,7 @@
 
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
+    . "$PSScriptRoot/ErrorHelpers.ps1"
 }
 
 Describe 'Measure-Sum and Measure-Mean' {
@@ -49,8 +50,9 @@ Describe 'Measure-Sum and Measure-Mean' {
     }
 
     It 'Measure-Mean of an int64 tensor fails with PyTorch''s message' {
-        $err = $null
-        $out = try { New-Tensor 1, 2, 3 | Measure-Mean } catch { $err = $_ }
+        $r = Invoke-WithErrors { New-Tensor 1, 2, 3 | Measure-Mean }
+        $out = $r.Output
+        $err = $r.Errors[0]
         $out | Should -BeNullOrEmpty
         $err.FullyQualifiedErrorId | Should -BeLike 'MeasureMeanMeanNonFloating,*'
         $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
@@ -61,8 +63,7 @@ Describe 'Measure-Sum and Measure-Mean' {
         @{ Command = 'Measure-Sum';  Id = 'MeasureSumDimOutOfRange' }
         @{ Command = 'Measure-Mean'; Id = 'MeasureMeanDimOutOfRange' }
     ) {
-        $err = $null
-        try { $m | & $Command -Dim 5 } catch { $err = $_ }
+        $err = Get-WrittenError { $m | & $Command -Dim 5 }
         $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
         $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
         $err.Exception.Message | Should -Be 'Dimension out of range (expected to be in range of [-2, 1], but got 5)'
@@ -70,13 +71,13 @@ Describe 'Measure-Sum and Measure-Mean' {
     }
 
     It 'rejects a repeated dim' {
-        { $m | Measure-Sum -Dim 0, -2 } | Should -Throw -ErrorId 'MeasureSumDuplicateDim*' -ExpectedMessage 'dim 0 appears multiple times in the list of dims'
+        { $m | Measure-Sum -Dim 0, -2 -ErrorAction Stop } | Should -Throw -ErrorId 'MeasureSumDuplicateDim*' -ExpectedMessage 'dim 0 appears multiple times in the list of dims'
     }
 
     It 'names a tensor used after Dispose() handed its storage back' {
         $t = New-Tensor -Data (1..100000) -DType Float32
         $t.Dispose()
-        $err = { $t | Measure-Sum } | Should -Throw -ErrorId 'MeasureSumTensorDisposed*' -PassThru
+        $err = { $t | Measure-Sum -ErrorAction Stop } | Should -Throw -ErrorId 'MeasureSumTensorDisposed*' -PassThru
         $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
         $err.Exception.Message | Should -BeLike 'Cannot access a disposed tensor*'
         ($t | Out-String).Trim() | Should -Be 'tensor(<disposed>)'

@@ -3,6 +3,7 @@
 
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
+    . "$PSScriptRoot/ErrorHelpers.ps1"
 }
 
 Describe 'New-Tensor -Data' {
@@ -120,8 +121,7 @@ Describe 'New-Tensor -Data' {
         }
 
         It 'fails with NewTensorShapeMismatch when the count does not fit' {
-            $err = $null
-            try { New-Tensor 1, 2, 3 -Shape 2, 2 } catch { $err = $_ }
+            $err = Get-WrittenError { New-Tensor 1, 2, 3 -Shape 2, 2 }
             $err.FullyQualifiedErrorId | Should -BeLike 'NewTensorShapeMismatch,*'
             $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
             $err.Exception.Message | Should -Be "shape '[2, 2]' is invalid for input of size 3"
@@ -210,9 +210,9 @@ Describe 'New-Tensor -Data' {
             @{ Label = 'null';                Data = $null;                   Id = 'NewTensorNullData';        Category = 'InvalidArgument'; Message = '*null*' }
             @{ Label = 'null element';        Data = @(1, $null);             Id = 'NewTensorNullData';        Category = 'InvalidData'; Message = '*' }
         ) {
-            $err = $null
-            $out = try { New-Tensor -Data $Data } catch { $err = $_ }
-            $out | Should -BeNullOrEmpty
+            $r = Invoke-WithErrors { New-Tensor -Data $Data }
+            $r.Output | Should -BeNullOrEmpty
+            $err = $r.Errors[0]
             $err | Should -Not -BeNullOrEmpty
             $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
             $err.CategoryInfo.Category | Should -Be $Category
@@ -220,15 +220,23 @@ Describe 'New-Tensor -Data' {
         }
 
         It 'names the offending value as the target' {
-            $err = $null
-            try { New-Tensor @(1, 'abc') } catch { $err = $_ }
+            $err = Get-WrittenError { New-Tensor @(1, 'abc') }
             $err.TargetObject | Should -Be 'abc'
         }
 
-        It 'is a terminating error that stops the pipeline' {
+        It 'is a non-terminating error: the pipeline goes on with the next item' {
+            $r = Invoke-WithErrors { 1, 'abc', 3 | New-Tensor }
+            $r.Output.ForEach({ $_.Item() }) | Should -Be @(1, 3)
+            $r.Errors | Should -HaveCount 1
+            $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'NewTensorNonNumericData,*'
+        }
+
+        It 'obeys -ErrorAction: Stop throws, SilentlyContinue goes on quietly' {
+            { New-Tensor 'abc' -ErrorAction Stop } | Should -Throw -ErrorId 'NewTensorNonNumericData*'
             $script:after = $false
-            { New-Tensor 'abc'; $script:after = $true } | Should -Throw
-            $script:after | Should -BeFalse
+            & { New-Tensor 'abc' -ErrorAction SilentlyContinue -ErrorVariable ev; $script:after = $true }
+            $script:after | Should -BeTrue
+            $ev | Should -HaveCount 1
         }
     }
 }
@@ -278,14 +286,13 @@ Describe 'New-Tensor factories' {
     }
 
     It 'rejects a negative dimension with PyTorch''s message' {
-        $err = $null
-        try { New-Tensor -Zeros -Shape 2, -1 } catch { $err = $_ }
+        $err = Get-WrittenError { New-Tensor -Zeros -Shape 2, -1 }
         $err.FullyQualifiedErrorId | Should -BeLike 'NewTensorNegativeDimension,*'
         $err.Exception.Message | Should -Be 'Trying to create tensor with negative dimension -1: [2, -1]'
     }
 
     It 'rejects a non-numeric -Fill' {
-        { New-Tensor -Fill 'x' -Shape 2 } | Should -Throw -ErrorId 'NewTensorNonNumericData*'
+        (Get-WrittenError { New-Tensor -Fill 'x' -Shape 2 }).FullyQualifiedErrorId | Should -BeLike 'NewTensorNonNumericData,*'
     }
 }
 

@@ -59,7 +59,7 @@ public sealed class TestGradientCommand : AutoGradCmdlet
             }
         }, ScriptBlock);
         // The script block's own error, with its own id and position.
-        if (failure is not null) ThrowTerminatingError(failure.Error);
+        if (failure is not null) Fail(failure.Error);
         WriteObject(result);
     }
 
@@ -69,7 +69,9 @@ public sealed class TestGradientCommand : AutoGradCmdlet
         System.Collections.ObjectModel.Collection<PSObject> output;
         try
         {
-            output = ScriptBlock.Invoke(xs.Cast<object>().ToArray());
+            // Any error in the function ends the check: a gradient checked on a half-failed call means nothing.
+            output = ScriptBlock.InvokeWithContext(null, [new PSVariable("ErrorActionPreference", ActionPreference.Stop)],
+                xs.Cast<object>().ToArray());
         }
         catch (RuntimeException ex) when (ex is not PipelineStoppedException)
         {
