@@ -91,3 +91,49 @@ Describe 'PowerShell''s error conventions (issue 16, item 4)' {
         $err.Exception.Message | Should -BeLike "*$(Get-TorchMessage $Case)*"
     }
 }
+
+Describe 'PyTorch''s messages where they differed (issue 16, item 5)' {
+    It 'New-Tensor <Label> -RequiresGrad says what torch.tensor/torch.zeros say (<Case>)' -ForEach @(
+        @{ Label = '@(1, 2)';            Case = 'tensor_int_requires_grad'; Splat = @{ Data = @(1, 2) } }
+        @{ Label = '-Zeros -DType Int64'; Case = 'zeros_int_requires_grad';  Splat = @{ Zeros = $true; Shape = 2; DType = 'Int64' } }
+    ) {
+        $err = Get-WrittenError { New-Tensor @Splat -RequiresGrad }
+        $err.Exception.Message | Should -BeExactly (Get-TorchMessage $Case)
+    }
+
+    It '$t.RequiresGrad = $true on an integer tensor says what the attribute setter says' {
+        $t = New-Tensor 1, 2
+        $err = Get-TerminatingError { $t.RequiresGrad = $true }
+        $err.Exception.InnerException.Message | Should -BeExactly (Get-TorchMessage set_requires_grad_int)
+    }
+
+    It '<Label> fails with PyTorch''s text (<Case>)' -ForEach @(
+        @{ Label = 'CrossEntropy with a 0-d target';        Case = 'cross_entropy_0d_target';      Run = { New-Tensor @(, @(1.0, 1.0)) | Invoke-Op CrossEntropy -Target (New-Tensor 0) } }
+        @{ Label = 'CrossEntropy with fewer targets';       Case = 'cross_entropy_batch_mismatch'; Run = { New-Tensor -Ones -Shape 3, 2 | Invoke-Op CrossEntropy -Target 0, 1 } }
+        @{ Label = 'NllLoss with a [3, 1] target';          Case = 'nll_loss_multi_target';        Run = { New-Tensor -Ones -Shape 3, 2 | Invoke-Op NllLoss -Target (New-Tensor @(@(0), @(1), @(0))) } }
+        @{ Label = 'NllLoss of a 0-d input';                Case = 'nll_loss_0d_input';            Run = { New-Tensor 1.0 | Invoke-Op NllLoss -Target (New-Tensor 0) } }
+    ) {
+        $err = Get-WrittenError $Run
+        $err.Exception.Message | Should -BeExactly (Get-TorchMessage $Case)
+        $err.Exception.Kind | Should -Be $Torch[$Case].kind
+    }
+
+    It 'running out of memory under the process''s limit is PyTorch''s allocator message with the byte count, and pwsh goes on' {
+        # DOTNET_GCHeapHardLimit is what a container's memory limit becomes for .NET: 256 MB here.
+        $r = Invoke-ChildPwsh -Environment @{ DOTNET_GCHeapHardLimit = '0x10000000' } -Script @'
+New-Tensor -Zeros -Shape 100000000 -ErrorVariable ev -ErrorAction SilentlyContinue
+"id $($ev[0].FullyQualifiedErrorId) $($ev[0].CategoryInfo.Category)"
+"message $($ev[0].Exception.Message)"
+$x = New-Tensor -Ones -Shape 20000000
+try { $y = @($x.Mul(5), $x.Mul(6), $x.Mul(7)) } catch { "method $($_.Exception.InnerException.Message)" }
+"alive $((New-Tensor 2.0) * 2)"
+'@
+        $r.ExitCode | Should -Be 0 -Because ($r.Output -join "`n")
+        $r.Output | Should -Contain 'id NewTensorOutOfMemory,AutoGrad.PowerShell.Commands.NewTensorCommand ResourceUnavailable'
+        # PyTorch's text after its source position ("[enforce fail at alloc_cpu.cpp:75] err == 0. ").
+        $expected = (Get-TorchMessage out_of_memory) -replace '^\[.*?\] err == 0\. ' -replace '4000000000000', '400000000'
+        $r.Output | Should -Contain "message $expected"
+        $r.Output | Should -Contain 'method DefaultCPUAllocator: can''t allocate memory: you tried to allocate 80000000 bytes. Error code 12 (Cannot allocate memory)'
+        $r.Output | Should -Contain 'alive tensor(4.)'
+    }
+}

@@ -56,12 +56,21 @@ public sealed partial class Tensor
             throw TorchException.Runtime("NllLossTargetDType",
                 $"expected scalar type Long but found {target.DType.ScalarTypeName()}");
         if (Rank is < 1 or > 2)
-            throw TorchException.Value("NllLossInputRank", $"Expected 1 or 2 dimensions (got {Rank})");
+            throw TorchException.Value("NllLossInputRank", Rank == 0
+                ? "Expected 1 or more dimensions (got 0)"
+                : $"Expected 1 or 2 dimensions (got {Rank})");
         bool batched = Rank == 2;
         int n = batched ? _shape[0] : 1, c = batched ? _shape[1] : _shape[0];
-        if (batched ? target.Rank != 1 || target._shape[0] != n : target.Rank != 0)
+        // PyTorch's order and texts: the batch sizes first (a 0-d target's batch size reads as 0 there), then the
+        // target's rank, then a 1-d input's target.
+        if (batched && (target.Rank == 0 || target._shape[0] != n))
             throw TorchException.Value("NllLossTargetShape",
-                $"Expected input batch_size ({n}) to match target batch_size ({(target.Rank > 0 ? target._shape[0] : 1)}).");
+                $"Expected input batch_size ({n}) to match target batch_size ({(target.Rank > 0 ? target._shape[0] : 0)}).");
+        if (target.Rank > 1)
+            throw TorchException.Runtime("NllLossTargetRank", "0D or 1D target tensor expected, multi-target not supported");
+        if (!batched && target.Rank != 0)
+            throw TorchException.Runtime("NllLossTargetShape",
+                $"size mismatch (got input: [{Shapes.Join(_shape)}], target: [{Shapes.Join(target._shape)}])");
         var targets = (long[])target.Storage;
         var x = (double[])StorageAs(DType.Float64);
         var losses = new double[n];

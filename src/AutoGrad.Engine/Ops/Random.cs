@@ -13,7 +13,7 @@ public sealed partial class Tensor
     {
         var t = RandomTensor(shape, dtype, "check_uniform_bounds");
         if (t.Storage is float[] f) generator.FillUniform(f); else generator.FillUniform((double[])t.Storage);
-        if (requiresGrad) t.RequiresGrad = true;
+        if (requiresGrad) t.RequiresGradOnCreation();
         return t;
     }
 
@@ -25,7 +25,7 @@ public sealed partial class Tensor
     {
         var t = RandomTensor(shape, dtype, "normal_kernel_cpu");
         if (t.Storage is float[] f) generator.FillNormal(f); else generator.FillNormal((double[])t.Storage);
-        if (requiresGrad) t.RequiresGrad = true;
+        if (requiresGrad) t.RequiresGradOnCreation();
         return t;
     }
 

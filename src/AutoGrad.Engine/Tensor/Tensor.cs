@@ -253,16 +253,26 @@ public sealed partial class Tensor : IDisposable
     /// Storage for a result that its kernel overwrites completely: an array a disposed tensor handed back when one
     /// of the size is pooled, else a new one. Large arrays skip the zeroing pass (for a 1e6 element result,
     /// clearing memory costs about as much as the add that fills it); callers that need zeros use
-    /// <see cref="Full"/>.
+    /// <see cref="Full"/>. An allocation the runtime refuses is PyTorch's out-of-memory error with the byte count.
     /// </summary>
-    internal static Array Allocate(DType dtype, int count) => dtype switch
+    internal static Array Allocate(DType dtype, int count)
     {
-        DType.Float32 => StoragePool.RentOrAllocate<float>(count),
-        DType.Float64 => StoragePool.RentOrAllocate<double>(count),
-        DType.Int64 => StoragePool.RentOrAllocate<long>(count),
-        DType.Bool => new bool[count],
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
-    };
+        try
+        {
+            return dtype switch
+            {
+                DType.Float32 => StoragePool.RentOrAllocate<float>(count),
+                DType.Float64 => StoragePool.RentOrAllocate<double>(count),
+                DType.Int64 => StoragePool.RentOrAllocate<long>(count),
+                DType.Bool => new bool[count],
+                _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
+            };
+        }
+        catch (OutOfMemoryException)
+        {
+            throw OutOfMemory.For(OutOfMemory.Bytes(dtype, count));
+        }
+    }
 
     internal static Tensor Empty(int[] shape, DType dtype) =>
         new(Allocate(dtype, Shapes.NumElements(shape)), shape, dtype);
@@ -299,7 +309,7 @@ public sealed partial class Tensor : IDisposable
             case bool[] b: for (int i = 0; i < b.Length; i++) b[i] = values[i] != 0; break;
         }
         var t = new Tensor(storage, shape, dtype);
-        if (requiresGrad) t.RequiresGrad = true;
+        if (requiresGrad) t.RequiresGradOnCreation();
         return t;
     }
 
@@ -337,7 +347,7 @@ public sealed partial class Tensor : IDisposable
             case long[] l: l.AsSpan().Fill(CastToLong(value)); break;
             case bool[] b: b.AsSpan().Fill(value != 0); break;
         }
-        if (requiresGrad) t.RequiresGrad = true;
+        if (requiresGrad) t.RequiresGradOnCreation();
         return t;
     }
 

@@ -128,7 +128,7 @@ public sealed class NewTensorCommand : AutoGradCmdlet
         return Engine(() =>
         {
             var t = parsed.ToTensor(dtype, shape);
-            if (RequiresGrad) t.RequiresGrad = true;
+            if (RequiresGrad) t.RequiresGradOnCreation();
             return t;
         }, Data);
     }
@@ -143,7 +143,7 @@ public sealed class NewTensorCommand : AutoGradCmdlet
             var dtype = DTypeOr(source.DType);
             var copy = dtype == detached.DType ? detached.Clone() : detached.To(dtype);
             var t = copy.Reshape(shape);
-            if (RequiresGrad) t.RequiresGrad = true;
+            if (RequiresGrad) t.RequiresGradOnCreation();
             return t;
         }, source);
     }
