@@ -16,6 +16,127 @@ BeforeAll {
     }
 }
 
+Describe 'No silent wrong values (issue 16, item 3)' {
+    Context 'numbers that Int64 cannot hold' {
+        It 'New-Tensor <Data> -DType Int64 fails as torch.tensor does (<Case>)' -ForEach @(
+            @{ Case = 'tensor_1e19_int64';          Data = 1e19 }
+            @{ Case = 'tensor_nan_int64';           Data = [double]::NaN }
+            @{ Case = 'tensor_inf_int64';           Data = [double]::PositiveInfinity }
+            @{ Case = 'tensor_list_with_big_int64'; Data = @(1.0, -1e19) }
+        ) {
+            $err = Get-WrittenError { New-Tensor -Data $Data -DType Int64 }
+            $err.FullyQualifiedErrorId | Should -BeLike 'NewTensorValueOverflow,*'
+            $err.Exception.Message | Should -BeExactly (Get-TorchMessage $Case)
+        }
+
+        It 'truncates what fits, and 2^63 wraps exactly as PyTorch''s bound check lets it' {
+            (New-Tensor 1.5, -2.7 -DType Int64).ToArray() | Should -Be $Torch.tensor_1p5_int64.value
+            (New-Tensor ([math]::Pow(2, 63)) -DType Int64).Item() | Should -Be $Torch.tensor_2p63_int64.value
+        }
+
+        It '-Fill <Fill> -DType <DType> fails as torch.full does (<Case>)' -ForEach @(
+            @{ Case = 'full_1e19_int64';   Fill = 1e19;           DType = 'Int64' }
+            @{ Case = 'full_nan_int64';    Fill = [double]::NaN;  DType = 'Int64' }
+            @{ Case = 'full_1e39_float32'; Fill = 1e39;           DType = 'Float32' }
+        ) {
+            $err = Get-WrittenError { New-Tensor -Fill $Fill -Shape 1 -DType $DType }
+            $err.Exception.Message | Should -BeExactly (Get-TorchMessage $Case)
+        }
+    }
+
+    Context 'integers in -Fill stay integers' {
+        It 'keeps 9007199254740993 exact in Int64 (no trip through double)' {
+            $t = New-Tensor -Fill 9007199254740993 -Shape 1 -DType Int64
+            $t.ToArray()[0] | Should -BeExactly ([long] $Torch.full_int64_exact.value[0])
+        }
+
+        It 'rounds a large integer into Float32 once, as torch.full does' {
+            $t = New-Tensor -Fill 1152921573326323713 -Shape 1 -DType Float32
+            [double] $t.ToArray()[0] | Should -BeExactly ([double] $Torch.full_int_into_float32.value[0])
+        }
+    }
+
+    Context 'Test-Gradient' {
+        It 'fails instead of reporting "passed" when no input can require grad' {
+            $err = Get-WrittenError { Test-Gradient { param($x) $x * 2 } -InputObject (New-Tensor 1, 2) }
+            $err.FullyQualifiedErrorId | Should -BeLike 'TestGradientNoInputRequiresGrad,*'
+            $err.Exception.Message | Should -BeExactly (Get-TorchMessage gradcheck_no_input_requires_grad)
+        }
+
+        It 'prints in the invariant culture (de-DE too)' {
+            $saved = [cultureinfo]::CurrentCulture
+            try {
+                [cultureinfo]::CurrentCulture = 'de-DE'
+                $r = Test-Gradient { param($x) $x * $x * $x } -InputObject (New-Tensor 1.5)
+                $r.ToString() | Should -Match '^Gradient check passed \(largest difference \d\.\d+E-\d+\)$'
+                $r = Test-Gradient { param($p) $p.Detach() * $p } -InputObject (New-Tensor 2.5)
+                $r.ToString() | Should -BeExactly 'Gradient check failed: input 0, output element 0, input element 0: analytical 2.5 vs numerical 5'
+            } finally {
+                [cultureinfo]::CurrentCulture = $saved
+            }
+        }
+    }
+
+    Context 'a loss target that would broadcast' {
+        BeforeAll {
+            $script:pred = New-Tensor @(@(1.0), @(2.0), @(3.0))
+            $script:target = New-Tensor 1.0, 2.0, 4.0
+        }
+
+        # One It each: a warning shows once per place in a script (see below), and a -ForEach runs one place.
+        It 'Invoke-Op MseLoss writes PyTorch''s UserWarning to the warning stream and computes as PyTorch' {
+            $loss = $pred | Invoke-Op MseLoss -Target $target -WarningVariable wv -WarningAction SilentlyContinue
+            @($wv).Count | Should -Be 1
+            [string] $wv[0] | Should -BeExactly $Torch.mse_loss_broadcast.warnings[0]
+            [math]::Abs($loss.Item() - $Torch.mse_loss_broadcast.value) | Should -BeLessThan 1e-6
+        }
+
+        It 'Invoke-Op L1Loss too' {
+            $loss = $pred | Invoke-Op L1Loss -Target $target -WarningVariable wv -WarningAction SilentlyContinue
+            @($wv).Count | Should -Be 1
+            [string] $wv[0] | Should -BeExactly $Torch.l1_loss_broadcast.warnings[0]
+            [math]::Abs($loss.Item() - $Torch.l1_loss_broadcast.value) | Should -BeLessThan 1e-6
+        }
+
+        It 'the method $pred.MseLoss($target) warns too, through the warning stream (3>&1)' {
+            $out = & { $pred.MseLoss($target) } 3>&1
+            $warnings = @($out | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
+            $warnings | Should -HaveCount 1
+            $warnings[0].Message | Should -BeExactly $Torch.mse_loss_broadcast.warnings[0]
+        }
+
+        It 'warns once per place in a script, as Python''s default filter does, not at every step' {
+            $warnings = & { foreach ($i in 1..5) { $null = $pred | Invoke-Op MseLoss -Target $target } } 3>&1
+            @($warnings).Count | Should -Be 1
+        }
+
+        It 'says nothing when the sizes agree' {
+            $null = New-Tensor 1.0, 2.0 | Invoke-Op MseLoss -Target (New-Tensor 1.0, 4.0) -WarningVariable wv
+            $Torch.mse_loss_same_size.warnings | Should -BeNullOrEmpty
+            $wv | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'rectangular .NET arrays' {
+        It 'a [double[,]] of 2x3 becomes [2, 3] in row-major order' {
+            $a = [double[,]]::new(2, 3)
+            $v = 1.0; foreach ($i in 0..1) { foreach ($j in 0..2) { $a[$i, $j] = $v++ } }
+            $t = New-Tensor $a -DType Float64
+            $t.Shape | Should -Be $Torch.tensor_from_2x3.shape
+            $t.ToArray() | Should -Be ($Torch.tensor_from_2x3.value | ForEach-Object { $_ })
+        }
+
+        It 'an [int[,,]] keeps its three dims and Int64, an [object[,]] its element types' {
+            (New-Tensor ([int[,,]]::new(2, 1, 3))).Shape | Should -Be @(2, 1, 3)
+            (New-Tensor ([int[,,]]::new(2, 1, 3))).DType | Should -Be 'Int64'
+            $o = [object[,]]::new(1, 2); $o[0, 0] = 1; $o[0, 1] = '2.5'
+            $t = New-Tensor $o
+            $t.Shape | Should -Be @(1, 2)
+            $t.ToArray() | Should -Be @(1.0, 2.5)
+        }
+    }
+}
+
 Describe 'PowerShell''s error conventions (issue 16, item 4)' {
     It 'goes on with the third item after the second fails: $a, $bad, $c | Invoke-Op MatMul $w' {
         $w = New-Tensor @(@(1.0, 0.0), @(0.0, 1.0))

@@ -37,10 +37,11 @@ public sealed class GradientCheckResult
     public double AbsTolerance { get; }
     public double RelTolerance { get; }
 
+    /// <summary>One line, in the invariant culture (6.99E-10 in every session).</summary>
     public override string ToString() => Passed
-        ? $"Gradient check passed (largest difference {WorstError:G3})"
-        : $"Gradient check failed: input {WorstInput}, output element {WorstOutputElement}, input element {WorstInputElement}: " +
-          $"analytical {Analytical[WorstInput][WorstOutputElement, WorstInputElement]:G6} vs numerical {Numerical[WorstInput][WorstOutputElement, WorstInputElement]:G6}";
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Gradient check passed (largest difference {WorstError:G3})")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Gradient check failed: input {WorstInput}, output element {WorstOutputElement}, input element {WorstInputElement}: analytical {Analytical[WorstInput][WorstOutputElement, WorstInputElement]:G6} vs numerical {Numerical[WorstInput][WorstOutputElement, WorstInputElement]:G6}");
 }
 
 /// <summary>
@@ -54,6 +55,10 @@ public static class GradientCheck
     {
         // Work on float64 copies so that the check itself is precise whatever the caller's dtypes.
         var xs = inputs.Select(t => Tensor.FromDoubles(t.ToDoubleArray(), t.Shape, DType.Float64, t.DType.IsFloating())).ToArray();
+        // A check of nothing must not report "passed".
+        if (!xs.Any(x => x.RequiresGrad))
+            throw TorchException.Value("NoInputRequiresGrad",
+                "gradcheck expects at least one input tensor to require gradient, but none of the them have requires_grad=True.");
         Tensor output;
         using (GradMode.Set(true)) output = function(xs);
         int m = output.NumElements;

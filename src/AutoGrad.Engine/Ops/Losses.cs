@@ -25,6 +25,7 @@ public sealed partial class Tensor
     /// <summary>Mean squared error (MseLossBackward0).</summary>
     public Tensor MseLoss(Tensor target, Reduction reduction = Reduction.Mean)
     {
+        WarnIfTargetSizeDiffers(target);
         Tensor result;
         using (GradMode.NoGrad())
         {
@@ -44,7 +45,19 @@ public sealed partial class Tensor
     }
 
     /// <summary>Mean absolute error: |input - target| reduced (so MeanBackward0/SumBackward0/AbsBackward0).</summary>
-    public Tensor L1Loss(Tensor target, Reduction reduction = Reduction.Mean) => Reduce(Sub(target).Abs(), reduction);
+    public Tensor L1Loss(Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        WarnIfTargetSizeDiffers(target);
+        return Reduce(Sub(target).Abs(), reduction);
+    }
+
+    /// <summary>torch.nn.functional's UserWarning when a pointwise loss's target would broadcast against the input.</summary>
+    private void WarnIfTargetSizeDiffers(Tensor target)
+    {
+        if (!Shapes.Equal(_shape, target._shape))
+            TorchWarnings.Warn("LossTargetSize",
+                $"Using a target size ({Shapes.ToTorchSize(target._shape)}) that is different to the input size ({Shapes.ToTorchSize(_shape)}). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.");
+    }
 
     /// <summary>
     /// Negative log-likelihood of log-probabilities [N, C] (or [C]) at Int64 class targets [N] (or []); targets

@@ -342,9 +342,27 @@ public sealed partial class Tensor : IDisposable
         var t = Empty(shape, dtype);
         switch (t.Storage)
         {
-            case float[] f: f.AsSpan().Fill((float)value); break;
+            // A value the dtype cannot hold is an error, as torch.full's checked conversion makes it.
+            case float[] f: f.AsSpan().Fill(ScalarConversion.ToFloat32(value)); break;
             case double[] d: d.AsSpan().Fill(value); break;
-            case long[] l: l.AsSpan().Fill(CastToLong(value)); break;
+            case long[] l: l.AsSpan().Fill(ScalarConversion.ToInt64(value, "int64_t")); break;
+            case bool[] b: b.AsSpan().Fill(value != 0); break;
+        }
+        if (requiresGrad) t.RequiresGradOnCreation();
+        return t;
+    }
+
+    /// <summary>torch.full with an integer: exact in Int64 (no trip through double), rounded once into a float dtype.</summary>
+    public static Tensor Full(int[] shape, long value, DType dtype = DType.Int64, bool requiresGrad = false)
+    {
+        shape = (int[])shape.Clone();
+        Shapes.CheckNonNegative(shape);
+        var t = Empty(shape, dtype);
+        switch (t.Storage)
+        {
+            case float[] f: f.AsSpan().Fill(value); break;
+            case double[] d: d.AsSpan().Fill(value); break;
+            case long[] l: l.AsSpan().Fill(value); break;
             case bool[] b: b.AsSpan().Fill(value != 0); break;
         }
         if (requiresGrad) t.RequiresGradOnCreation();

@@ -105,14 +105,14 @@ public sealed class NewTensorCommand : AutoGradCmdlet
         if (!TensorData.TryGetNumber(fill, out var number))
             Fail("NonNumericData", ErrorCategory.InvalidArgument, Fill,
                 $"-Fill needs one number (or a numeric string), got {(fill is null ? "null" : $"'{fill}' of type {fill.GetType().Name}")}.");
-        // torch.full infers the dtype from the fill value: 3 → int64, 3.5 → float32, $true → bool.
-        var (value, inferred) = number switch
+        // torch.full infers the dtype from the fill value: 3 → int64, 3.5 → float32, $true → bool. Integers stay
+        // integers all the way (9007199254740993 is not a double).
+        return number switch
         {
-            bool b => (b ? 1.0 : 0.0, DType.Bool),
-            long l => ((double)l, DType.Int64),
-            _ => ((double)number, DTypes.DefaultFloat),
+            bool b => Engine(() => Tensor.Full(Shape!, b ? 1L : 0L, DTypeOr(DType.Bool), RequiresGrad), Fill),
+            long l => Engine(() => Tensor.Full(Shape!, l, DTypeOr(DType.Int64), RequiresGrad), Fill),
+            _ => Engine(() => Tensor.Full(Shape!, (double)number, DTypeOr(DTypes.DefaultFloat), RequiresGrad), Fill),
         };
-        return Engine(() => Tensor.Full(Shape!, value, DTypeOr(inferred), RequiresGrad), Fill);
     }
 
     private Tensor CreateFromData()

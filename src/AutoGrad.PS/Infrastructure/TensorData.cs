@@ -76,7 +76,7 @@ internal static class TensorData
                 {
                     var a = new long[n];
                     for (int i = 0; i < n; i++)
-                        a[i] = _values[i].Kind == Kind.Float ? TruncateToLong(_values[i].Double) : _values[i].Long;
+                        a[i] = _values[i].Kind == Kind.Float ? ScalarConversion.ToInt64(_values[i].Double) : _values[i].Long;
                     return Tensor.FromArray(a, shape);
                 }
                 case DType.Bool:
@@ -92,10 +92,6 @@ internal static class TensorData
         }
 
         private static double AsDouble(Scalar s) => s.Kind == Kind.Float ? s.Double : s.Long;
-
-        /// <summary>C's double → int64 conversion as PyTorch casts (truncation; NaN/out of range → min value).</summary>
-        private static long TruncateToLong(double v) =>
-            double.IsNaN(v) || v >= 9.2233720368547758E+18 || v < -9.2233720368547758E+18 ? long.MinValue : (long)v;
     }
 
     /// <summary>Walks <paramref name="data"/> and checks it is rectangular and numeric.</summary>
@@ -238,6 +234,13 @@ internal static class TensorData
                     EnterPrimitiveRow(depth, b.Length, node);
                     foreach (var v in b) Values.Add(Scalar.Of(v));
                     return;
+                // A rectangular .NET array (double[,], object[,,]): its dims, then its elements in row-major order.
+                case Array { Rank: > 1 } grid:
+                {
+                    for (int k = 0; k < grid.Rank; k++) EnterSequence(depth + k, grid.GetLength(k), node);
+                    foreach (var item in grid) Walk(item, depth + grid.Rank);
+                    return;
+                }
                 case var seq when IsSequence(seq):
                 {
                     var items = new List<object?>();
