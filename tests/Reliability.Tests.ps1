@@ -16,6 +16,46 @@ BeforeAll {
     }
 }
 
+Describe 'No input crashes the host (issue 16, item 2)' {
+    It 'prints a tensor of rank 60000 (the formatter walks dims in a loop, not by recursion)' {
+        $r = Invoke-ChildPwsh @'
+$s = New-Tensor -Zeros -Shape (@(1) * 60000) | Out-String
+"brackets $([regex]::Matches($s, '\[').Count)"
+'@
+        $r.TimedOut | Should -BeFalse
+        $r.ExitCode | Should -Be 0 -Because ($r.Output -join "`n")
+        $r.Output | Should -Contain 'brackets 60000'
+    }
+
+    It 'turns data nested 30000 levels deep into an ErrorRecord, and the host goes on' {
+        $r = Invoke-ChildPwsh @'
+$x = 1.0; foreach ($i in 1..30000) { $x = , $x }
+New-Tensor -Data $x -ErrorAction SilentlyContinue -ErrorVariable ev
+"id $($ev[0].FullyQualifiedErrorId)"
+"alive $((New-Tensor 2.0) * 2)"
+'@
+        $r.ExitCode | Should -Be 0 -Because ($r.Output -join "`n")
+        $r.Output | Should -Contain 'id NewTensorTooManyDimensions,AutoGrad.PowerShell.Commands.NewTensorCommand'
+        $r.Output | Should -Contain 'alive tensor(4.)'
+    }
+
+    It 'lets data nest 128 levels deep, as torch.tensor does, and no deeper' {
+        $x = 1.0
+        foreach ($i in 1..128) { $x = , $x }
+        (New-Tensor -Data $x).Rank | Should -Be $Torch.nested_128.value
+        $err = Get-WrittenError { New-Tensor -Data (, $x) }
+        $err.FullyQualifiedErrorId | Should -BeLike 'NewTensorTooManyDimensions,*'
+        # PyTorch: "too many dimensions 'list'"; the .NET type stands where Python's type name does.
+        (Get-TorchMessage nested_129) -replace "'list'", "'Object[]'" | Should -BeExactly ($err.Exception.Message -replace ' \(.*\)$')
+    }
+
+    It 'refuses a shape whose element count does not fit, instead of wrapping the count around' {
+        $err = Get-WrittenError { New-Tensor -Zeros -Shape 65536, 65536, 65536, 65536 }
+        $err.FullyQualifiedErrorId | Should -BeLike 'NewTensorTensorTooLarge,*'
+        $err.Exception.Message | Should -BeLike 'a tensor of shape `[65536, 65536, 65536, 65536`] has more elements than this engine supports*'
+    }
+}
+
 Describe 'No silent wrong values (issue 16, item 3)' {
     Context 'numbers that Int64 cannot hold' {
         It 'New-Tensor <Data> -DType Int64 fails as torch.tensor does (<Case>)' -ForEach @(

@@ -90,59 +90,110 @@ public static class TensorFormatter
 
             // The formatter sees only what will be printed, so hidden outliers do not widen the columns.
             var shown = new List<int>();
-            if (_summarize) CollectShownIndices(0, 0, shown);
+            if (_summarize) CollectShownIndices(shown);
             else for (int i = 0; i < tensor.NumElements; i++) shown.Add(i);
             _formatter = new ElementFormatter(tensor, shown, options);
         }
 
-        public string Write(int indent) => _shape.Length == 0 ? _formatter.Format(0) : WriteDim(0, 0, indent);
+        public string Write(int indent)
+        {
+            if (_shape.Length == 0) return _formatter.Format(0);
+            var text = new StringBuilder();
+            WriteBlocks(text, indent);
+            return text.ToString();
+        }
 
         /// <summary>True when a dim of this size is cut to its first and last edge items.</summary>
         private bool IsCut(int size) => _summarize && size > 2 * _options.EdgeItems;
 
         /// <summary>The positions along a dim that are printed (all, or the edge items at each end).</summary>
-        private IEnumerable<int> ShownPositions(int size)
+        private int[] ShownPositions(int size)
         {
-            if (!IsCut(size))
-            {
-                for (int i = 0; i < size; i++) yield return i;
-                yield break;
-            }
-            for (int i = 0; i < _options.EdgeItems; i++) yield return i;
-            for (int i = size - _options.EdgeItems; i < size; i++) yield return i;
-        }
-
-        private void CollectShownIndices(int dim, int offset, List<int> shown)
-        {
-            foreach (int i in ShownPositions(_shape[dim]))
-            {
-                int at = offset + i * _strides[dim];
-                if (dim == _shape.Length - 1) shown.Add(at);
-                else CollectShownIndices(dim + 1, at, shown);
-            }
-        }
-
-        private string WriteDim(int dim, int offset, int indent)
-        {
-            int size = _shape[dim];
+            if (!IsCut(size)) return Enumerable.Range(0, size).ToArray();
             int edge = _options.EdgeItems;
-            bool cut = IsCut(size);
-            int remaining = _shape.Length - dim;
-            var parts = new List<string>();
+            return [.. Enumerable.Range(0, edge), .. Enumerable.Range(size - edge, edge)];
+        }
 
+        // The walks over the dims below are loops over an explicit position per dim, not recursion: a tensor of
+        // any rank prints (New-Tensor -Zeros -Shape (@(1) * 60000) nests 60000 brackets), whatever the stack.
+
+        /// <summary>The flat indices of the printed elements, in row-major order (an odometer over the shown positions).</summary>
+        private void CollectShownIndices(List<int> shown)
+        {
+            int rank = _shape.Length;
+            var positions = new int[rank][];
+            for (int d = 0; d < rank; d++) positions[d] = ShownPositions(_shape[d]);
+            var at = new int[rank];
+            while (true)
+            {
+                int offset = 0;
+                for (int d = 0; d < rank; d++) offset += positions[d][at[d]] * _strides[d];
+                shown.Add(offset);
+                int k = rank - 1;
+                while (k >= 0 && ++at[k] == positions[k].Length) at[k--] = 0;
+                if (k < 0) return;
+            }
+        }
+
+        /// <summary>
+        /// The nested blocks: "[" on entering a dim, its sub-blocks separated by "," and one line break fewer than the
+        /// dims left (so 3-d blocks get one blank line), "..." in place of a hidden middle, "]" on leaving; the last
+        /// dim is a row of elements wrapped at the line width.
+        /// </summary>
+        private void WriteBlocks(StringBuilder text, int indent)
+        {
+            int rank = _shape.Length, edge = _options.EdgeItems;
+            var positions = new int[rank][];
+            var next = new int[rank];      // per dim: how many of its shown positions are written
+            var offsets = new int[rank];   // per dim: the flat index where its current block starts
+            int dim = 0;
+            if (rank > 1) text.Append('[');
+            while (dim >= 0)
+            {
+                if (dim == rank - 1)
+                {
+                    WriteRow(text, offsets[dim], indent + dim);
+                    dim--;
+                    continue;
+                }
+                var shown = positions[dim] ??= ShownPositions(_shape[dim]);
+                int k = next[dim];
+                if (k == shown.Length)
+                {
+                    text.Append(']');
+                    positions[dim] = null!;   // entered afresh for the next block of the dim above
+                    next[dim] = 0;
+                    dim--;
+                    continue;
+                }
+                int i = shown[k];
+                bool ellipsis = IsCut(_shape[dim]) && i == _shape[dim] - edge;
+                if (k > 0 || ellipsis)
+                {
+                    // Built only when written: a deep tensor of size-1 dims never needs one.
+                    string separator = "," + new string('\n', rank - dim - 1) + new string(' ', indent + dim + 1);
+                    if (k > 0) text.Append(separator);
+                    if (ellipsis) text.Append("...").Append(separator);
+                }
+                next[dim] = k + 1;
+                offsets[dim + 1] = offsets[dim] + i * _strides[dim];
+                dim++;
+                if (dim < rank - 1) text.Append('[');
+            }
+        }
+
+        /// <summary>The last dim's block: its elements (and " ..." for a hidden middle), wrapped at the line width.</summary>
+        private void WriteRow(StringBuilder text, int offset, int indent)
+        {
+            int size = _shape[^1], stride = _strides[^1];
+            bool cut = IsCut(size);
+            var parts = new List<string>();
             foreach (int i in ShownPositions(size))
             {
-                // The ellipsis stands in the place of the hidden middle: " ..." as a row item, "..." as a block.
-                if (cut && i == size - edge) parts.Add(remaining == 1 ? " ..." : "...");
-                int at = offset + i * _strides[dim];
-                parts.Add(remaining == 1 ? _formatter.Format(at) : WriteDim(dim + 1, at, indent + 1));
+                if (cut && i == size - _options.EdgeItems) parts.Add(" ...");
+                parts.Add(_formatter.Format(offset + i * stride));
             }
-
-            if (remaining == 1) return "[" + string.Join(",\n" + new string(' ', indent + 1), WrapRow(parts, indent)) + "]";
-
-            // Sub-blocks of a k-d tensor are separated by k-1 line breaks, so 3-d blocks get one blank line.
-            string separator = "," + new string('\n', remaining - 1) + new string(' ', indent + 1);
-            return "[" + string.Join(separator, parts) + "]";
+            text.Append('[').AppendJoin(",\n" + new string(' ', indent + 1), WrapRow(parts, indent)).Append(']');
         }
 
         /// <summary>Groups a 1-d row's items into lines of as many as fit the line width (at least one).</summary>

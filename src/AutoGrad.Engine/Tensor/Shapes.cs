@@ -10,10 +10,17 @@ public static class Shapes
 
     public static int NumElements(ReadOnlySpan<int> shape)
     {
+        // A size-0 dim makes any shape empty; otherwise the product is checked as it grows, so that many large dims
+        // cannot wrap a long around into a small count.
+        if (shape.Contains(0)) return 0;
         long n = 1;
-        foreach (var d in shape) n *= d;
-        if (n > Array.MaxLength)
-            throw TorchException.Runtime("TensorTooLarge", $"a tensor of {n} elements is larger than this engine supports");
+        foreach (var d in shape)
+        {
+            n *= d;
+            if (n > Array.MaxLength)
+                throw TorchException.Runtime("TensorTooLarge",
+                    $"a tensor of shape [{Join(shape)}] has more elements than this engine supports ({Array.MaxLength})");
+        }
         return (int)n;
     }
 

@@ -193,6 +193,9 @@ internal static class TensorData
     /// </summary>
     private sealed class Walker
     {
+        /// <summary>The deepest nesting torch.tensor accepts (torch/csrc/utils/tensor_new.cpp's MAX_DIMS).</summary>
+        public const int MaxDims = 128;
+
         public readonly List<Scalar> Values = new();
         public readonly List<int> Dims = new();
         private int _leafDepth = -1;
@@ -283,6 +286,11 @@ internal static class TensorData
 
         private void EnterSequence(int depth, int length, object target)
         {
+            // PyTorch's MAX_DIMS for nested data. It also bounds this walk's recursion: data nested 30000 deep is an
+            // error here, not a stack overflow.
+            if (depth >= MaxDims)
+                throw new TensorDataException("TooManyDimensions", ErrorCategory.InvalidData, null,
+                    $"too many dimensions '{(target is PSObject pso ? pso.BaseObject : target).GetType().Name}' (data may nest at most {MaxDims} levels deep)");
             if (_leafDepth >= 0 && depth >= _leafDepth)
                 throw Jagged(target, $"expected a number at dim {depth} (got a sequence of length {length})");
             if (depth == Dims.Count)
