@@ -3,6 +3,7 @@ using static AutoGrad.Tests.TestTensors;
 namespace AutoGrad.Tests;
 
 /// <summary>Broadcast shapes, PyTorch's clash message, and broadcast arithmetic against a naive reference.</summary>
+[Collection(ThreadCountCollection.Name)]
 public class BroadcastingTests
 {
     public static TheoryData<int[], int[], int[]> CompatibleShapes => new()
@@ -169,9 +170,7 @@ public class BroadcastingTests
     [InlineData(2)]
     public void Results_past_the_streaming_size_are_exact(int threads)
     {
-        int saved = Parallelism.NumThreads;
-        Parallelism.NumThreads = threads;
-        try
+        void Check()
         {
             const int cols = 1003, rows = 4201;                 // 4.2e6 floats: 16.9 MB, odd row length
             var a = Tensor.Rand([rows, cols], DType.Float32, seed: 21);
@@ -192,7 +191,8 @@ public class BroadcastingTests
             a.AddInPlace(b);
             Assert.Equal(sum, (float[])a.ToArray());
         }
-        finally { Parallelism.NumThreads = saved; }
+        if (threads == 1) ThreadCount.One(() => { Check(); return 0; });
+        else ThreadCount.Many(threads, Check);
     }
 
     [Fact]

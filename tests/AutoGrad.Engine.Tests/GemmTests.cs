@@ -3,6 +3,7 @@ using AutoGrad.Kernels;
 namespace AutoGrad.Tests;
 
 /// <summary>The packed FMA matrix kernel against a plain triple loop in double, over awkward sizes.</summary>
+[Collection(ThreadCountCollection.Name)]
 public class GemmTests
 {
     /// <summary>
@@ -126,21 +127,15 @@ public class GemmTests
     {
         var a = Tensor.Rand([m, k], DType.Float64, seed: 1);
         var b = Tensor.Rand([k, n], DType.Float64, seed: 2);
-        int saved = Parallelism.NumThreads;
-        try
+        var one = ThreadCount.One(() => a.MatMul(b).ToDoubleArray());
+        var all = Array.Empty<double>();
+        ThreadCount.Many(Math.Max(4, Environment.ProcessorCount), () =>
         {
-            Parallelism.NumThreads = 1;
-            var one = a.MatMul(b).ToDoubleArray();
-            Parallelism.NumThreads = Math.Max(4, Environment.ProcessorCount);
-            var all = a.MatMul(b).ToDoubleArray();
+            all = a.MatMul(b).ToDoubleArray();
             Assert.Equal(one, all);
-            var expected = Reference(a.ToDoubleArray(), b.ToDoubleArray(), m, k, n);
-            for (int i = 0; i < all.Length; i++) Assert.Equal(expected[i], all[i], 1e-12);
-        }
-        finally
-        {
-            Parallelism.NumThreads = saved;
-        }
+        });
+        var expected = Reference(a.ToDoubleArray(), b.ToDoubleArray(), m, k, n);
+        for (int i = 0; i < all.Length; i++) Assert.Equal(expected[i], all[i], 1e-12);
     }
 
     public static TheoryData<int, int, int, bool, bool, int> ThreadedCases => new()
@@ -149,7 +144,7 @@ public class GemmTests
         { 784, 64, 128, true, false, 2 },   // the MLP's weight gradient x^T @ g: rows split
         { 64, 784, 128, false, true, 2 },   // a 64-row batch: columns split
         { 97, 300, 531, true, true, 3 },    // a 3-way grid with ragged edges
-        { 13, 700, 20, false, false, 4 },   // too few strips for 4 parts one way
+        { 13, 2000, 20, false, false, 4 },  // too few strips for 4 parts one way (k large enough to be threaded at all)
     };
 
     [Theory]
@@ -163,27 +158,25 @@ public class GemmTests
         var storedB = transB ? Transpose(b, k, n) : b;
         var af = storedA.Select(v => (float)v).ToArray();
         var bf = storedB.Select(v => (float)v).ToArray();
-        int saved = Parallelism.NumThreads;
-        try
+        var one = new double[m * n];
+        var oneF = new float[m * n];
+        ThreadCount.One(() =>
         {
-            Parallelism.NumThreads = 1;
-            var one = new double[m * n];
-            var oneF = new float[m * n];
             Gemm.Run(storedA, storedB, one, m, k, n, transA, transB);
             Gemm.Run(af, bf, oneF, m, k, n, transA, transB);
-            Parallelism.NumThreads = threads;
-            var many = Enumerable.Repeat(double.NaN, m * n).ToArray();
+            return 0;
+        });
+        var many = Array.Empty<double>();
+        ThreadCount.Many(threads, () =>
+        {
+            many = Enumerable.Repeat(double.NaN, m * n).ToArray();
             var manyF = Enumerable.Repeat(float.NaN, m * n).ToArray();
             Gemm.Run(storedA, storedB, many, m, k, n, transA, transB);
             Gemm.Run(af, bf, manyF, m, k, n, transA, transB);
             Assert.Equal(one, many);
             Assert.Equal(oneF, manyF);
-            var expected = Reference(a, b, m, k, n);
-            for (int i = 0; i < many.Length; i++) Assert.Equal(expected[i], many[i], 1e-12);
-        }
-        finally
-        {
-            Parallelism.NumThreads = saved;
-        }
+        });
+        var expected = Reference(a, b, m, k, n);
+        for (int i = 0; i < many.Length; i++) Assert.Equal(expected[i], many[i], 1e-12);
     }
 }

@@ -1,6 +1,7 @@
 namespace AutoGrad.Tests;
 
 /// <summary>Large elementwise ops split across threads give exactly the single-threaded result.</summary>
+[Collection(ThreadCountCollection.Name)]
 public class ParallelKernelTests
 {
     public static TheoryData<string> Ops => new() { "Add", "MulScalar", "RSubScalar", "Exp", "Tanh", "Sigmoid" };
@@ -22,35 +23,30 @@ public class ParallelKernelTests
         const int n = (1 << 18) + 37;
         var a = Tensor.RandN([n], DType.Float32, seed: 1);
         var b = Tensor.RandN([n], DType.Float32, seed: 2);
-        int saved = Parallelism.NumThreads;
-        try
+        var one = ThreadCount.One(() => (float[])Apply(op, a, b).ToArray());
+        var many = Array.Empty<float>();
+        ThreadCount.Many(4, () =>
         {
-            Parallelism.NumThreads = 1;
-            var one = (float[])Apply(op, a, b).ToArray();
-            Parallelism.NumThreads = 4;
-            var many = (float[])Apply(op, a, b).ToArray();
+            many = (float[])Apply(op, a, b).ToArray();
             Assert.Equal(one, many);
-            var x = (float[])a.ToArray();
-            var y = (float[])b.ToArray();
-            for (int i = 0; i < n; i += 997)
-            {
-                double expected = op switch
-                {
-                    "Add" => x[i] + y[i], "MulScalar" => x[i] * 1.5f, "RSubScalar" => 2f - x[i],
-                    "Exp" => Math.Exp(x[i]), "Tanh" => Math.Tanh(x[i]),
-                    _ => AutoGrad.Kernels.SigmoidFloat.Scalar(x[i]),   // PyTorch's float sigmoid, not the rounded exact value
-                };
-                Assert.Equal((float)expected, many[i]);
-            }
-        }
-        finally
+        });
+        var x = (float[])a.ToArray();
+        var y = (float[])b.ToArray();
+        for (int i = 0; i < n; i += 997)
         {
-            Parallelism.NumThreads = saved;
+            double expected = op switch
+            {
+                "Add" => x[i] + y[i], "MulScalar" => x[i] * 1.5f, "RSubScalar" => 2f - x[i],
+                "Exp" => Math.Exp(x[i]), "Tanh" => Math.Tanh(x[i]),
+                _ => AutoGrad.Kernels.SigmoidFloat.Scalar(x[i]),   // PyTorch's float sigmoid, not the rounded exact value
+            };
+            Assert.Equal((float)expected, many[i]);
         }
     }
 }
 
 /// <summary>Large sums split into fixed blocks: the same bits on one thread and on many.</summary>
+[Collection(ThreadCountCollection.Name)]
 public class ParallelReductionTests
 {
     [Theory]
@@ -59,20 +55,10 @@ public class ParallelReductionTests
     public void SumIsIndependentOfTheThreadCount(DType dtype)
     {
         var x = Tensor.RandN([3_000_001], dtype, seed: 5);
-        int saved = Parallelism.NumThreads;
-        try
-        {
-            Parallelism.NumThreads = 1;
-            var one = x.Sum().Item();
-            Parallelism.NumThreads = 3;
-            Assert.Equal(one, x.Sum().Item());
-            double exact = x.ToDoubleArray().Sum();
-            Assert.Equal(exact, (double)one, dtype == DType.Float32 ? 1e-2 : 1e-8);
-        }
-        finally
-        {
-            Parallelism.NumThreads = saved;
-        }
+        var one = ThreadCount.One(() => x.Sum().Item());
+        ThreadCount.Many(3, () => Assert.Equal(one, x.Sum().Item()));
+        double exact = x.ToDoubleArray().Sum();
+        Assert.Equal(exact, (double)one, dtype == DType.Float32 ? 1e-2 : 1e-8);
     }
 
     public static TheoryData<int[], int[], DType> DimSums => new()
@@ -89,26 +75,15 @@ public class ParallelReductionTests
     public void Large_dim_sums_give_the_same_bits_on_any_thread_count(int[] shape, int[] dims, DType dtype)
     {
         var x = Tensor.RandN(shape, dtype, seed: 3);
-        int saved = Parallelism.NumThreads;
-        try
-        {
-            Parallelism.NumThreads = 1;
-            var one = x.Sum(dims).ToDoubleArray();
-            Parallelism.NumThreads = 4;
-            var many = x.Sum(dims).ToDoubleArray();
-            Assert.Equal(one, many);
+        var one = ThreadCount.One(() => x.Sum(dims).ToDoubleArray());
+        ThreadCount.Many(4, () => Assert.Equal(one, x.Sum(dims).ToDoubleArray()));
 
-            // And close to the double-precision sum: within a few float ulps of the summed magnitudes.
-            var values = x.ToDoubleArray();
-            var reference = Tensor.FromDoubles(values, shape, DType.Float64).Sum(dims).ToDoubleArray();
-            var magnitude = Tensor.FromDoubles(values.Select(Math.Abs).ToArray(), shape, DType.Float64).Sum(dims).ToDoubleArray();
-            for (int i = 0; i < one.Length; i++)
-                Assert.True(Math.Abs(one[i] - reference[i]) <= 4e-7 * magnitude[i] + 1e-30, $"[{i}] {one[i]:R} vs {reference[i]:R}");
-        }
-        finally
-        {
-            Parallelism.NumThreads = saved;
-        }
+        // And close to the double-precision sum: within a few float ulps of the summed magnitudes.
+        var values = x.ToDoubleArray();
+        var reference = Tensor.FromDoubles(values, shape, DType.Float64).Sum(dims).ToDoubleArray();
+        var magnitude = Tensor.FromDoubles(values.Select(Math.Abs).ToArray(), shape, DType.Float64).Sum(dims).ToDoubleArray();
+        for (int i = 0; i < one.Length; i++)
+            Assert.True(Math.Abs(one[i] - reference[i]) <= 4e-7 * magnitude[i] + 1e-30, $"[{i}] {one[i]:R} vs {reference[i]:R}");
     }
 
     public static TheoryData<int[], int[]> Broadcasts => new()
@@ -129,37 +104,31 @@ public class ParallelReductionTests
     {
         var a = Tensor.RandN(aShape, DType.Float32, seed: 4);
         var b = Tensor.RandN(bShape, DType.Float32, seed: 5);
-        int saved = Parallelism.NumThreads;
-        try
+        var one = ThreadCount.One(() => (float[])a.Sub(b).ToArray());
+        int[] outShape = [];
+        ThreadCount.Many(4, () =>
         {
-            Parallelism.NumThreads = 1;
-            var one = (float[])a.Sub(b).ToArray();
-            Parallelism.NumThreads = 4;
             var manyT = a.Sub(b);
             Assert.Equal(one, (float[])manyT.ToArray());
+            outShape = manyT.Shape;
+        });
 
-            // Element by element through explicit broadcast indexing.
-            var outShape = manyT.Shape;
-            var x = (float[])a.ToArray();
-            var y = (float[])b.ToArray();
-            var sa = Shapes.BroadcastStrides(aShape, outShape);
-            var sb = Shapes.BroadcastStrides(bShape, outShape);
-            for (int i = 0; i < one.Length; i += 7)
-            {
-                int rest = i, ia = 0, ib = 0;
-                for (int d = outShape.Length - 1; d >= 0; d--)
-                {
-                    int k = rest % outShape[d];
-                    rest /= outShape[d];
-                    ia += k * sa[d];
-                    ib += k * sb[d];
-                }
-                Assert.Equal(x[ia] - y[ib], one[i]);
-            }
-        }
-        finally
+        // Element by element through explicit broadcast indexing.
+        var x = (float[])a.ToArray();
+        var y = (float[])b.ToArray();
+        var sa = Shapes.BroadcastStrides(aShape, outShape);
+        var sb = Shapes.BroadcastStrides(bShape, outShape);
+        for (int i = 0; i < one.Length; i += 7)
         {
-            Parallelism.NumThreads = saved;
+            int rest = i, ia = 0, ib = 0;
+            for (int d = outShape.Length - 1; d >= 0; d--)
+            {
+                int k = rest % outShape[d];
+                rest /= outShape[d];
+                ia += k * sa[d];
+                ib += k * sb[d];
+            }
+            Assert.Equal(x[ia] - y[ib], one[i]);
         }
     }
 }

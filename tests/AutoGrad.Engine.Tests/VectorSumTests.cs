@@ -7,6 +7,7 @@ namespace AutoGrad.Tests;
 /// The vector sum against a scalar spelling of its documented order, bit for bit, at every placement in memory
 /// (the aligned path starts at the first 32-byte boundary, so each offset exercises a different lane rotation).
 /// </summary>
+[Collection(ThreadCountCollection.Name)]
 public class VectorSumTests
 {
     // Empty, below one group, around the aligned path's threshold (16 groups), partial and whole blocks (128
@@ -172,20 +173,14 @@ public class VectorSumTests
             expected += VectorSum.Sum(x.AsSpan(start, count));
             expectedF += VectorSum.Sum(xf.AsSpan(start, count));
         }
-        int saved = Parallelism.NumThreads;
-        try
+        void Check()
         {
-            foreach (int threads in new[] { 1, 2, 3 })
-            {
-                Parallelism.NumThreads = threads;
-                Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(ReductionKernels.SumAll(x)));
-                Assert.Equal(BitConverter.DoubleToInt64Bits(expectedF), BitConverter.DoubleToInt64Bits(ReductionKernels.SumAll(xf)));
-            }
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(ReductionKernels.SumAll(x)));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expectedF), BitConverter.DoubleToInt64Bits(ReductionKernels.SumAll(xf)));
         }
-        finally
-        {
-            Parallelism.NumThreads = saved;
-        }
+        ThreadCount.One(() => { Check(); return 0; });
+        ThreadCount.Many(2, Check);
+        ThreadCount.Many(3, Check);
     }
 
     [Theory]
@@ -223,6 +218,7 @@ public class VectorSumTests
 /// start at a 32-byte boundary that depends on where the array sits, so exact bits here also pin that the scalar
 /// head and tail columns use the same order as the vector ones.
 /// </summary>
+[Collection(ThreadCountCollection.Name)]
 public class ColumnSumTests
 {
     public static TheoryData<int, int, DType> Shapes => new()
@@ -258,12 +254,9 @@ public class ColumnSumTests
                     expected[c] += g;
                 }
             }
-        int saved = Parallelism.NumThreads;
-        try
-        {
-            foreach (int threads in new[] { 1, 2 })
+        foreach (int threads in new[] { 1, 2 })
+            using (Parallelism.Use(threads))
             {
-                Parallelism.NumThreads = threads;
                 // Several allocations, so the arrays land at different 32-byte offsets.
                 for (int copy = 0; copy < 4; copy++)
                 {
@@ -279,10 +272,5 @@ public class ColumnSumTests
                     }
                 }
             }
-        }
-        finally
-        {
-            Parallelism.NumThreads = saved;
-        }
     }
 }
