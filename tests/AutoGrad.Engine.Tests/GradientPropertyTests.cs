@@ -1,5 +1,6 @@
 using AutoGrad.Autograd;
 using CsCheck;
+using Xunit.Abstractions;
 
 namespace AutoGrad.Tests;
 
@@ -7,7 +8,7 @@ namespace AutoGrad.Tests;
 /// Property tests: for random shapes (broadcasting between operands), random values and every op, the backward
 /// pass agrees with central finite differences in float64 (GradientCheck, gradcheck's tolerances).
 /// </summary>
-public class GradientPropertyTests
+public class GradientPropertyTests(ITestOutputHelper output)
 {
     /// <summary>A shape of rank 0-3 with dims 1-4.</summary>
     private static readonly Gen<int[]> GenShape = Gen.Int[1, 4].Array[0, 3];
@@ -33,7 +34,7 @@ public class GradientPropertyTests
     [MemberData(nameof(BinaryOps))]
     public void BinaryOpGradientsMatchFiniteDifferences(string op)
     {
-        GenBroadcastPair.Select(Gen.UInt).Sample(t =>
+        Property.Check(GenBroadcastPair.Select(Gen.UInt), t =>
         {
             var ((sa, sb), seed) = t;
             // Positive bases for pow; divisors away from zero.
@@ -52,7 +53,7 @@ public class GradientPropertyTests
             };
             var result = GradientCheck.Run(f, [a, b]);
             Assert.True(result.Passed, $"{op} [{string.Join(",", sa)}] with [{string.Join(",", sb)}]: {result}");
-        }, iter: 40);
+        }, cases: 40, output);
     }
 
     public static TheoryData<string> UnaryOps => new()
@@ -67,7 +68,7 @@ public class GradientPropertyTests
     public void UnaryOpGradientsMatchFiniteDifferences(string op)
     {
         bool positive = op is "Log" or "Sqrt" or "Rsqrt" or "Reciprocal" or "Log1p";
-        GenShape.Select(Gen.UInt).Sample(t =>
+        Property.Check(GenShape.Select(Gen.UInt), t =>
         {
             var (shape, seed) = t;
             if (op == "T" && shape.Length > 2) shape = shape[..2];
@@ -94,13 +95,13 @@ public class GradientPropertyTests
             if (op is "Var" or "Std" && x.NumElements < 2) return;
             var result = GradientCheck.Run(f, [x]);
             Assert.True(result.Passed, $"{op} [{string.Join(",", shape)}]: {result}");
-        }, iter: 25);
+        }, cases: 25, output);
     }
 
     [Fact]
     public void MatMulGradientsMatchFiniteDifferencesForEveryRankPair()
     {
-        Gen.Int[1, 3].Array[1, 4].Select(Gen.Int[1, 3], Gen.UInt).Sample(t =>
+        Property.Check(Gen.Int[1, 3].Array[1, 4].Select(Gen.Int[1, 3], Gen.UInt), t =>
         {
             var (dims, k, seed) = t;
             // Left [..batch, n, k] or [k]; right [k, p] or [k] or [..batch, k, p].
@@ -110,6 +111,6 @@ public class GradientPropertyTests
             var b = Values(right, seed + 7, -1, 1);
             var result = GradientCheck.Run(x => x[0].MatMul(x[1]), [a, b]);
             Assert.True(result.Passed, $"[{string.Join(",", left)}] @ [{string.Join(",", right)}]: {result}");
-        }, iter: 40);
+        }, cases: 40, output);
     }
 }

@@ -1,5 +1,6 @@
 using AutoGrad.Autograd;
 using CsCheck;
+using Xunit.Abstractions;
 
 namespace AutoGrad.Tests;
 
@@ -7,7 +8,7 @@ namespace AutoGrad.Tests;
 /// Property tests for the shape, indexing, joining and loss ops: random shapes and arguments, backward against
 /// central differences in float64; and every op's float32 forward against its float64 forward (dtype coverage).
 /// </summary>
-public class ShapeOpPropertyTests
+public class ShapeOpPropertyTests(ITestOutputHelper output)
 {
     private static readonly Gen<int[]> GenShape = Gen.Int[1, 4].Array[1, 4];
 
@@ -26,7 +27,7 @@ public class ShapeOpPropertyTests
     [Fact]
     public void PermuteTransposeFlattenAndViews()
     {
-        GenShape.Select(Gen.UInt, Gen.Int[0, 1000]).Sample(t =>
+        Property.Check(GenShape.Select(Gen.UInt, Gen.Int[0, 1000]), t =>
         {
             var (shape, seed, pick) = t;
             int rank = shape.Length;
@@ -37,13 +38,13 @@ public class ShapeOpPropertyTests
             Check(v => v[0].Transpose(a, b).Reshape(-1), [x], $"transpose({a},{b}).reshape(-1) of [{string.Join(",", shape)}]");
             Check(v => v[0].Flatten(Math.Min(a, b), Math.Max(a, b)), [x], $"flatten({Math.Min(a, b)},{Math.Max(a, b)})");
             Check(v => v[0].Unsqueeze(dim).Squeeze(dim).Squeeze(), [x], $"unsqueeze/squeeze at {dim}");
-        }, iter: 30);
+        }, cases: 30, output);
     }
 
     [Fact]
     public void SelectNarrowIndexSelectAndExpand()
     {
-        GenShape.Select(Gen.UInt, Gen.Int[0, 1000]).Sample(t =>
+        Property.Check(GenShape.Select(Gen.UInt, Gen.Int[0, 1000]), t =>
         {
             var (shape, seed, pick) = t;
             int dim = pick % shape.Length, size = shape[dim];
@@ -55,13 +56,13 @@ public class ShapeOpPropertyTests
             Check(v => v[0].IndexSelect(dim, picks), [x], $"index_select({dim}, [{string.Join(",", picks)}])");
             var target = shape.Select((s, i) => i == dim ? s : s).Prepend(2).ToArray();
             Check(v => v[0].Expand(target), [x], $"expand to [{string.Join(",", target)}]");
-        }, iter: 30);
+        }, cases: 30, output);
     }
 
     [Fact]
     public void CatStackAndSplit()
     {
-        GenShape.Select(Gen.UInt, Gen.Int[1, 3], Gen.Int[0, 1000]).Sample(t =>
+        Property.Check(GenShape.Select(Gen.UInt, Gen.Int[1, 3], Gen.Int[0, 1000]), t =>
         {
             var (shape, seed, extra, pick) = t;
             int dim = pick % shape.Length;
@@ -75,13 +76,13 @@ public class ShapeOpPropertyTests
             int pieces = 1 + pick % Math.Max(shape[dim], 1);
             Check(v => Tensor.Cat(v[0].Chunk(pieces, dim).Select((p, i) => p.Mul((double)(i + 1))).ToArray(), dim), [x],
                 $"chunk({pieces}, {dim}) scaled and rejoined");
-        }, iter: 30);
+        }, cases: 30, output);
     }
 
     [Fact]
     public void LossesOverRandomShapes()
     {
-        GenShape.Select(Gen.UInt).Sample(t =>
+        Property.Check(GenShape.Select(Gen.UInt), t =>
         {
             var (shape, seed) = t;
             var x = Values(shape, seed);
@@ -96,7 +97,7 @@ public class ShapeOpPropertyTests
             var logits = Values([n, c], seed + 5);
             var classes = Tensor.FromArray(Enumerable.Range(0, n).Select(i => (long)((i * 7 + seed) % c)).ToArray(), n);
             Check(v => v[0].CrossEntropy(classes), [logits], $"cross_entropy [{n},{c}]");
-        }, iter: 25);
+        }, cases: 25, output);
     }
 
     public static TheoryData<string> Ops => new()
@@ -109,7 +110,7 @@ public class ShapeOpPropertyTests
     [MemberData(nameof(Ops))]
     public void Float32ForwardAgreesWithFloat64(string op)
     {
-        GenShape.Select(Gen.UInt).Sample(t =>
+        Property.Check(GenShape.Select(Gen.UInt), t =>
         {
             var (shape, seed) = t;
             var a64 = Values(shape, seed).Detach();
@@ -131,6 +132,6 @@ public class ShapeOpPropertyTests
             for (int i = 0; i < x.Length; i++)
                 Assert.True(Math.Abs(x[i] - y[i]) <= 1e-5 * Math.Max(1, Math.Abs(x[i])) || (double.IsNaN(x[i]) && double.IsNaN(y[i])),
                     $"{op} [{string.Join(",", shape)}] element {i}: float64 {x[i]:R} vs float32 {y[i]:R}");
-        }, iter: 25);
+        }, cases: 25, output);
     }
 }
