@@ -75,6 +75,17 @@ public sealed class AccumulateGrad : Node
     /// </summary>
     internal static void Accumulate(Tensor target, Tensor grad, bool exclusive = false)
     {
+        // PyTorch serialises accumulation into one leaf (AccumulateGrad's mutex): backward passes running on several
+        // threads that reach the same leaf must each add their gradient, not read the same old .grad and overwrite.
+        lock (LeafLocks.GetValue(target, static _ => new object()))
+            AccumulateLocked(target, grad, exclusive);
+    }
+
+    /// <summary>One lock per leaf (not per node: racing threads may each have made an AccumulateGrad for it).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, object> LeafLocks = new();
+
+    private static void AccumulateLocked(Tensor target, Tensor grad, bool exclusive)
+    {
         var existing = target.Grad;
         // An exclusive gradient (one the engine made and handed to this leaf alone) can be stored as it is, as
         // PyTorch steals a gradient nobody else references; anything else is copied first.

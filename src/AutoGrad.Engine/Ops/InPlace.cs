@@ -65,7 +65,7 @@ public sealed partial class Tensor
             throw TorchException.Runtime("InPlaceTypeMismatch",
                 $"result type {result.DType.ScalarTypeName()} can't be cast to the desired output type {DType.ScalarTypeName()}");
         Array.Copy(result.StorageAs(DType), Storage, Storage.Length);
-        Version.Value++;
+        Interlocked.Increment(ref Version.Value);   // atomic: in-place writes from several threads all count
         if (record) GradFn = result.GradFn;
         return this;
     }

@@ -39,7 +39,7 @@ public sealed partial class Tensor : IDisposable
     /// Counts in-place writes to the storage; shared by every tensor that aliases it (views, detach). Created on
     /// first need, so tensors that are never aliased nor modified in place carry no counter.
     /// </summary>
-    internal VersionCounter Version => _version ??= new VersionCounter();
+    internal VersionCounter Version => _version ?? LazyInitializer.EnsureInitialized(ref _version, static () => new VersionCounter());
 
     /// <summary>torch.Tensor._version: how many in-place writes the storage has seen.</summary>
     public int VersionNumber => _version?.Value ?? 0;
