@@ -17,26 +17,30 @@ BeforeAll {
 }
 
 Describe 'No input crashes the host (issue 16, item 2)' {
-    It 'prints a tensor of rank 60000 (the formatter walks dims in a loop, not by recursion)' {
-        $r = Invoke-ChildPwsh @'
+    BeforeAll {
+        # Both inputs used to kill the process with a stack overflow: one child pwsh runs them, so this run survives.
+        $script:Crash = Invoke-ChildPwsh @'
 $s = New-Tensor -Zeros -Shape (@(1) * 60000) | Out-String
 "brackets $([regex]::Matches($s, '\[').Count)"
-'@
-        $r.TimedOut | Should -BeFalse
-        $r.ExitCode | Should -Be 0 -Because ($r.Output -join "`n")
-        $r.Output | Should -Contain 'brackets 60000'
-    }
-
-    It 'turns data nested 30000 levels deep into an ErrorRecord, and the host goes on' {
-        $r = Invoke-ChildPwsh @'
 $x = 1.0; foreach ($i in 1..30000) { $x = , $x }
 New-Tensor -Data $x -ErrorAction SilentlyContinue -ErrorVariable ev
 "id $($ev[0].FullyQualifiedErrorId)"
 "alive $((New-Tensor 2.0) * 2)"
 '@
-        $r.ExitCode | Should -Be 0 -Because ($r.Output -join "`n")
-        $r.Output | Should -Contain 'id NewTensorTooManyDimensions,AutoGrad.PowerShell.Commands.NewTensorCommand'
-        $r.Output | Should -Contain 'alive tensor(4.)'
+    }
+
+    It 'the child pwsh that printed and parsed them exited normally' {
+        $Crash.TimedOut | Should -BeFalse
+        $Crash.ExitCode | Should -Be 0 -Because ($Crash.Output -join "`n")
+    }
+
+    It 'prints a tensor of rank 60000 (the formatter walks dims in a loop, not by recursion)' {
+        $Crash.Output | Should -Contain 'brackets 60000'
+    }
+
+    It 'turns data nested 30000 levels deep into an ErrorRecord, and the host goes on' {
+        $Crash.Output | Should -Contain 'id NewTensorTooManyDimensions,AutoGrad.PowerShell.Commands.NewTensorCommand'
+        $Crash.Output | Should -Contain 'alive tensor(4.)'
     }
 
     It 'lets data nest 128 levels deep, as torch.tensor does, and no deeper' {
@@ -227,6 +231,22 @@ Describe 'PowerShell''s error conventions (issue 16, item 4)' {
         $err.Exception | Should -BeOfType ([AutoGrad.TorchException])
         $err.Exception.Kind | Should -Be 'IndexError'
         $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'an error inside Use-NoGrad''s block reaches the caller''s error stream (2>$null, -ErrorVariable, -ErrorAction)' {
+        $r = Invoke-WithErrors { Use-NoGrad { New-Tensor 'abc'; 'after' } }
+        $r.Output | Should -Be 'after'
+        $r.Errors | Should -HaveCount 1
+        $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'NewTensorNonNumericData,*'
+        Use-NoGrad { New-Tensor 'abc' } -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev | Should -HaveCount 1
+        { Use-NoGrad { New-Tensor 'abc' } -ErrorAction Stop } | Should -Throw -ErrorId 'NewTensorNonNumericData,*'
+    }
+
+    It 'an operator''s error inside Test-Gradient''s function keeps its TorchException' {
+        $err = Get-WrittenError { New-Tensor 1.0 | Test-Gradient { param($x, $y) $x * $y } }
+        $err.Exception.InnerException | Should -BeOfType ([AutoGrad.TorchException])
+        $err.Exception.InnerException.Message | Should -BeExactly "unsupported operand type(s) for *: 'Tensor' and 'NoneType'"
     }
 
     It 'a problem with the parameters stops the statement: <Label>' -ForEach @(

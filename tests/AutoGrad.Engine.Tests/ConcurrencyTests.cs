@@ -38,6 +38,13 @@ public class ConcurrencyTests
         if (errors.Count > 0) throw new AggregateException(errors);
     }
 
+    /// <summary>Every element is <paramref name="expected"/> (a loop: Assert.All costs a delegate call per element).</summary>
+    private static void AllEqual<T>(T[] values, T expected) where T : IEquatable<T>
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!values[i].Equals(expected)) Assert.Fail($"element {i} of {values.Length} is {values[i]}, expected {expected}");
+    }
+
     [Fact]
     public void Backward_passes_on_several_threads_into_one_leaf_lose_no_gradient()
     {
@@ -50,9 +57,7 @@ public class ConcurrencyTests
             {
                 for (int i = 0; i < passes; i++) w.Mul(2L).Sum().Backward();
             });
-            var grad = (float[])w.Grad!.ToArray();
-            float expected = 2f * Threads * passes;
-            Assert.All(grad, g => Assert.Equal(expected, g));
+            AllEqual((float[])w.Grad!.ToArray(), 2f * Threads * passes);
         }
     }
 
@@ -113,8 +118,8 @@ public class ConcurrencyTests
                 using var b = a.Add(1L);
                 using var c = b.Mul(2L);
                 // Every element of every live tensor is still this thread's own value.
-                Assert.All((double[])a.ToArray(), v => Assert.Equal(tag, v));
-                Assert.All((double[])c.ToArray(), v => Assert.Equal(2 * (tag + 1), v));
+                AllEqual((double[])a.ToArray(), tag);
+                AllEqual((double[])c.ToArray(), 2 * (tag + 1));
             }
         });
     }
@@ -129,8 +134,7 @@ public class ConcurrencyTests
             var a = Tensor.Full([n], (double)thread, DType.Float32);
             for (int i = 0; i < Rounds(20); i++)
             {
-                var sum = (float[])a.Add(i).ToArray();
-                Assert.All(sum, v => Assert.Equal(thread + i, v));
+                AllEqual((float[])a.Add(i).ToArray(), thread + i);
                 Assert.Equal((double)n * (thread + i), (double)a.Add(i).Sum().Item(), 0);
             }
         }, threads: 4);

@@ -14,6 +14,7 @@ public static class BackwardEngine
     public static void Backward(Tensor[] outputs, Tensor?[]? gradOutputs = null, bool? retainGraph = null,
         bool createGraph = false)
     {
+        Arg.Tensors(outputs);
         var roots = MakeRoots(outputs, gradOutputs);
         // retain_graph defaults to create_graph, as in PyTorch; an explicit false still frees the graph.
         Execute(roots, retainGraph ?? createGraph, createGraph, captures: null);
@@ -27,6 +28,8 @@ public static class BackwardEngine
     public static Tensor?[] Grad(Tensor[] outputs, Tensor[] inputs, Tensor?[]? gradOutputs = null,
         bool? retainGraph = null, bool createGraph = false, bool allowUnused = false)
     {
+        Arg.Tensors(outputs);
+        Arg.Tensors(inputs);
         for (int i = 0; i < inputs.Length; i++)
             if (!inputs[i].RequiresGrad)
                 throw TorchException.Runtime("GradInputNoGrad", "One of the differentiated Tensors does not require grad");

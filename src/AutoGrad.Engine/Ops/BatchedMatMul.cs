@@ -10,6 +10,7 @@ public sealed partial class Tensor
     /// <summary>torch.bmm: [b,n,m] @ [b,m,p] (BmmBackward0).</summary>
     public Tensor Bmm(Tensor other)
     {
+        Arg.Tensor(other);
         if (Rank != 3) throw TorchException.Runtime("BmmNot3D", "batch1 must be a 3D tensor");
         if (other.Rank != 3) throw TorchException.Runtime("BmmNot3D", "batch2 must be a 3D tensor");
         int b = _shape[0], n = _shape[1], m = _shape[2], p = other._shape[2];
@@ -37,6 +38,7 @@ public sealed partial class Tensor
     /// <summary>torch.outer: a.reshape(-1, 1) * b (so MulBackward0).</summary>
     public Tensor Outer(Tensor other)
     {
+        Arg.Tensor(other);
         if (Rank != 1 || other.Rank != 1)
             throw TorchException.Runtime("OuterNot1D", $"outer: Expected 1-D argument self, but got {Rank}-D");
         return Reshape(_shape[0], 1).Mul(other);

@@ -55,6 +55,7 @@ public sealed partial class Tensor
     /// <summary>torch.where(condition, x, y): x where condition is true, else y, all three broadcast.</summary>
     public static Tensor Where(Tensor condition, Tensor x, Tensor y)
     {
+        Arg.Tensor(condition);
         if (condition.DType != DType.Bool)
             throw TorchException.Runtime("WhereConditionNotBool",
                 $"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.DType.ScalarTypeName()}");

@@ -32,8 +32,12 @@ public sealed partial class Tensor
     });
 
     /// <summary>Copies (broadcast, cast) values from <paramref name="source"/> (copy_; node CopyBackwards).</summary>
-    public Tensor Copy_(Tensor source) => InPlace(source, static (a, b) =>
+    public Tensor Copy_(Tensor source) => InPlace(Arg.Tensor(source), static (a, b) =>
     {
+        // The source broadcasts to this tensor's shape, never the other way (PyTorch's two texts).
+        if (!Shapes.Equal(Shapes.Broadcast(a.ShapeArray, b.ShapeArray), a.ShapeArray))
+            throw TorchException.Runtime("InPlaceShapeMismatch",
+                $"output with shape [{Shapes.Join(a.ShapeArray)}] doesn't match the broadcast shape [{Shapes.Join(Shapes.Broadcast(a.ShapeArray, b.ShapeArray))}]");
         var copied = new Tensor(b.Cast(a.DType).ExpandData(a.ShapeArray), a.ShapeArray, a.DType);
         if (Graph.NeedsGrad(a, b))
             Graph.Record(copied, "CopyBackwards", [a, b], [], null, static (g, _, _, n) => [n[0] ? ZerosLike(g) : null, n[1] ? g : null]);

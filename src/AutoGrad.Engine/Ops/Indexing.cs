@@ -11,6 +11,7 @@ public sealed partial class Tensor
     /// <summary>torch.permute: reorders dims (PermuteBackward0).</summary>
     public Tensor Permute(params int[] dims)
     {
+        Arg.Ints(dims);
         if (dims.Length != Rank)
             throw TorchException.Runtime("PermuteDimCount",
                 $"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {Rank} is not equal to len(dims) = {dims.Length}");
@@ -178,6 +179,7 @@ public sealed partial class Tensor
     /// <summary>torch.index_select: picks entries of dim <paramref name="dim"/> by index (IndexSelectBackward0).</summary>
     public Tensor IndexSelect(int dim, Tensor index)
     {
+        Arg.Tensor(index);
         if (index.DType != DType.Int64)
             throw TorchException.Runtime("IndexSelectIndexDType",
                 $"index_select(): Expected dtype int32/int64 for index but got: {index.DType.ScalarTypeName()}");
@@ -188,6 +190,7 @@ public sealed partial class Tensor
 
     public Tensor IndexSelect(int dim, long[] index)
     {
+        ArgumentNullException.ThrowIfNull(index);
         int d = Shapes.WrapDim(dim, Rank);
         int size = Rank == 0 ? 1 : _shape[d];
         var idx = new int[index.Length];
@@ -245,6 +248,7 @@ public sealed partial class Tensor
     /// <summary>torch.cat: joins tensors along an existing dim (CatBackward0). Dtypes promote as PyTorch does.</summary>
     public static Tensor Cat(IReadOnlyList<Tensor> tensors, int dim = 0)
     {
+        Arg.Tensors(tensors);
         if (tensors.Count == 0) throw TorchException.Runtime("CatEmpty", "torch.cat(): expected a non-empty list of Tensors");
         var dtype = tensors[0].DType;
         foreach (var t in tensors) dtype = DTypes.Promote(dtype, t.DType);
@@ -304,6 +308,7 @@ public sealed partial class Tensor
     /// <summary>torch.stack: joins tensors of one shape along a new dim (StackBackward0).</summary>
     public static Tensor Stack(IReadOnlyList<Tensor> tensors, int dim = 0)
     {
+        Arg.Tensors(tensors);
         if (tensors.Count == 0) throw TorchException.Runtime("StackEmpty", "stack expects a non-empty TensorList");
         var shape = tensors[0]._shape;
         for (int p = 1; p < tensors.Count; p++)
@@ -330,6 +335,7 @@ public sealed partial class Tensor
     /// <summary>torch.split: pieces of <paramref name="splitSize"/> along dim (each piece's node is SplitBackward0).</summary>
     public Tensor[] Split(int splitSize, int dim = 0)
     {
+        if (Rank == 0) throw TorchException.Runtime("SplitZeroDim", "split expects at least a 1-dimensional tensor");
         if (splitSize <= 0 && !(splitSize == 0 && Size(dim) == 0))
             throw TorchException.Runtime("SplitSize", $"split expects split_size be non-negative, but got split_size={splitSize}");
         int d = Shapes.WrapDim(dim, Rank);
@@ -346,8 +352,13 @@ public sealed partial class Tensor
     /// <summary>torch.split with explicit section sizes (SplitWithSizesBackward0).</summary>
     public Tensor[] Split(int[] sizes, int dim = 0)
     {
+        Arg.Ints(sizes);
+        if (Rank == 0) throw TorchException.Runtime("SplitZeroDim", "split expects at least a 1-dimensional tensor");
         int d = Shapes.WrapDim(dim, Rank);
-        if (sizes.Sum() != _shape[d])
+        if (sizes.Any(s => s < 0))
+            throw TorchException.Runtime("SplitSizesNegative",
+                $"split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=[{Shapes.Join(sizes)}]");
+        if (sizes.Sum(s => (long)s) != _shape[d])
             throw TorchException.Runtime("SplitSizesSum",
                 $"split_with_sizes expects split_sizes to sum exactly to {_shape[d]} (input tensor's size at dimension {d}), but got split_sizes=[{Shapes.Join(sizes)}]");
         var pieces = new Tensor[sizes.Length];
@@ -363,12 +374,17 @@ public sealed partial class Tensor
     /// <summary>torch.chunk: <paramref name="chunks"/> pieces of ceil(size / chunks) (split underneath).</summary>
     public Tensor[] Chunk(int chunks, int dim = 0)
     {
+        if (Rank == 0) throw TorchException.Runtime("ChunkZeroDim", "chunk expects at least a 1-dimensional tensor");
         if (chunks <= 0) throw TorchException.Runtime("ChunkCount", "chunk expects `chunks` to be greater than 0, got: " + chunks);
         int d = Shapes.WrapDim(dim, Rank);
         int size = _shape[d];
-        int splitSize = (size + chunks - 1) / chunks;
+        int splitSize = (int)((size + (long)chunks - 1) / chunks);
         if (splitSize == 0 && size == 0)
-            return Enumerable.Range(0, chunks).Select(_ => NarrowCore(d, 0, 0, "SplitBackward0")).ToArray();
+        {
+            // PyTorch makes `chunks` empty pieces here: as many as asked, if there is memory for them.
+            try { return Enumerable.Range(0, chunks).Select(_ => NarrowCore(d, 0, 0, "SplitBackward0")).ToArray(); }
+            catch (OutOfMemoryException) { throw OutOfMemory.For((long)chunks * IntPtr.Size); }
+        }
         return Split(Math.Max(splitSize, 1), d);
     }
 }

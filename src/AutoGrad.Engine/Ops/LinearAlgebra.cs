@@ -11,6 +11,7 @@ public sealed partial class Tensor
 {
     public Tensor MatMul(Tensor other)
     {
+        Arg.Tensor(other);
         int ra = Rank, rb = other.Rank;
         if (ra == 0 || rb == 0)
             throw TorchException.Runtime("MatMulZeroDim",
@@ -25,6 +26,7 @@ public sealed partial class Tensor
     /// <summary>torch.mm: [m,k] @ [k,n].</summary>
     public Tensor Mm(Tensor other)
     {
+        Arg.Tensor(other);
         if (Rank != 2) throw TorchException.Runtime("MmNot2D", "self must be a matrix");
         if (other.Rank != 2) throw TorchException.Runtime("MmNot2D", "mat2 must be a matrix");
         if (_shape[1] != other._shape[0])
@@ -59,6 +61,7 @@ public sealed partial class Tensor
     /// <summary>torch.mv: [m,k] @ [k].</summary>
     public Tensor Mv(Tensor vec)
     {
+        Arg.Tensor(vec);
         // mv is addmv_ into a fresh 1-d result: the ranks are checked first ("got" result, mat, vec dims), then sizes.
         if (Rank != 2 || vec.Rank != 1)
             throw TorchException.Runtime("MvNotMatrixVector",
@@ -77,6 +80,7 @@ public sealed partial class Tensor
     /// <summary>torch.dot: inner product of two 1-d tensors of the same length.</summary>
     public Tensor Dot(Tensor other)
     {
+        Arg.Tensor(other);
         // dot_check's order: ranks, dtypes (printed as ScalarType: Float, Double), then lengths.
         if (Rank != 1 || other.Rank != 1)
             throw TorchException.Runtime("DotNot1D", $"1D tensors expected, but got {Rank}D and {other.Rank}D tensors");

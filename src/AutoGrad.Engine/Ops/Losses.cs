@@ -14,17 +14,18 @@ public enum Reduction
 // l1_loss and cross_entropy are compositions (abs/mean; log_softmax then nll_loss), so their node names fall out.
 public sealed partial class Tensor
 {
-    public static Reduction ParseReduction(string text) => text.ToLowerInvariant() switch
+    public static Reduction ParseReduction(string text) => text?.ToLowerInvariant() switch
     {
         "mean" => Reduction.Mean,
         "sum" => Reduction.Sum,
         "none" => Reduction.None,
-        _ => throw TorchException.Value("InvalidReduction", $"{text} is not a valid value for reduction"),
+        _ => throw TorchException.Value("InvalidReduction", $"{text ?? "None"} is not a valid value for reduction"),
     };
 
     /// <summary>Mean squared error (MseLossBackward0).</summary>
     public Tensor MseLoss(Tensor target, Reduction reduction = Reduction.Mean)
     {
+        Arg.Tensor(target);
         WarnIfTargetSizeDiffers(target);
         Tensor result;
         using (GradMode.NoGrad())
@@ -47,6 +48,7 @@ public sealed partial class Tensor
     /// <summary>Mean absolute error: |input - target| reduced (so MeanBackward0/SumBackward0/AbsBackward0).</summary>
     public Tensor L1Loss(Tensor target, Reduction reduction = Reduction.Mean)
     {
+        Arg.Tensor(target);
         WarnIfTargetSizeDiffers(target);
         return Reduce(Sub(target).Abs(), reduction);
     }
@@ -65,6 +67,7 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor NllLoss(Tensor target, Reduction reduction = Reduction.Mean, long ignoreIndex = -100)
     {
+        Arg.Tensor(target);
         if (target.DType != DType.Int64)
             throw TorchException.Runtime("NllLossTargetDType",
                 $"expected scalar type Long but found {target.DType.ScalarTypeName()}");
@@ -139,6 +142,7 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor BinaryCrossEntropyWithLogits(Tensor target, Reduction reduction = Reduction.Mean)
     {
+        Arg.Tensor(target);
         if (!Shapes.Equal(_shape, target._shape))
             throw TorchException.Value("BceTargetShape",
                 $"Target size ({Shapes.ToTorchSize(target._shape)}) must be the same as input size ({Shapes.ToTorchSize(_shape)})");

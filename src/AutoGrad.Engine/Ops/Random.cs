@@ -7,11 +7,12 @@ public sealed partial class Tensor
 {
     /// <summary>Uniform samples in [0, 1). A seed gives a fresh generator (torch.manual_seed(seed) then rand).</summary>
     public static Tensor Rand(int[] shape, DType dtype = DType.Float32, long? seed = null, bool requiresGrad = false) =>
-        Rand(shape, dtype, GeneratorFor(seed), requiresGrad);
+        Rand(Arg.Ints(shape), dtype, GeneratorFor(seed), requiresGrad);
 
     public static Tensor Rand(int[] shape, DType dtype, Generator generator, bool requiresGrad = false)
     {
-        var t = RandomTensor(shape, dtype, "check_uniform_bounds");
+        ArgumentNullException.ThrowIfNull(generator);
+        var t = RandomTensor(Arg.Ints(shape), dtype, "check_uniform_bounds");
         if (t.Storage is float[] f) generator.FillUniform(f); else generator.FillUniform((double[])t.Storage);
         if (requiresGrad) t.RequiresGradOnCreation();
         return t;
@@ -19,11 +20,12 @@ public sealed partial class Tensor
 
     /// <summary>Standard normal samples. A seed gives a fresh generator (torch.manual_seed(seed) then randn).</summary>
     public static Tensor RandN(int[] shape, DType dtype = DType.Float32, long? seed = null, bool requiresGrad = false) =>
-        RandN(shape, dtype, GeneratorFor(seed), requiresGrad);
+        RandN(Arg.Ints(shape), dtype, GeneratorFor(seed), requiresGrad);
 
     public static Tensor RandN(int[] shape, DType dtype, Generator generator, bool requiresGrad = false)
     {
-        var t = RandomTensor(shape, dtype, "normal_kernel_cpu");
+        ArgumentNullException.ThrowIfNull(generator);
+        var t = RandomTensor(Arg.Ints(shape), dtype, "normal_kernel_cpu");
         if (t.Storage is float[] f) generator.FillNormal(f); else generator.FillNormal((double[])t.Storage);
         if (requiresGrad) t.RequiresGradOnCreation();
         return t;

@@ -93,10 +93,11 @@ public sealed partial class Tensor
     }
 
     /// <summary>Validates and wraps a dim list into a mask; PyTorch's messages for range and repeats.</summary>
-    internal static bool[] ReducedDims(int[] dims, int rank)
+    internal static bool[] ReducedDims(int[]? dims, int rank)
     {
         var mask = new bool[rank];
-        if (dims.Length == 0) { Array.Fill(mask, true); return mask; }
+        // None, as in torch.sum(x, None), or no dims: every dim.
+        if (dims is null || dims.Length == 0) { Array.Fill(mask, true); return mask; }
         foreach (var dim in dims)
         {
             int d = Shapes.WrapDim(dim, rank);

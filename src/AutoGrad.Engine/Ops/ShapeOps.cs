@@ -12,6 +12,7 @@ public sealed partial class Tensor
     /// <summary>torch.reshape: a view when PyTorch could view, else a copy (one -1 may be inferred).</summary>
     public Tensor Reshape(params int[] shape)
     {
+        Arg.Ints(shape);
         var target = Shapes.InferReshape(shape, NumElements);
         var strides = ViewStrides(target);
         if (strides is not null) return ViewCore(target, strides);
@@ -26,6 +27,7 @@ public sealed partial class Tensor
     /// <summary>torch.Tensor.view: like reshape, but an error where PyTorch could not view the data.</summary>
     public Tensor View(params int[] shape)
     {
+        Arg.Ints(shape);
         var target = Shapes.InferReshape(shape, NumElements);
         var strides = ViewStrides(target) ?? throw TorchException.Runtime("ViewNotPossible",
             "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
@@ -123,6 +125,7 @@ public sealed partial class Tensor
     /// <summary>torch.Tensor.expand: broadcasts size-1 dims (and new leading dims) to <paramref name="shape"/>; -1 keeps a size.</summary>
     public Tensor Expand(params int[] shape)
     {
+        Arg.Ints(shape);
         // The tensor is named by its legacy type string (torch.FloatTensor, torch.DoubleTensor, torch.LongTensor ...).
         if (shape.Length < Rank)
             throw TorchException.Runtime("ExpandTooFewDims",
@@ -141,6 +144,7 @@ public sealed partial class Tensor
                 throw TorchException.Runtime("ExpandMismatch",
                     $"The expanded size of the tensor ({target[d]}) must match the existing size ({own}) at non-singleton dimension {d}.  Target sizes: [{Shapes.Join(shape)}].  Tensor sizes: [{Shapes.Join(_shape)}]");
         }
+        Shapes.CheckNonNegative(target);   // a size below -1 (or -1 where it has no meaning) is no size
         var result = new Tensor(ExpandData(target), target, DType, ExpandedStrides(target));
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "ExpandBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.SumTo((int[])state!)]);

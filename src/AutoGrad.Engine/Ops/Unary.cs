@@ -40,7 +40,7 @@ public sealed partial class Tensor
     public Tensor Abs()
     {
         if (DType == DType.Bool) return Clone();
-        var result = DType == DType.Int64 ? MapLong(Math.Abs) : new Tensor(UnaryKernel.Run<AbsOperator>(Storage), _shape, DType).WithElementwiseLayout(this);
+        var result = DType == DType.Int64 ? MapLong(static v => v < 0 ? unchecked(-v) : v)   /* INT64_MIN stays INT64_MIN, as in C and PyTorch */ : new Tensor(UnaryKernel.Run<AbsOperator>(Storage), _shape, DType).WithElementwiseLayout(this);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "AbsBackward0", [this], [this], null, static (g, s, _, _) => [g.Mul(s[0].Sign())]);
         return result;

@@ -15,6 +15,10 @@ public static class DTypes
     /// <summary>The dtype a Python float becomes (torch.get_default_dtype()).</summary>
     public const DType DefaultFloat = DType.Float32;
 
+    /// <summary>A value outside the enum (([DType]7) in PowerShell, a cast in C#): a TypeError, not a crash.</summary>
+    internal static TorchException Invalid(DType d) =>
+        TorchException.Type("InvalidDType", $"{(int)d} is not a dtype: expected Float32, Float64, Int64 or Bool");
+
     public static bool IsFloating(this DType d) => d is DType.Float32 or DType.Float64;
 
     public static bool IsIntegral(this DType d, bool includeBool = false) =>
@@ -27,7 +31,7 @@ public static class DTypes
         DType.Float64 => "torch.float64",
         DType.Int64 => "torch.int64",
         DType.Bool => "torch.bool",
-        _ => throw new ArgumentOutOfRangeException(nameof(d)),
+        _ => throw Invalid(d),
     };
 
     /// <summary>PyTorch's C++ scalar type name, used in some error messages ("Got: Long").</summary>
@@ -37,7 +41,7 @@ public static class DTypes
         DType.Float64 => "Double",
         DType.Int64 => "Long",
         DType.Bool => "Bool",
-        _ => throw new ArgumentOutOfRangeException(nameof(d)),
+        _ => throw Invalid(d),
     };
 
     public static Type ElementType(this DType d) => d switch
@@ -46,7 +50,7 @@ public static class DTypes
         DType.Float64 => typeof(double),
         DType.Int64 => typeof(long),
         DType.Bool => typeof(bool),
-        _ => throw new ArgumentOutOfRangeException(nameof(d)),
+        _ => throw Invalid(d),
     };
 
     /// <summary>
@@ -94,6 +98,6 @@ public static class DTypes
         DType.Int64 => 1,
         DType.Float32 => 2,
         DType.Float64 => 3,
-        _ => throw new ArgumentOutOfRangeException(nameof(d)),
+        _ => throw Invalid(d),
     };
 }

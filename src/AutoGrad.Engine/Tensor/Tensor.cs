@@ -95,7 +95,8 @@ public sealed partial class Tensor : IDisposable
     public int NumElements { get; }
 
     /// <summary>Size of one dim (negative dims count from the end).</summary>
-    public int Size(int dim) => _shape[Shapes.WrapDim(dim, Rank)];
+    public int Size(int dim) => Rank > 0 ? _shape[Shapes.WrapDim(dim, Rank)]
+        : throw TorchException.Index("DimOutOfRange", $"Dimension specified as {dim} but tensor has no dimensions");
 
     /// <summary>
     /// True for tensors made from plain numbers (x + 2): they rank below every real tensor in type promotion.
@@ -265,7 +266,7 @@ public sealed partial class Tensor : IDisposable
                 DType.Float64 => StoragePool.RentOrAllocate<double>(count),
                 DType.Int64 => StoragePool.RentOrAllocate<long>(count),
                 DType.Bool => new bool[count],
-                _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
+                _ => throw DTypes.Invalid(dtype),
             };
         }
         catch (OutOfMemoryException)
@@ -305,7 +306,7 @@ public sealed partial class Tensor : IDisposable
         {
             case float[] f: for (int i = 0; i < f.Length; i++) f[i] = (float)values[i]; break;
             case double[] d: values.CopyTo(d); break;
-            case long[] l: for (int i = 0; i < l.Length; i++) l[i] = CastToLong(values[i]); break;
+            case long[] l: for (int i = 0; i < l.Length; i++) l[i] = ScalarConversion.ToInt64(values[i]); break;
             case bool[] b: for (int i = 0; i < b.Length; i++) b[i] = values[i] != 0; break;
         }
         var t = new Tensor(storage, shape, dtype);
@@ -337,7 +338,7 @@ public sealed partial class Tensor : IDisposable
 
     public static Tensor Full(int[] shape, double value, DType dtype = DType.Float32, bool requiresGrad = false)
     {
-        shape = (int[])shape.Clone();
+        shape = (int[])Arg.Ints(shape).Clone();
         Shapes.CheckNonNegative(shape);
         var t = Empty(shape, dtype);
         switch (t.Storage)
@@ -355,7 +356,7 @@ public sealed partial class Tensor : IDisposable
     /// <summary>torch.full with an integer: exact in Int64 (no trip through double), rounded once into a float dtype.</summary>
     public static Tensor Full(int[] shape, long value, DType dtype = DType.Int64, bool requiresGrad = false)
     {
-        shape = (int[])shape.Clone();
+        shape = (int[])Arg.Ints(shape).Clone();
         Shapes.CheckNonNegative(shape);
         var t = Empty(shape, dtype);
         switch (t.Storage)

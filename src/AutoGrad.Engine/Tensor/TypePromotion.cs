@@ -9,6 +9,9 @@ public static class TypePromotion
 {
     public static DType ResultType(Tensor a, Tensor b)
     {
+        // Every binary elementwise op and comparison starts here: a null operand is Python's TypeError.
+        if (a is null || b is null)
+            throw TorchException.Type("NoneArgument", "expected Tensor as argument 'other', but got NoneType");
         DType? dim = null, zero = null, wrapped = null;
         Update(a, ref dim, ref zero, ref wrapped);
         Update(b, ref dim, ref zero, ref wrapped);

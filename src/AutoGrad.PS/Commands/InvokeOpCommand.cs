@@ -155,9 +155,10 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
                 && (value is not SwitchParameter s || s.IsPresent);
             CheckParameter(parameter, name, given);
         }
-        if (op.SingleDim && Dim is { Length: not 1 })
+        // -Dim $null given explicitly is no dim either.
+        if (op.SingleDim && bound.ContainsKey(nameof(Dim)) && Dim is not { Length: 1 })
             Fail("DimCount", ErrorCategory.InvalidArgument, Dim,
-                $"The op {op.Name} takes one -Dim, got {Dim.Length}. {Usage(op)}");
+                $"The op {op.Name} takes one -Dim, got {Dim?.Length ?? 0}. {Usage(op)}");
 
         var reduction = AutoGrad.Reduction.Mean;
         if (Reduction is not null)

@@ -75,7 +75,9 @@ public sealed class TestGradientCommand : AutoGradCmdlet
         }
         catch (RuntimeException ex) when (ex is not PipelineStoppedException)
         {
-            throw new ScriptFailure(ex.ErrorRecord);
+            // The record with the exception itself in place of ParentContainsErrorRecordException: an operator's
+            // TorchException stays reachable as its InnerException.
+            throw new ScriptFailure(new ErrorRecord(ex.ErrorRecord, ex));
         }
         var tensors = output.Where(o => o is not null).Select(o => o.BaseObject).ToArray();
         if (tensors.Length != 1 || tensors[0] is not Tensor t)

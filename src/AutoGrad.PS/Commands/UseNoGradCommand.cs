@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using AutoGrad.Autograd;
 using AutoGrad.PowerShell.Infrastructure;
 
@@ -27,15 +28,23 @@ public sealed class UseNoGradCommand : AutoGradCmdlet
         System.Collections.ObjectModel.Collection<PSObject> output;
         try
         {
+            // Dot-sourced (". $block") with the block's error stream merged into its output, so that its
+            // non-terminating errors can be written as this cmdlet's own below: they reach the caller's 2>$null,
+            // -ErrorVariable and -ErrorAction (InvokeScript(bool, ScriptBlock, ...) wrote them to the host instead).
             using (GradMode.NoGrad())
-                output = SessionState.InvokeCommand.InvokeScript(false, ScriptBlock, null);
+                output = SessionState.InvokeCommand.InvokeScript(". $args[0] 2>&1", false, PipelineResultTypes.None,
+                    null, ScriptBlock);
         }
-        catch (RuntimeException ex) when (ex is not PipelineStoppedException)
+        catch (RuntimeException ex) when (ex is not (PipelineStoppedException or ActionPreferenceStopException))
         {
             // The block's own error, with its own id and position (as & { throw } would report it).
-            ThrowTerminatingError(ex.ErrorRecord);
+            ThrowTerminatingError(new ErrorRecord(ex.ErrorRecord, ex));
             return;
         }
-        foreach (var item in output) WriteObject(item, enumerateCollection: false);
+        foreach (var item in output)
+        {
+            if (item?.BaseObject is ErrorRecord error) WriteError(error);
+            else WriteObject(item, enumerateCollection: false);
+        }
     }
 }
