@@ -10,6 +10,10 @@
     Docs   Regenerates out/AutoGrad.PS/en-US/AutoGrad.PS.dll-Help.xml from docs/*.md only.
     Clean  Removes out/ and every bin/ and obj/ folder.
     Bench  Runs the engine-vs-libtorch benchmarks (benchmarks/run.ps1; not part of Test): build.ps1 Bench [filter].
+    Fuzz   Build, then the fuzz, property and concurrency tests with 20 times the cases and a new random seed (printed;
+           AUTOGRAD_PROPERTY_SEED=<seed> reruns it). Not part of Test.
+    Soak   Build, then tests/soak/Invoke-Soak.ps1: a training loop of 100,000 steps in a default pwsh with memory
+           sampled; fails if memory grows or the loss does not fall. Not part of Test (a few minutes).
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -17,7 +21,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Fuzz', 'Soak')]
     [string] $Task = 'Build',
 
     # Bench only: which benchmarks (a class or case name, or a BenchmarkDotNet glob); default all.
@@ -167,40 +171,29 @@ function Invoke-Demo {
     Invoke-Pwsh @('-File', (Join-Path $Root 'examples/notebook.ps1')) | Out-Null
 }
 
-# xUnit counts from the TRX file that 'dotnet test --logger trx' writes.
-function Invoke-EngineTests {
+. (Join-Path $Root 'build/TestSummary.ps1')
+
+# xUnit, counted from the TRX file that 'dotnet test --logger trx' writes (build/TestSummary.ps1).
+function Invoke-EngineTests([string] $TestFilter) {
     $trx = Join-Path $ResultsDir 'engine.trx'
     $project = Join-Path $Root 'tests/AutoGrad.Engine.Tests'
-    Write-Step 'Test (xUnit): tests/AutoGrad.Engine.Tests'
-    $code = Invoke-Native dotnet @('test', $project, '-c', 'Release', '--no-build', '--nologo',
-        '--logger', 'trx;LogFileName=engine.trx',
-        '--results-directory', $ResultsDir) -AllowFailure
-    $r = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
-    if (-not (Test-Path $trx)) {
-        Write-Host "    xUnit wrote no $trx (dotnet test exit code $code): counted as one failure." -ForegroundColor Red
-        $r.Failed = 1
-        return $r
-    }
-    [xml] $doc = Get-Content -LiteralPath $trx -Raw
-    $c = $doc.TestRun.ResultSummary.Counters
-    $r.Passed = [int] $c.passed
-    $r.Failed = [int] $c.failed + [int] $c.error + [int] $c.timeout + [int] $c.aborted
-    # A skipped xUnit test is a result with outcome NotExecuted; the counters only show it as total - executed.
-    $results = $doc.SelectNodes("//*[local-name()='UnitTestResult']")
-    $r.Skipped = @($results | Where-Object { $_.outcome -eq 'NotExecuted' }).Count
-    if ($code -ne 0 -and $r.Failed -eq 0) {
+    Write-Step "Test (xUnit): tests/AutoGrad.Engine.Tests$(if ($TestFilter) { " ($TestFilter)" })"
+    $arguments = @('test', $project, '-c', 'Release', '--no-build', '--nologo',
+        '--logger', 'trx;LogFileName=engine.trx', '--results-directory', $ResultsDir)
+    if ($TestFilter) { $arguments += @('--filter', $TestFilter) }
+    $code = Invoke-Native dotnet $arguments -AllowFailure
+    $r = Read-TrxResult $trx 'xUnit'
+    if ($code -ne 0 -and $r.Failed -eq 0 -and $r.Problems.Count -eq 0) {
         # e.g. the test host crashed after the last result: don't let it pass silently.
-        Write-Host "    dotnet test exited with $code although no test failed: counted as one failure." -ForegroundColor Red
-        $r.Failed = 1
+        $r.Problems.Add("dotnet test exited with $code although no test failed")
     }
-    Write-Host "    xUnit: $($r.Passed) passed, $($r.Failed) failed, $($r.Skipped) skipped"
+    Write-Host "    xUnit: $($r.Passed) passed, $($r.Failed) failed, $($r.Skipped) skipped, $($r.Inconclusive) inconclusive, $($r.NotRun) not runnable"
     return $r
 }
 
 # Pester runs in a child pwsh: a test that crashes its process (or pollutes the session) cannot take the summary down.
-function Invoke-PesterTests {
-    Write-Step "Test (Pester $PesterVersion): tests/*.Tests.ps1"
-    $r = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+function Invoke-PesterTests([string[]] $Include = @('*.Tests.ps1')) {
+    Write-Step "Test (Pester $PesterVersion): tests/$($Include -join ', tests/')"
     Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Tools.csproj'), '--nologo', '-v', 'quiet') | Out-Null
     $pester = Join-Path (Get-NuGetPackagesFolder) "pester/$PesterVersion/tools/Pester.psd1"
     if (-not (Test-Path $pester)) { throw "Pester $PesterVersion not found at $pester after restoring build/Tools.csproj." }
@@ -209,50 +202,73 @@ function Invoke-PesterTests {
     Remove-Item -LiteralPath $summary -Force -ErrorAction SilentlyContinue
     $code = Invoke-Pwsh @('-File', (Join-Path $Root 'build/Invoke-PesterTests.ps1'),
         '-PesterPath', $pester, '-TestsPath', (Join-Path $Root 'tests'),
-        '-ResultsDir', $ResultsDir, '-SummaryPath', $summary) -AllowFailure
-    if (-not (Test-Path $summary)) {
-        Write-Host "    Pester wrote no summary (child pwsh exit code $code): counted as one failure." -ForegroundColor Red
-        $r.Failed = 1
-        return $r
+        '-ResultsDir', $ResultsDir, '-SummaryPath', $summary, '-Include', ($Include -join ',')) -AllowFailure
+    $r = Read-PesterSummary $summary 'Pester'
+    if ($code -ne 0 -and $r.Failed -eq 0 -and $r.Problems.Count -eq 0) {
+        $r.Problems.Add("Pester's process exited with $code although no test failed")
     }
-    $s = Get-Content -LiteralPath $summary -Raw | ConvertFrom-Json
-    $r.Passed = [int] $s.Passed
-    $r.Failed = [int] $s.Failed
-    $r.Skipped = [int] $s.Skipped
-    if ($code -ne 0 -and $r.Failed -eq 0) {
-        Write-Host "    Pester's process exited with $code although no test failed: counted as one failure." -ForegroundColor Red
-        $r.Failed = 1
-    }
-    Write-Host "    Pester: $($r.Passed) passed, $($r.Failed) failed, $($r.Skipped) skipped"
+    Write-Host "    Pester: $($r.Passed) passed, $($r.Failed) failed, $($r.Skipped) skipped, $($r.Inconclusive) inconclusive, $($r.NotRun) not run"
     return $r
 }
 
 function Invoke-Test {
-    $passed = 0; $failed = 0; $skipped = 0
+    $results = [System.Collections.Generic.List[object]]::new()
+    # The fewest tests each suite may report: a suite that runs less lost tests (see README, "Test counts").
+    $expected = Get-ExpectedTestCount (Join-Path $Root 'tests/expected-counts.psd1')
     try {
         Invoke-Build
         if (Test-Path $ResultsDir) { Remove-Item -LiteralPath $ResultsDir -Recurse -Force }
         New-Item -ItemType Directory -Path $ResultsDir -Force | Out-Null
-        foreach ($suite in 'Invoke-EngineTests', 'Invoke-PesterTests') {
+        foreach ($suite in @(@{ Name = 'xUnit'; Run = 'Invoke-EngineTests' }, @{ Name = 'Pester'; Run = 'Invoke-PesterTests' })) {
             try {
-                $r = & $suite
-                $passed += $r.Passed; $failed += $r.Failed; $skipped += $r.Skipped
+                $r = & $suite.Run
             } catch {
-                Write-Host "    ${suite}: $_" -ForegroundColor Red
-                $failed++
+                $r = New-SuiteResult $suite.Name
+                $r.Problems.Add("$($suite.Run): $_")
             }
+            Test-SuiteCount $r ([int] $expected[$suite.Name])
+            $results.Add($r)
         }
     } catch {
-        Write-Host "Build failed: $_" -ForegroundColor Red
-        $failed++
+        $r = New-SuiteResult 'Build'
+        $r.Problems.Add("Build failed: $_")
+        $results.Add($r)
     }
-    $line = "$passed passed, $failed failed"
-    if ($skipped -gt 0) { $line += ", $skipped skipped" }
+    foreach ($r in $results) { foreach ($p in $r.Problems) { Write-Host "    $p" -ForegroundColor Red } }
+    $verdict = Get-TestVerdict $results
     # The closing line, alone and last, is what CI reads.
     [Console]::Out.Flush()
-    [Console]::WriteLine($line)
-    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
-    exit 0
+    [Console]::WriteLine($verdict.Line)
+    exit $verdict.ExitCode
+}
+
+# The fuzz, property and concurrency tests with many more cases and a fresh seed: a search for new failures, which
+# a failure's printed seed then replays (AUTOGRAD_PROPERTY_SEED, and CsCheck_Seed for one engine case).
+function Invoke-Fuzz {
+    Invoke-Build
+    if (Test-Path $ResultsDir) { Remove-Item -LiteralPath $ResultsDir -Recurse -Force }
+    New-Item -ItemType Directory -Path $ResultsDir -Force | Out-Null
+    if (-not $env:AUTOGRAD_PROPERTY_SEED) { $env:AUTOGRAD_PROPERTY_SEED = '{0:X}' -f [System.Random]::Shared.NextInt64() }
+    if (-not $env:AUTOGRAD_PROPERTY_SCALE) { $env:AUTOGRAD_PROPERTY_SCALE = '20' }
+    Write-Step "Fuzz: seed $env:AUTOGRAD_PROPERTY_SEED, $env:AUTOGRAD_PROPERTY_SCALE times the cases (rerun: `$env:AUTOGRAD_PROPERTY_SEED = '$env:AUTOGRAD_PROPERTY_SEED')"
+    $results = @(
+        Invoke-EngineTests 'FullyQualifiedName~FuzzTests|FullyQualifiedName~PropertyTests|FullyQualifiedName~ConcurrencyTests|FullyQualifiedName~DisposeTests'
+        Invoke-PesterTests @('Fuzz.Tests.ps1', 'Concurrency.Tests.ps1')
+    )
+    foreach ($r in $results) { Test-SuiteCount $r 1; foreach ($p in $r.Problems) { Write-Host "    $p" -ForegroundColor Red } }
+    $verdict = Get-TestVerdict $results
+    Write-Host "Fuzz seed: $env:AUTOGRAD_PROPERTY_SEED"
+    [Console]::Out.Flush()
+    [Console]::WriteLine($verdict.Line)
+    exit $verdict.ExitCode
+}
+
+function Invoke-Soak {
+    Invoke-Build
+    Write-Step 'Soak: tests/soak/Invoke-Soak.ps1 (100,000 training steps in a default pwsh, memory sampled)'
+    $code = Invoke-Pwsh @('-File', (Join-Path $Root 'tests/soak/Invoke-Soak.ps1'),
+        '-ModulePath', (Join-Path $ModuleOut 'AutoGrad.PS.psd1')) -AllowFailure
+    exit $code
 }
 
 Push-Location $Root
@@ -264,6 +280,8 @@ try {
         'Docs' { Invoke-Docs }
         'Clean' { Invoke-Clean }
         'Bench' { & (Join-Path $Root 'benchmarks/run.ps1') -Filter $Filter -UpdateDocs:$UpdateDocs }
+        'Fuzz' { Invoke-Fuzz }
+        'Soak' { Invoke-Soak }
     }
 } finally {
     Pop-Location
