@@ -19,6 +19,8 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
+# The same numbers in every session (12.5 MB, not 12,5 MB under de-DE).
+[System.Threading.Thread]::CurrentThread.CurrentCulture = [cultureinfo]::InvariantCulture
 Import-Module $ModulePath
 
 # A small regression problem: y = sin(x1) + x2^2 / 4 from 8 features, 64 samples, an 8-16-1 network.
