@@ -16,14 +16,14 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    . "$PSScriptRoot/ChildPwsh.ps1"
+    . "$PSScriptRoot/IsolatedPwsh.ps1"
     $script:Fuzzer = Join-Path $PSScriptRoot 'fuzz/Invoke-CmdletFuzz.ps1'
     $script:ModulePath = Join-Path $PSScriptRoot '../out/AutoGrad.PS/AutoGrad.PS.psd1'
 }
 
 Describe 'Cmdlet fuzzing (a child pwsh per run: crashes and hangs are failures)' {
     It '<Kind> bad values: <Cases> cases, seed <Seed>, each a result or an ErrorRecord about the input' -ForEach $Runs {
-        $r = Invoke-ChildPwsh -TimeoutSeconds (60 + $Cases / 10) -Script "& '$Fuzzer' -ModulePath '$ModulePath' -Seed $Seed -Cases $Cases -Kind $Kind"
+        $r = Invoke-IsolatedPwsh -TimeoutSeconds (60 + $Cases / 10) -Script "& '$Fuzzer' -ModulePath '$ModulePath' -Seed $Seed -Cases $Cases -Kind $Kind"
         $report = $r.Output -join "`n"
         $r.TimedOut | Should -BeFalse -Because "the fuzzer must finish (a hang is a failure): $report"
         $r.ExitCode | Should -Be 0 -Because "the fuzzer's process must not crash: $report"

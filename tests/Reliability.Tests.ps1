@@ -6,7 +6,7 @@
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
     . "$PSScriptRoot/ErrorHelpers.ps1"
-    . "$PSScriptRoot/ChildPwsh.ps1"
+    . "$PSScriptRoot/IsolatedPwsh.ps1"
     $script:Torch = Get-Content -Raw "$PSScriptRoot/data/reliability-messages.json" | ConvertFrom-Json -AsHashtable
 
     # PyTorch's message for a case that raises in PyTorch (the test data says it raises).
@@ -19,7 +19,7 @@ BeforeAll {
 Describe 'No input crashes the host (issue 16, item 2)' {
     BeforeAll {
         # Both inputs used to kill the process with a stack overflow: one child pwsh runs them, so this run survives.
-        $script:Crash = Invoke-ChildPwsh @'
+        $script:Crash = Invoke-IsolatedPwsh @'
 $s = New-Tensor -Zeros -Shape (@(1) * 60000) | Out-String
 "brackets $([regex]::Matches($s, '\[').Count)"
 $x = 1.0; foreach ($i in 1..30000) { $x = , $x }
@@ -301,7 +301,7 @@ Describe 'PyTorch''s messages where they differed (issue 16, item 5)' {
 
     It 'running out of memory under the process''s limit is PyTorch''s allocator message with the byte count, and pwsh goes on' {
         # DOTNET_GCHeapHardLimit is what a container's memory limit becomes for .NET: 256 MB here.
-        $r = Invoke-ChildPwsh -Environment @{ DOTNET_GCHeapHardLimit = '0x10000000' } -Script @'
+        $r = Invoke-IsolatedPwsh -Environment @{ DOTNET_GCHeapHardLimit = '0x10000000' } -Script @'
 New-Tensor -Zeros -Shape 100000000 -ErrorVariable ev -ErrorAction SilentlyContinue
 "id $($ev[0].FullyQualifiedErrorId) $($ev[0].CategoryInfo.Category)"
 "message $($ev[0].Exception.Message)"

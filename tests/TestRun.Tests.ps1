@@ -6,7 +6,7 @@
 BeforeAll {
     $script:Root = Split-Path -Parent $PSScriptRoot
     . (Join-Path $Root 'build/TestSummary.ps1')
-    . "$PSScriptRoot/ChildPwsh.ps1"
+    . "$PSScriptRoot/IsolatedPwsh.ps1"
     $script:Scratch = Join-Path ([IO.Path]::GetTempPath()) "autograd-testrun-$PID"
     New-Item -ItemType Directory -Force -Path $Scratch | Out-Null
 
@@ -26,7 +26,7 @@ BeforeAll {
         foreach ($f in $Files.GetEnumerator()) { Set-Content -LiteralPath (Join-Path $dir $f.Key) -Value $f.Value }
         $pester = (Get-Module Pester).Path -replace '\.psm1$', '.psd1'
         $summary = Join-Path $dir 'summary.json'
-        $r = Invoke-ChildPwsh -Script "& '$Root/build/Invoke-PesterTests.ps1' -PesterPath '$pester' -TestsPath '$dir' -ResultsDir '$dir' -SummaryPath '$summary'; exit `$LASTEXITCODE"
+        $r = Invoke-IsolatedPwsh -Script "& '$Root/build/Invoke-PesterTests.ps1' -PesterPath '$pester' -TestsPath '$dir' -ResultsDir '$dir' -SummaryPath '$summary'; exit `$LASTEXITCODE"
         $s = Read-PesterSummary $summary
         $s | Add-Member ExitCode $r.ExitCode -PassThru
     }

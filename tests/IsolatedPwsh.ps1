@@ -3,7 +3,7 @@
 
 # Runs $Script in a new pwsh (the module from out/AutoGrad.PS imported first) and returns ExitCode, Output (stdout
 # and stderr lines) and TimedOut. $Environment adds variables (e.g. DOTNET_GCHeapHardLimit) for the child only.
-function Invoke-ChildPwsh {
+function Invoke-IsolatedPwsh {
     param(
         [Parameter(Mandatory)] [string] $Script,
         [hashtable] $Environment = @{},
