@@ -25,10 +25,10 @@ public class DisposeTests
         for (int attempt = 0; attempt < 3; attempt++)
         {
             var t = make();
-            var storage = t.Storage;
+            var storage = t.Buffer;
             t.Dispose();
             var next = make();
-            if (ReferenceEquals(next.Storage, storage)) return true;
+            if (ReferenceEquals(next.Buffer, storage)) return true;
         }
         return false;
     }

@@ -180,9 +180,9 @@ public static class BackwardEngine
     /// </summary>
     private static bool IsExclusiveOutput(Tensor output, Tensor incoming, Tensor?[] outputs, int index)
     {
-        if (ReferenceEquals(output.Storage, incoming.Storage)) return false;
+        if (ReferenceEquals(output.StorageObject, incoming.StorageObject)) return false;
         for (int j = 0; j < outputs.Length; j++)
-            if (j != index && outputs[j] is { } other && ReferenceEquals(other.Storage, output.Storage)) return false;
+            if (j != index && outputs[j] is { } other && ReferenceEquals(other.StorageObject, output.StorageObject)) return false;
         return true;
     }
 

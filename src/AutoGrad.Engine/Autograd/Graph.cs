@@ -23,6 +23,13 @@ internal static class Graph
         FunctionNode.Formula formula)
     {
         if (!result.DType.IsFloating()) return result;
+        result.GradFn = Node(name, inputs, saved, state, formula);
+        return result;
+    }
+
+    /// <summary>A backward node over <paramref name="inputs"/>, not yet attached to an output.</summary>
+    internal static FunctionNode Node(string name, Tensor[] inputs, Tensor[] saved, object? state, FunctionNode.Formula formula)
+    {
         var next = new Node?[inputs.Length];
         var meta = new InputMeta[inputs.Length];
         for (int i = 0; i < inputs.Length; i++)
@@ -30,7 +37,6 @@ internal static class Graph
             next[i] = inputs[i].GradientEdge();
             meta[i] = new InputMeta(inputs[i].ShapeArray, inputs[i].DType);
         }
-        result.GradFn = new FunctionNode(name, next, meta, saved, state, formula);
-        return result;
+        return new FunctionNode(name, next, meta, saved, state, formula);
     }
 }

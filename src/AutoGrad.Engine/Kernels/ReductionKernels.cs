@@ -51,9 +51,12 @@ internal static class ReductionKernels
     /// threads as one contiguous run of blocks per thread (each core streams its own range), and a range beyond the
     /// cache is read four blocks at a time (<see cref="VectorSum.RunSums(ReadOnlySpan{float}, int, Span{double}, int)"/>).
     /// </summary>
-    public static double SumAll(float[] x) => BlockedSum(x);
+    public static double SumAll(float[] x) => BlockedSum(x, 0, x.Length);
 
-    public static double SumAll(double[] x) => BlockedSum(x);
+    public static double SumAll(double[] x) => BlockedSum(x, 0, x.Length);
+
+    /// <summary>The blocked sum of <paramref name="length"/> elements from <paramref name="offset"/>.</summary>
+    public static double SumAll<T>(T[] x, int offset, int length) where T : unmanaged => BlockedSum(x, offset, length);
 
     private const int ParallelBlock = 1 << 16;
 
@@ -65,24 +68,23 @@ internal static class ReductionKernels
     /// </summary>
     private const long InterleavedBytes = 16L << 20;
 
-    private static double BlockedSum<T>(T[] x) where T : unmanaged
+    private static double BlockedSum<T>(T[] x, int offset, int n) where T : unmanaged
     {
-        int n = x.Length;
-        if (n <= ParallelBlock) return RowSum<T>(x);
+        if (n <= ParallelBlock) return RowSum<T>(x.AsSpan(offset, n));
         int blocks = (n + ParallelBlock - 1) / ParallelBlock;
         var partial = new double[blocks];
-        if (ParallelChunks.Worth(n)) ParallelChunks.RunRanges(blocks, (first, count) => BlockSums(x, first, count, partial));
-        else BlockSums(x, 0, blocks, partial);
+        if (ParallelChunks.Worth(n)) ParallelChunks.RunRanges(blocks, (first, count) => BlockSums(x, offset, n, first, count, partial));
+        else BlockSums(x, offset, n, 0, blocks, partial);
         double total = 0;
         foreach (var p in partial) total += p;
         return total;
     }
 
     /// <summary>partial[b] = the sum of block b, for blocks [first, first + count).</summary>
-    private static void BlockSums<T>(T[] x, int first, int count, double[] partial) where T : unmanaged
+    private static void BlockSums<T>(T[] x, int offset, int n, int first, int count, double[] partial) where T : unmanaged
     {
         int start = first * ParallelBlock;
-        var run = x.AsSpan(start, Math.Min(count * ParallelBlock, x.Length - start));
+        var run = x.AsSpan(offset + start, Math.Min(count * ParallelBlock, n - start));
         int streams = (long)run.Length * Unsafe.SizeOf<T>() >= InterleavedBytes ? VectorSum.MaxStreams : 1;
         if (typeof(T) == typeof(float)) VectorSum.RunSums(MemoryMarshal.Cast<T, float>(run), ParallelBlock, partial.AsSpan(first, count), streams);
         else VectorSum.RunSums(MemoryMarshal.Cast<T, double>(run), ParallelBlock, partial.AsSpan(first, count), streams);

@@ -52,11 +52,11 @@ public sealed partial class Tensor
     {
         Tensor result;
         // relu's case (same shape and dtype) is one fused pass; anything else goes through where().
-        if (grad.DType == self.DType && Shapes.Equal(grad._shape, self._shape) && grad.Storage is float[] or double[])
-            result = new Tensor(grad.Storage switch
+        if (grad.DType == self.DType && Shapes.Equal(grad._shape, self._shape) && grad.DType.IsFloating() && grad.IsCompact && self.IsCompact)
+            result = new Tensor(grad.Buffer switch
             {
-                float[] g => ThresholdSelect(g, (float[])self.Storage, (float)threshold),
-                _ => ThresholdSelect((double[])grad.Storage, (double[])self.Storage, threshold),
+                float[] g => ThresholdSelect(g, (float[])self.Buffer, (float)threshold),
+                _ => ThresholdSelect((double[])grad.Buffer, (double[])self.Buffer, threshold),
             }, grad.ShapeArray, grad.DType);
         else
             using (GradMode.NoGrad()) result = Where(self.Le(threshold), ZerosScalar(grad.DType), grad);

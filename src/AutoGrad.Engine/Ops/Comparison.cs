@@ -33,23 +33,15 @@ public sealed partial class Tensor
     {
         var dtype = TypePromotion.ResultType(a, b);
         var outShape = Shapes.Broadcast(a._shape, b._shape);
-        var result = new bool[Shapes.NumElements(outShape)];
+        var result = EmptyElementwise(outShape, DType.Bool, a, b);
+        var truth = Strided<bool>.Of(result, outShape);
         switch (dtype)
         {
-            case DType.Float32: CompareAs<TOp, float>(a, b, DType.Float32, outShape, result); break;
-            case DType.Float64: CompareAs<TOp, double>(a, b, DType.Float64, outShape, result); break;
-            default: CompareAs<TOp, long>(a, b, DType.Int64, outShape, result); break;
+            case DType.Float32: BinaryKernel.RunScalar(Operand<float>(a, dtype, outShape), Operand<float>(b, dtype, outShape), truth, outShape, static (x, y) => TOp.Invoke(x, y)); break;
+            case DType.Float64: BinaryKernel.RunScalar(Operand<double>(a, dtype, outShape), Operand<double>(b, dtype, outShape), truth, outShape, static (x, y) => TOp.Invoke(x, y)); break;
+            default: BinaryKernel.RunScalar(Operand<long>(a, DType.Int64, outShape), Operand<long>(b, DType.Int64, outShape), truth, outShape, static (x, y) => TOp.Invoke(x, y)); break;
         }
-        return new Tensor(result, outShape, DType.Bool).WithElementwiseLayout(a, b);
-    }
-
-    private static void CompareAs<TOp, T>(Tensor a, Tensor b, DType dtype, int[] outShape, bool[] result)
-        where TOp : IComparisonOperator where T : INumber<T>
-    {
-        var truth = new T[result.Length];
-        BinaryKernel.RunScalar((T[])a.StorageAs(dtype), a._shape, (T[])b.StorageAs(dtype), b._shape, truth, outShape,
-            static (x, y) => TOp.Invoke(x, y) ? T.One : T.Zero);
-        for (int i = 0; i < result.Length; i++) result[i] = !T.IsZero(truth[i]);
+        return result;
     }
 
     /// <summary>torch.where(condition, x, y): x where condition is true, else y, all three broadcast.</summary>
@@ -60,20 +52,23 @@ public sealed partial class Tensor
                 $"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.DType.ScalarTypeName()}");
         var dtype = TypePromotion.ResultType(x, y);
         var outShape = Shapes.Broadcast(Shapes.Broadcast(condition._shape, x._shape), y._shape);
-        var result = Empty(outShape, dtype).WithElementwiseLayout(condition, x, y);
-        var c = (bool[])condition.ExpandData(outShape);
+        var result = EmptyElementwise(outShape, dtype, condition, x, y);
+        // Computed row-major, then laid out as the result (the layout follows the inputs, as in PyTorch).
+        var values = result.IsCompact ? result : Empty(outShape, dtype);
+        var c = (bool[])condition.ExpandedDense(outShape);
         // A one-element branch (where(mask, g, 0) in backward formulas) is read as a constant, not expanded.
         var xs = x.Cast(dtype);
         var ys = y.Cast(dtype);
-        var xData = xs.NumElements == 1 ? xs.Storage : xs.ExpandData(outShape);
-        var yData = ys.NumElements == 1 ? ys.Storage : ys.ExpandData(outShape);
-        switch (result.Storage)
+        var xData = xs.NumElements == 1 ? xs.Dense : xs.ExpandedDense(outShape);
+        var yData = ys.NumElements == 1 ? ys.Dense : ys.ExpandedDense(outShape);
+        switch (values.Buffer)
         {
             case float[] r: Select(c, (float[])xData, (float[])yData, r); break;
             case double[] r: Select(c, (double[])xData, (double[])yData, r); break;
             case long[] r: Select(c, (long[])xData, (long[])yData, r); break;
             case bool[] r: Select(c, (bool[])xData, (bool[])yData, r); break;
         }
+        if (!ReferenceEquals(values, result)) result.CopyValuesFrom(values);
         if (Graph.NeedsGrad(x, y))
             Graph.Record(result, "WhereBackward0", [x, y], [condition], null, static (g, s, _, n) =>
             {
@@ -90,11 +85,4 @@ public sealed partial class Tensor
         for (int i = 0; i < dst.Length; i++)
             dst[i] = condition[i] ? x[xConst ? 0 : i] : y[yConst ? 0 : i];
     }
-
-    /// <summary>A copy of the storage laid out as if broadcast to <paramref name="shape"/> (no graph).</summary>
-    internal Array ExpandData(int[] shape) =>
-        Shapes.Equal(_shape, shape) ? Storage : StridedCopy.Gather(Storage, shape, Shapes.BroadcastStrides(_shape, shape), 0);
-
-    /// <summary>The same values in another dtype, without recording (a data conversion).</summary>
-    internal Tensor Cast(DType dtype) => dtype == DType ? this : new Tensor(CastKernel.Convert(Storage, dtype), _shape, dtype);
 }

@@ -155,31 +155,32 @@ public sealed partial class Tensor
     private static Tensor PowKernel(Tensor a, Tensor b, DType dtype)
     {
         var outShape = Shapes.Broadcast(a._shape, b._shape);
-        var result = Empty(outShape, dtype).WithElementwiseLayout(a, b);
-        var x = a.StorageAs(dtype);
-        var y = b.StorageAs(dtype);
-        if (b.NumElements == 1 && Shapes.Equal(outShape, a._shape) && TryPowSpecialExponent(x, ((IConvertible)y.GetValue(0)!).ToDouble(null), result.Storage))
+        var result = EmptyElementwise(outShape, dtype, a, b);
+        if (b.NumElements == 1 && dtype.IsFloating() && Shapes.Equal(outShape, a._shape)
+            && PowSpecialExponent(b.GetAsDouble(0)) is { } special)
+        {
+            var x = a.Cast(dtype);
+            if (dtype == DType.Float32) UnaryKernel.Map(Strided<float>.Of(x, outShape), Strided<float>.Of(result, outShape), outShape, (s, d) => PowSpecial(s, special, d));
+            else UnaryKernel.Map(Strided<double>.Of(x, outShape), Strided<double>.Of(result, outShape), outShape, (s, d) => PowSpecial(s, special, d));
             return result;
+        }
         switch (dtype)
         {
             case DType.Float32:
-                BinaryKernel.RunScalar((float[])x, a._shape, (float[])y, b._shape, (float[])result.Storage, outShape,
+                BinaryKernel.RunScalar(Operand<float>(a, dtype, outShape), Operand<float>(b, dtype, outShape), Strided<float>.Of(result, outShape), outShape,
                     static (p, q) => (float)Math.Pow(p, q));
                 break;
             case DType.Float64:
-                BinaryKernel.RunScalar((double[])x, a._shape, (double[])y, b._shape, (double[])result.Storage, outShape, Math.Pow);
-                break;
-            case DType.Int64:
-                foreach (var e in (long[])y)
-                    if (e < 0) throw TorchException.Runtime("PowNegativeIntegerExponent", "Integers to negative integer powers are not allowed.");
-                BinaryKernel.RunScalar((long[])x, a._shape, (long[])y, b._shape, (long[])result.Storage, outShape, IntegerPow);
+                BinaryKernel.RunScalar(Operand<double>(a, dtype, outShape), Operand<double>(b, dtype, outShape), Strided<double>.Of(result, outShape), outShape, Math.Pow);
                 break;
             default:
-                var lx = (long[])a.StorageAs(DType.Int64);
-                var ly = (long[])b.StorageAs(DType.Int64);
-                var tmp = new long[result.NumElements];
-                BinaryKernel.RunScalar(lx, a._shape, ly, b._shape, tmp, outShape, IntegerPow);
-                return new Tensor(CastKernel.Convert(tmp, DType.Bool), outShape, DType.Bool).WithElementwiseLayout(a, b);
+                var exponents = (long[])b.StorageAs(DType.Int64);
+                foreach (var e in exponents)
+                    if (e < 0 && dtype == DType.Int64) throw TorchException.Runtime("PowNegativeIntegerExponent", "Integers to negative integer powers are not allowed.");
+                var powers = dtype == DType.Int64 ? result : Empty(outShape, DType.Int64);
+                BinaryKernel.RunScalar(Operand<long>(a, DType.Int64, outShape), Operand<long>(b, DType.Int64, outShape), Strided<long>.Of(powers, outShape), outShape, IntegerPow);
+                if (dtype == DType.Bool) result.CopyValuesFrom(powers);
+                break;
         }
         return result;
     }
@@ -188,37 +189,28 @@ public sealed partial class Tensor
     /// PyTorch computes these scalar exponents with plain arithmetic instead of pow (x*x for 2, x*x*x for 3, sqrt
     /// for 0.5, 1/x for -1 ...), so the same does here: the same bits as PyTorch, and vector speed.
     /// </summary>
-    private static bool TryPowSpecialExponent(Array x, double e, Array destination)
-    {
-        switch (x, destination)
-        {
-            case (float[] f, float[] d): return PowSpecial<float>(f, e, d);
-            case (double[] f, double[] d): return PowSpecial<double>(f, e, d);
-            default: return false;
-        }
-    }
+    private static double? PowSpecialExponent(double e) => e is 1 or 2 or 3 or 0.5 or -0.5 or -1 or -2 ? e : null;
 
-    private static bool PowSpecial<T>(T[] x, double e, T[] d) where T : unmanaged, System.Numerics.IRootFunctions<T>
+    private static void PowSpecial<T>(ReadOnlySpan<T> x, double e, Span<T> d) where T : unmanaged, System.Numerics.IRootFunctions<T>
     {
         switch (e)
         {
-            case 1: x.CopyTo(d, 0); return true;
-            case 2: System.Numerics.Tensors.TensorPrimitives.Multiply<T>(x, x, d); return true;
+            case 1: x.CopyTo(d); break;
+            case 2: System.Numerics.Tensors.TensorPrimitives.Multiply<T>(x, x, d); break;
             case 3:
                 System.Numerics.Tensors.TensorPrimitives.Multiply<T>(x, x, d);
                 System.Numerics.Tensors.TensorPrimitives.Multiply<T>(d, x, d);
-                return true;
-            case 0.5: System.Numerics.Tensors.TensorPrimitives.Sqrt<T>(x, d); return true;
+                break;
+            case 0.5: System.Numerics.Tensors.TensorPrimitives.Sqrt<T>(x, d); break;
             case -0.5:
                 System.Numerics.Tensors.TensorPrimitives.Sqrt<T>(x, d);
                 System.Numerics.Tensors.TensorPrimitives.Divide<T>(T.One, d, d);
-                return true;
-            case -1: System.Numerics.Tensors.TensorPrimitives.Divide<T>(T.One, x, d); return true;
-            case -2:
+                break;
+            case -1: System.Numerics.Tensors.TensorPrimitives.Divide<T>(T.One, x, d); break;
+            default:
                 System.Numerics.Tensors.TensorPrimitives.Multiply<T>(x, x, d);
                 System.Numerics.Tensors.TensorPrimitives.Divide<T>(T.One, d, d);
-                return true;
-            default: return false;
+                break;
         }
     }
 
@@ -236,32 +228,35 @@ public sealed partial class Tensor
 
     // ---- shared machinery -----------------------------------------------------------------------------------
 
-    /// <summary>This tensor's elements as an array of <paramref name="dtype"/> (the storage itself if it already is).</summary>
-    internal Array StorageAs(DType dtype) => DType == dtype ? Storage : CastKernel.Convert(Storage, dtype);
+    /// <summary>
+    /// A tensor as an operand of an elementwise loop over <paramref name="shape"/> in <paramref name="dtype"/>: its
+    /// own elements when it has the dtype, else a converted copy (in its own layout).
+    /// </summary>
+    internal static Strided<T> Operand<T>(Tensor t, DType dtype, int[] shape) =>
+        Strided<T>.Of(t.DType == dtype ? t : t.Cast(dtype), shape);
 
     private static Tensor Binary<TOp>(Tensor a, Tensor b, DType dtype) where TOp : IBinaryOperator
     {
         var outShape = Shapes.Broadcast(a._shape, b._shape);
-        var result = Empty(outShape, dtype).WithElementwiseLayout(a, b);
-        RunBinary<TOp>(a, b, dtype, result.Storage, outShape);
+        var result = EmptyElementwise(outShape, dtype, a, b);
+        RunBinary<TOp>(a, b, result);
         return result;
     }
 
-    private static void RunBinary<TOp>(Tensor a, Tensor b, DType dtype, Array destination, int[] outShape)
-        where TOp : IBinaryOperator
+    /// <summary>dst = a (op) b in dst's dtype, dst laid out however it is (a fresh result, or a tensor updated in place).</summary>
+    private static void RunBinary<TOp>(Tensor a, Tensor b, Tensor dst) where TOp : IBinaryOperator
     {
-        var x = a.StorageAs(dtype);
-        var y = b.StorageAs(dtype);
-        switch (dtype)
+        var shape = dst._shape;
+        switch (dst.DType)
         {
-            case DType.Float32: BinaryKernel.Run<TOp, float>((float[])x, a._shape, (float[])y, b._shape, (float[])destination, outShape); break;
-            case DType.Float64: BinaryKernel.Run<TOp, double>((double[])x, a._shape, (double[])y, b._shape, (double[])destination, outShape); break;
-            case DType.Int64: BinaryKernel.Run<TOp, long>((long[])x, a._shape, (long[])y, b._shape, (long[])destination, outShape); break;
+            case DType.Float32: BinaryKernel.Run<TOp, float>(Operand<float>(a, DType.Float32, shape), Operand<float>(b, DType.Float32, shape), Strided<float>.Of(dst, shape), shape); break;
+            case DType.Float64: BinaryKernel.Run<TOp, double>(Operand<double>(a, DType.Float64, shape), Operand<double>(b, DType.Float64, shape), Strided<double>.Of(dst, shape), shape); break;
+            case DType.Int64: BinaryKernel.Run<TOp, long>(Operand<long>(a, DType.Int64, shape), Operand<long>(b, DType.Int64, shape), Strided<long>.Of(dst, shape), shape); break;
             case DType.Bool:
                 // Bool arithmetic is integer arithmetic read back as truth: add is "or", mul is "and".
-                var tmp = new long[destination.Length];
-                BinaryKernel.Run<TOp, long>((long[])a.StorageAs(DType.Int64), a._shape, (long[])b.StorageAs(DType.Int64), b._shape, tmp, outShape);
-                CastKernel.Convert(tmp, DType.Bool).CopyTo(destination, 0);
+                var integers = Empty(shape, DType.Int64);
+                RunBinary<TOp>(a, b, integers);
+                dst.CopyValuesFrom(integers);
                 break;
         }
     }
@@ -272,7 +267,7 @@ public sealed partial class Tensor
         if (!Shapes.Equal(Shapes.Broadcast(_shape, other._shape), _shape))
             throw TorchException.Runtime("InPlaceShapeMismatch",
                 $"output with shape [{Shapes.Join(_shape)}] doesn't match the broadcast shape [{Shapes.Join(Shapes.Broadcast(_shape, other._shape))}]");
-        RunBinary<AddOperator>(this, other, DType, Storage, _shape);
+        RunBinary<AddOperator>(this, other, this);
     }
 
     private static Tensor ZerosScalar(DType dtype) => Full([], 0, dtype);

@@ -62,7 +62,7 @@ public sealed partial class Tensor
             throw TorchException.Runtime("ClampNoBounds", "torch.clamp: At least one of 'min' or 'max' must not be None");
         var lower = min is null ? this : Maximum(min, record: false);
         var result = max is null ? lower : lower.Minimum(max, record: false);
-        result = new Tensor(result.Storage, result._shape, result.DType);
+        result = result.Detach();
         var inputs = new List<Tensor> { this };
         if (min is not null) inputs.Add(min);
         if (max is not null) inputs.Add(max);
@@ -97,13 +97,12 @@ public sealed partial class Tensor
     {
         var dtype = TypePromotion.ResultType(this, other);
         var outShape = Shapes.Broadcast(_shape, other._shape);
-        var a = (double[])CastKernel.Convert(StorageAs(dtype), DType.Float64);
-        var b = (double[])CastKernel.Convert(other.StorageAs(dtype), DType.Float64);
-        var values = new double[Shapes.NumElements(outShape)];
-        BinaryKernel.RunScalar(a, _shape, b, other._shape, values, outShape, isMax
+        var values = EmptyElementwise(outShape, DType.Float64, this, other);
+        BinaryKernel.RunScalar(Operand<double>(Cast(dtype), DType.Float64, outShape), Operand<double>(other.Cast(dtype), DType.Float64, outShape),
+            Strided<double>.Of(values, outShape), outShape, isMax
             ? static (p, q) => double.IsNaN(p) || double.IsNaN(q) ? double.NaN : Math.Max(p, q)
             : static (p, q) => double.IsNaN(p) || double.IsNaN(q) ? double.NaN : Math.Min(p, q));
-        var result = new Tensor(CastKernel.Convert(values, dtype), outShape, dtype);
+        var result = values.Cast(dtype);
         if (record && Graph.NeedsGrad(this, other))
             Graph.Record(result, name, [this, other], [this, other], isMax, static (g, s, state, n) =>
             {
@@ -231,21 +230,30 @@ public sealed partial class Tensor
 
     private Tensor FloatingInput() => DType.IsFloating() ? this : Cast(DTypes.DefaultFloat);
 
-    /// <summary>Applies a double function to each element, keeping the dtype (no graph).</summary>
+    /// <summary>Applies a double function to each element, keeping the dtype and the layout (no graph).</summary>
     internal Tensor MapValues(Func<double, double> f)
     {
-        switch (Storage)
+        var result = EmptyElementwise(_shape, DType, this);
+        switch (DType)
         {
-            case float[] s: { var d = new float[s.Length]; for (int i = 0; i < s.Length; i++) d[i] = (float)f(s[i]); return new Tensor(d, _shape, DType); }
-            case double[] s: { var d = new double[s.Length]; for (int i = 0; i < s.Length; i++) d[i] = f(s[i]); return new Tensor(d, _shape, DType); }
+            case DType.Float32:
+                UnaryKernel.Map(Strided<float>.Of(this, _shape), Strided<float>.Of(result, _shape), _shape, (x, d) =>
+                {
+                    for (int i = 0; i < x.Length; i++) d[i] = (float)f(x[i]);
+                });
+                break;
+            case DType.Float64:
+                UnaryKernel.Map(Strided<double>.Of(this, _shape), Strided<double>.Of(result, _shape), _shape, (x, d) =>
+                {
+                    for (int i = 0; i < x.Length; i++) d[i] = f(x[i]);
+                });
+                break;
             default:
-            {
-                var s = (double[])StorageAs(DType.Float64);
-                var d = new double[s.Length];
-                for (int i = 0; i < s.Length; i++) d[i] = f(s[i]);
-                return new Tensor(CastKernel.Convert(d, DType), _shape, DType);
-            }
+                var wide = Cast(DType.Float64).MapValues(f);
+                result.CopyValuesFrom(wide);
+                break;
         }
+        return result;
     }
 
     private Tensor MapFloating(string name, Func<double, double> f, bool saveResult, Func<Tensor, Tensor, Tensor> derivative)

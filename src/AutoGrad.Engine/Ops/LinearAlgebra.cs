@@ -49,9 +49,9 @@ public sealed partial class Tensor
         var result = Empty([m, n], a.DType);
         switch (a.DType)
         {
-            case DType.Float32: MatMulKernels.MatMulTransposed(a.Data<float>(), transA, b.Data<float>(), transB, result.Data<float>(), m, k, n); break;
-            case DType.Float64: MatMulKernels.MatMulTransposed(a.Data<double>(), transA, b.Data<double>(), transB, result.Data<double>(), m, k, n); break;
-            default: MatMulKernels.MatMulTransposed(a.Data<long>(), transA, b.Data<long>(), transB, result.Data<long>(), m, k, n); break;
+            case DType.Float32: MatMulKernels.MatMulTransposed(a.DenseData<float>(), transA, b.DenseData<float>(), transB, result.Fillable<float>(), m, k, n); break;
+            case DType.Float64: MatMulKernels.MatMulTransposed(a.DenseData<double>(), transA, b.DenseData<double>(), transB, result.Fillable<double>(), m, k, n); break;
+            default: MatMulKernels.MatMulTransposed(a.DenseData<long>(), transA, b.DenseData<long>(), transB, result.Fillable<long>(), m, k, n); break;
         }
         return result;
     }
@@ -112,63 +112,11 @@ public sealed partial class Tensor
         var result = Empty(outShape, a.DType);
         switch (a.DType)
         {
-            case DType.Float32: MatMulKernels.MatMul<float>(a.Data<float>(), b.Data<float>(), result.Span<float>(), m, k, n); break;
-            case DType.Float64: MatMulKernels.MatMul<double>(a.Data<double>(), b.Data<double>(), result.Span<double>(), m, k, n); break;
-            case DType.Int64: MatMulKernels.MatMul<long>(a.Data<long>(), b.Data<long>(), result.Span<long>(), m, k, n); break;
+            case DType.Float32: MatMulKernels.MatMul<float>(a.DenseData<float>(), b.DenseData<float>(), result.Fillable<float>(), m, k, n); break;
+            case DType.Float64: MatMulKernels.MatMul<double>(a.DenseData<double>(), b.DenseData<double>(), result.Fillable<double>(), m, k, n); break;
+            case DType.Int64: MatMulKernels.MatMul<long>(a.DenseData<long>(), b.DenseData<long>(), result.Fillable<long>(), m, k, n); break;
             default: throw TorchException.Runtime("MatMulBool", "\"addmm_impl_cpu_\" not implemented for 'Bool'");
         }
-        return result;
-    }
-
-    /// <summary>Inserts a size-1 dim at <paramref name="dim"/> (UnsqueezeBackward0).</summary>
-    public Tensor Unsqueeze(int dim)
-    {
-        int d = Shapes.WrapDim(dim, Rank + 1);
-        var shape = new List<int>(_shape);
-        shape.Insert(d, 1);
-        var strides = new List<int>(LogicalStrides);
-        strides.Insert(d, d < Rank ? _shape[d] * LogicalStrides[d] : 1);
-        var result = Alias(shape.ToArray(), strides.ToArray());
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, "UnsqueezeBackward0", [this], [], d, static (g, _, state, _) => [g.Squeeze((int)state!)]);
-        return result;
-    }
-
-    /// <summary>torch.squeeze(x) without a dim: removes every size-1 dim (SqueezeBackward0).</summary>
-    public Tensor Squeeze()
-    {
-        var keep = Enumerable.Range(0, Rank).Where(d => _shape[d] != 1).ToArray();
-        var result = Alias(keep.Select(d => _shape[d]).ToArray(), keep.Select(d => LogicalStrides[d]).ToArray());
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, "SqueezeBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Reshape((int[])state!)]);
-        return result;
-    }
-
-    /// <summary>Removes dim <paramref name="dim"/> if its size is 1 (SqueezeBackward1).</summary>
-    public Tensor Squeeze(int dim) => SqueezeCore(dim, "SqueezeBackward1");
-
-    /// <summary>
-    /// squeeze(dim) recorded under <paramref name="nodeName"/>: SqueezeBackward1 for squeeze.dim, SqueezeBackward4
-    /// where PyTorch squeezes a temporary in place (squeeze_.dim). Tensors here are immutable, so the in-place
-    /// form is the same computation under its own name.
-    /// </summary>
-    private Tensor SqueezeCore(int dim, string nodeName)
-    {
-        int d = Shapes.WrapDim(dim, Rank);
-        if (Rank == 0 || _shape[d] != 1)
-        {
-            var same = Alias(_shape, LogicalStrides);
-            if (Graph.NeedsGrad(this))
-                Graph.Record(same, nodeName, [this], [], null, static (g, _, _, _) => [g]);
-            return same;
-        }
-        var shape = new List<int>(_shape);
-        shape.RemoveAt(d);
-        var strides = new List<int>(LogicalStrides);
-        strides.RemoveAt(d);
-        var result = Alias(shape.ToArray(), strides.ToArray());
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, nodeName, [this], [], d, static (g, _, state, _) => [g.Unsqueeze((int)state!)]);
         return result;
     }
 }

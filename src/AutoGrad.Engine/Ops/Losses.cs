@@ -31,7 +31,7 @@ public sealed partial class Tensor
             var diff = Sub(target);
             result = Reduce(diff.Mul(diff), reduction);
         }
-        result = new Tensor(result.Storage, result.ShapeArray, result.DType);
+        result = result.Detach();
         if (Graph.NeedsGrad(this, target))
             Graph.Record(result, "MseLossBackward0", [this, target], [this, target], reduction, static (g, s, state, n) =>
             {
@@ -62,7 +62,7 @@ public sealed partial class Tensor
         if (batched ? target.Rank != 1 || target._shape[0] != n : target.Rank != 0)
             throw TorchException.Value("NllLossTargetShape",
                 $"Expected input batch_size ({n}) to match target batch_size ({(target.Rank > 0 ? target._shape[0] : 1)}).");
-        var targets = (long[])target.Storage;
+        var targets = (long[])target.Dense;
         var x = (double[])StorageAs(DType.Float64);
         var losses = new double[n];
         int counted = 0;
@@ -97,7 +97,7 @@ public sealed partial class Tensor
         bool batched = shape.Length == 2;
         int n = batched ? shape[0] : 1, c = batched ? shape[1] : shape[0];
         var weights = new double[n * c];
-        var targets = (long[])target.Storage;
+        var targets = (long[])target.Dense;
         for (int i = 0; i < n; i++)
             if (targets[i] != ignore)
                 weights[i * c + targets[i]] = reduction == Reduction.Mean ? -1.0 / count : -1.0;
@@ -127,7 +127,7 @@ public sealed partial class Tensor
             var loss = x.Relu().Sub(x.Mul(target)).Add(x.Abs().Neg().Exp().Log1p());
             result = Reduce(loss, reduction);
         }
-        result = new Tensor(result.Storage, result.ShapeArray, result.DType);
+        result = result.Detach();
         if (Graph.NeedsGrad(this, target))
             Graph.Record(result, "BinaryCrossEntropyWithLogitsBackward0", [this, target], [this, target], reduction,
                 static (g, s, state, n) =>

@@ -12,7 +12,7 @@ public sealed partial class Tensor
     public static Tensor Rand(int[] shape, DType dtype, Generator generator, bool requiresGrad = false)
     {
         var t = RandomTensor(shape, dtype, "check_uniform_bounds");
-        if (t.Storage is float[] f) generator.FillUniform(f); else generator.FillUniform((double[])t.Storage);
+        if (t.Buffer is float[] f) generator.FillUniform(f); else generator.FillUniform((double[])t.Buffer);
         if (requiresGrad) t.RequiresGrad = true;
         return t;
     }
@@ -24,7 +24,7 @@ public sealed partial class Tensor
     public static Tensor RandN(int[] shape, DType dtype, Generator generator, bool requiresGrad = false)
     {
         var t = RandomTensor(shape, dtype, "normal_kernel_cpu");
-        if (t.Storage is float[] f) generator.FillNormal(f); else generator.FillNormal((double[])t.Storage);
+        if (t.Buffer is float[] f) generator.FillNormal(f); else generator.FillNormal((double[])t.Buffer);
         if (requiresGrad) t.RequiresGrad = true;
         return t;
     }

@@ -128,9 +128,9 @@ public sealed partial class Tensor
     {
         var outShape = ReducedShape(x._shape, reduce, keepDim);
         bool all = Array.TrueForAll(reduce, r => r);
-        switch (x.Storage)
+        switch (x.DType)
         {
-            case float[]:
+            case DType.Float32:
             {
                 var sums = SumToDouble(x, reduce, all, outShape);
                 var result = (float[])Allocate(DType.Float32, Shapes.NumElements(outShape));
@@ -139,7 +139,7 @@ public sealed partial class Tensor
                 ArrayPool<double>.Shared.Return(sums);
                 return new Tensor(result, outShape, DType.Float32);
             }
-            case double[]:
+            case DType.Float64:
                 return new Tensor(SumToDouble(x, reduce, all, outShape), outShape, DType.Float64);
             default:
             {
@@ -161,17 +161,17 @@ public sealed partial class Tensor
     private static double[] SumToDouble(Tensor x, bool[] reduce, bool all, int[] outShape)
     {
         int n = Shapes.NumElements(outShape);
-        var dst = x.Storage is float[] ? ArrayPool<double>.Shared.Rent(Math.Max(n, 1)) : (double[])Allocate(DType.Float64, n);
-        if (x.Storage is float[] f)
+        bool single = x.DType == DType.Float32;
+        var dst = single ? ArrayPool<double>.Shared.Rent(Math.Max(n, 1)) : (double[])Allocate(DType.Float64, n);
+        if (single)
         {
-            if (all) dst[0] = ReductionKernels.SumAll(f);
-            else ReductionKernels.SumDims(f, x._shape, reduce, dst);
+            if (all) dst[0] = x.IsDense ? ReductionKernels.SumAll((float[])x.Buffer, x.Offset, x.NumElements) : ReductionKernels.SumAll(x.DenseData<float>());
+            else ReductionKernels.SumDims(x.DenseData<float>(), x._shape, reduce, dst);
         }
         else
         {
-            var d = (double[])x.Storage;
-            if (all) dst[0] = ReductionKernels.SumAll(d);
-            else ReductionKernels.SumDims(d, x._shape, reduce, dst);
+            if (all) dst[0] = x.IsDense ? ReductionKernels.SumAll((double[])x.Buffer, x.Offset, x.NumElements) : ReductionKernels.SumAll(x.DenseData<double>());
+            else ReductionKernels.SumDims(x.DenseData<double>(), x._shape, reduce, dst);
         }
         return dst;
     }

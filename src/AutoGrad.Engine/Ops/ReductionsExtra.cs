@@ -139,10 +139,11 @@ public sealed partial class Tensor
         int outer = 1, inner = 1, size = shape[d];
         for (int k = 0; k < d; k++) outer *= shape[k];
         for (int k = d + 1; k < shape.Length; k++) inner *= shape[k];
-        var ix = (long[])idx.Storage;
+        var ix = (long[])idx.Dense;
+        var gData = g.Dense;
         for (int o = 0; o < outer; o++)
             for (int i = 0; i < inner; i++)
-                Array.Copy(g.Storage, o * inner + i, result.Storage, (o * size + (int)ix[o * inner + i]) * inner + i, 1);
+                Array.Copy(gData, o * inner + i, result.Buffer, (o * size + (int)ix[o * inner + i]) * inner + i, 1);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "ValueSelectingReductionBackwardBackward0", [this], [indices], (d, keepDim), static (gg, s, state, _) =>
             {
@@ -159,10 +160,11 @@ public sealed partial class Tensor
         for (int k = 0; k < d; k++) outer *= _shape[k];
         for (int k = d + 1; k < Rank; k++) inner *= _shape[k];
         var dst = Allocate(DType, outer * inner);
-        var ix = (long[])idx.Storage;
+        var ix = (long[])idx.Dense;
+        var source = Dense;
         for (int o = 0; o < outer; o++)
             for (int i = 0; i < inner; i++)
-                Array.Copy(Storage, (o * size + (int)ix[o * inner + i]) * inner + i, dst, o * inner + i, 1);
+                Array.Copy(source, (o * size + (int)ix[o * inner + i]) * inner + i, dst, o * inner + i, 1);
         var result = new Tensor(dst, idx.ShapeArray, DType);
         return keepDim ? result : result.Squeeze(d);
     }
@@ -345,7 +347,7 @@ public sealed partial class Tensor
 
     internal bool Any()
     {
-        foreach (var b in (bool[])Cast(DType.Bool).Storage) if (b) return true;
+        foreach (var b in (bool[])Cast(DType.Bool).Dense) if (b) return true;
         return false;
     }
 

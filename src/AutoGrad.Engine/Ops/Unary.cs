@@ -12,7 +12,7 @@ public sealed partial class Tensor
         if (DType == DType.Bool)
             throw TorchException.Runtime("NegBool",
                 "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
-        var result = DType == DType.Int64 ? MapLong(static v => -v) : new Tensor(UnaryKernel.Run<NegOperator>(Storage), _shape, DType).WithElementwiseLayout(this);
+        var result = DType == DType.Int64 ? MapLong(static v => -v) : MapFloat<NegOperator>(this);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "NegBackward0", [this], [], null, static (g, _, _, _) => [g.Neg()]);
         return result;
@@ -40,7 +40,7 @@ public sealed partial class Tensor
     public Tensor Abs()
     {
         if (DType == DType.Bool) return Clone();
-        var result = DType == DType.Int64 ? MapLong(Math.Abs) : new Tensor(UnaryKernel.Run<AbsOperator>(Storage), _shape, DType).WithElementwiseLayout(this);
+        var result = DType == DType.Int64 ? MapLong(Math.Abs) : MapFloat<AbsOperator>(this);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "AbsBackward0", [this], [this], null, static (g, s, _, _) => [g.Mul(s[0].Sign())]);
         return result;
@@ -51,7 +51,7 @@ public sealed partial class Tensor
     {
         if (DType == DType.Bool)
             throw TorchException.Runtime("ReluBool", "\"clamp_min_cpu\" not implemented for 'Bool'");
-        var result = DType == DType.Int64 ? MapLong(static v => Math.Max(v, 0)) : new Tensor(UnaryKernel.Run<ReluOperator>(Storage), _shape, DType).WithElementwiseLayout(this);
+        var result = DType == DType.Int64 ? MapLong(static v => Math.Max(v, 0)) : MapFloat<ReluOperator>(this);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "ReluBackward0", [this], [result], null,
                 static (g, s, _, _) => [ThresholdBackward(g, s[0], 0)]);
@@ -65,7 +65,7 @@ public sealed partial class Tensor
         {
             DType.Int64 => MapLong(static v => Math.Sign(v)),
             DType.Bool => Clone(),
-            _ => new Tensor(UnaryKernel.Run<SignOperator>(Storage), _shape, DType).WithElementwiseLayout(this),
+            _ => MapFloat<SignOperator>(this),
         };
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "SignBackward0", [this], [], null, static (g, _, _, _) => [ZerosLike(g)]);
@@ -74,10 +74,24 @@ public sealed partial class Tensor
 
     private Tensor MapLong(Func<long, long> f)
     {
-        var src = (long[])Storage;
-        var dst = new long[src.Length];
-        for (int i = 0; i < src.Length; i++) dst[i] = f(src[i]);
-        return new Tensor(dst, _shape, DType.Int64).WithElementwiseLayout(this);
+        var result = EmptyElementwise(_shape, DType.Int64, this);
+        UnaryKernel.Map(Strided<long>.Of(this, _shape), Strided<long>.Of(result, _shape), _shape, (x, d) =>
+        {
+            for (int i = 0; i < x.Length; i++) d[i] = f(x[i]);
+        });
+        return result;
+    }
+
+    /// <summary>A floating kernel over a floating tensor, the result laid out as the input.</summary>
+    private static Tensor MapFloat<TOp>(Tensor x) where TOp : IUnaryOperator
+    {
+        var shape = x._shape;
+        var result = EmptyElementwise(shape, x.DType, x);
+        if (x.DType == DType.Float32)
+            UnaryKernel.Map(Strided<float>.Of(x, shape), Strided<float>.Of(result, shape), shape, static (s, d) => TOp.Invoke(s, d));
+        else
+            UnaryKernel.Map(Strided<double>.Of(x, shape), Strided<double>.Of(result, shape), shape, static (s, d) => TOp.Invoke(s, d));
+        return result;
     }
 
     /// <summary>
@@ -87,8 +101,7 @@ public sealed partial class Tensor
     private Tensor FloatUnary<TOp>(string nodeName, bool saveResult, Func<Tensor, Tensor, Tensor> derivative)
         where TOp : IUnaryOperator
     {
-        var x = DType.IsFloating() ? this : Cast(DTypes.DefaultFloat);
-        var result = new Tensor(UnaryKernel.Run<TOp>(x.Storage), _shape, x.DType).WithElementwiseLayout(this);
+        var result = MapFloat<TOp>(DType.IsFloating() ? this : Cast(DTypes.DefaultFloat));
         if (Graph.NeedsGrad(this))
             Graph.Record(result, nodeName, [this], [saveResult ? result : this], derivative,
                 static (g, s, state, _) => [((Func<Tensor, Tensor, Tensor>)state!)(g, s[0])]);

@@ -17,9 +17,6 @@ public static class DTypes
 
     public static bool IsFloating(this DType d) => d is DType.Float32 or DType.Float64;
 
-    public static bool IsIntegral(this DType d, bool includeBool = false) =>
-        d == DType.Int64 || (includeBool && d == DType.Bool);
-
     /// <summary>PyTorch's spelling, e.g. <c>torch.float64</c>.</summary>
     public static string TorchName(this DType d) => d switch
     {
@@ -40,12 +37,22 @@ public static class DTypes
         _ => throw new ArgumentOutOfRangeException(nameof(d)),
     };
 
-    public static Type ElementType(this DType d) => d switch
+    /// <summary>The .NET element type of the dtype's arrays.</summary>
+    internal static Type ClrType(this DType d) => d switch
     {
         DType.Float32 => typeof(float),
         DType.Float64 => typeof(double),
         DType.Int64 => typeof(long),
-        DType.Bool => typeof(bool),
+        _ => typeof(bool),
+    };
+
+    /// <summary>Bytes per element (torch.Tensor.element_size()).</summary>
+    public static int ItemSize(this DType d) => d switch
+    {
+        DType.Float32 => 4,
+        DType.Float64 => 8,
+        DType.Int64 => 8,
+        DType.Bool => 1,
         _ => throw new ArgumentOutOfRangeException(nameof(d)),
     };
 
