@@ -47,7 +47,7 @@ public sealed partial class Tensor
     private Tensor InPlace(Tensor? other, Func<Tensor, Tensor, Tensor> op)
     {
         bool record = GradMode.IsEnabled && (RequiresGrad || other?.RequiresGrad == true);
-        if (record) CheckInPlaceAllowed();
+        if (record || GradMode.IsEnabled && _view is { CreatedInNoGrad: true }) CheckInPlaceAllowed();
         if (Layout.HasInternalOverlap(_shape, _strides))
             throw TorchException.Runtime("InPlaceOverlap",
                 "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.");
