@@ -210,7 +210,7 @@ Describe 'Invoke-Op parity ops' {
 
         It 'Max -Dim -WithIndices writes values and indices, printed as torch.return_types.max' {
             $r = $m | Invoke-Op Max -Dim 1 -WithIndices
-            $r | Should -BeOfType ([AutoGrad.PowerShell.ValuesIndicesResult])
+            $r | Should -BeOfType ([AutoGrad.Ops.ValuesIndicesResult])
             $r.Values.ToString() | Should -Be 'tensor([5., 6.], dtype=torch.float64, grad_fn=<MaxBackward0>)'
             $r.Indices.ToString() | Should -Be 'tensor([1, 2])'
             ($r | Out-String).Trim() -replace '\r\n', "`n" | Should -BeExactly "torch.return_types.max(`nvalues=tensor([5., 6.], dtype=torch.float64, grad_fn=<MaxBackward0>),`nindices=tensor([1, 2]))"
@@ -459,7 +459,7 @@ Describe 'Invoke-Op parity ops' {
 
     Context 'registry, parameters and help agree' {
         It 'every op option the registry knows is an Invoke-Op parameter' {
-            $flags = [AutoGrad.PowerShell.Commands.InvokeOpCommand].Assembly.GetType('AutoGrad.PowerShell.Ops.OpParameters')
+            $flags = [AutoGrad.Ops.OpArgs]
             $parameters = (Get-Command Invoke-Op).Parameters.Keys
             foreach ($name in [enum]::GetNames($flags) | Where-Object { $_ -ne 'None' }) {
                 $parameters | Should -Contain $name

@@ -63,8 +63,8 @@ Describe 'cmdlet metadata' {
         (Get-Command Test-Gradient).OutputType.Type | Should -Be ([AutoGrad.Autograd.GradientCheckResult])
     }
 
-    It 'Invoke-Op declares OutputType [AutoGrad.Tensor] and, for Max/Min -WithIndices, [AutoGrad.PowerShell.ValuesIndicesResult]' {
-        (Get-Command Invoke-Op).OutputType.Type | Should -Be @([AutoGrad.Tensor], [AutoGrad.PowerShell.ValuesIndicesResult])
+    It 'Invoke-Op declares OutputType [AutoGrad.Tensor] and, for Max/Min -WithIndices, [AutoGrad.Ops.ValuesIndicesResult]' {
+        (Get-Command Invoke-Op).OutputType.Type | Should -Be @([AutoGrad.Tensor], [AutoGrad.Ops.ValuesIndicesResult])
     }
 
     It 'New-Tensor has the parameter sets Data, Zeros, Ones, Fill, Rand, RandN (Data by default)' {

@@ -95,27 +95,26 @@ public sealed class AccumulateGrad : Node
     {
         var copy = grad.Detach().Clone();
         return Graph.NeedsGrad(grad)
-            ? Graph.Record(copy, "CopyBackwards", [grad], [], null, static (g, _, _, _) => [g])
+            ? Graph.Record(copy, "CopyBackwards", [grad], [], static (g, _, _) => [g])
             : copy;
     }
 }
 
 /// <summary>
 /// The backward formula of one op call: a static function of the output gradient, the tensors the forward saved
-/// and any non-tensor arguments. Keeping the formula a static lambda (no captures) means releasing
-/// <see cref="_saved"/> really frees the forward's intermediates.
+/// and the op's non-tensor arguments (<typeparamref name="TState"/>, typed, so formulas read them without casts).
+/// Keeping the formula a static lambda (no captures) means releasing <see cref="_saved"/> really frees the
+/// forward's intermediates.
 /// </summary>
-internal sealed class FunctionNode : Node
+internal sealed class FunctionNode<TState> : Node
 {
-    internal delegate Tensor?[] Formula(Tensor grad, Tensor[] saved, object? state, bool[] needsGrad);
-
     private Tensor[]? _saved;
     private readonly int[] _savedVersions;
     private readonly bool _savesTensors;
-    private readonly object? _state;
-    private readonly Formula _formula;
+    private readonly TState _state;
+    private readonly Formula<TState> _formula;
 
-    internal FunctionNode(string name, Node?[] next, InputMeta[] inputs, Tensor[] saved, object? state, Formula formula)
+    internal FunctionNode(string name, Node?[] next, InputMeta[] inputs, Tensor[] saved, TState state, Formula<TState> formula)
         : base(name, next, inputs)
     {
         _saved = saved;
@@ -163,3 +162,9 @@ internal sealed class FunctionNode : Node
             $"one of the variables needed for gradient computation has been modified by an inplace operation: [{type} [{Shapes.Join(t.ShapeSpan)}]]{producer} is at version {t.VersionNumber}; expected version {expected} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).");
     }
 }
+
+/// <summary>A backward formula: input gradients from the output gradient, saved tensors and typed op arguments.</summary>
+internal delegate Tensor?[] Formula<TState>(Tensor grad, Tensor[] saved, TState state, bool[] needsGrad);
+
+/// <summary>A backward formula of an op with no arguments besides its tensors.</summary>
+internal delegate Tensor?[] Formula(Tensor grad, Tensor[] saved, bool[] needsGrad);

@@ -30,7 +30,7 @@ public sealed partial class Tensor
             }
         }
         if (Graph.NeedsGrad(this, other))
-            Graph.Record(result, "BmmBackward0", [this, other], [this, other], null, static (g, s, _, n) =>
+            Graph.Record(result, "BmmBackward0", [this, other], [this, other], static (g, s, n) =>
                 [n[0] ? g.Bmm(s[1].Transpose(1, 2)) : null, n[1] ? s[0].Transpose(1, 2).Bmm(g) : null]);
         return result;
     }
@@ -84,7 +84,7 @@ public sealed partial class Tensor
         // The input is a fresh, compact bmm result: the reshape shares its storage without being a view of it.
         var result = new Tensor(_storage, _offset, shape, Shapes.ContiguousStrides(shape), DType);
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, "UnsafeViewBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Reshape((int[])state!)]);
+            Graph.Record(result, "UnsafeViewBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Reshape(state)]);
         return result;
     }
 }

@@ -70,7 +70,7 @@ public sealed partial class Tensor
         }
         if (!ReferenceEquals(values, result)) result.CopyValuesFrom(values);
         if (Graph.NeedsGrad(x, y))
-            Graph.Record(result, "WhereBackward0", [x, y], [condition], null, static (g, s, _, n) =>
+            Graph.Record(result, "WhereBackward0", [x, y], [condition], static (g, s, n) =>
             {
                 var zero = ZerosScalar(g.DType);
                 return [n[0] ? Where(s[0], g, zero) : null, n[1] ? Where(s[0], zero, g) : null];

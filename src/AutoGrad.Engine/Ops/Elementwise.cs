@@ -39,7 +39,7 @@ public sealed partial class Tensor
         var dtype = TypePromotion.ResultType(a, b);
         var result = Binary<AddOperator>(a, b, dtype);
         if (Graph.NeedsGrad(a, b))
-            Graph.Record(result, name, [a, b], [], null, static (g, _, _, n) => [n[0] ? g : null, n[1] ? g : null]);
+            Graph.Record(result, name, [a, b], [], static (g, _, n) => [n[0] ? g : null, n[1] ? g : null]);
         return result;
     }
 
@@ -51,7 +51,7 @@ public sealed partial class Tensor
                 "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
         var result = Binary<SubtractOperator>(a, b, dtype);
         if (Graph.NeedsGrad(a, b))
-            Graph.Record(result, "SubBackward0", [a, b], [], null, static (g, _, _, n) => [n[0] ? g : null, n[1] ? g.Neg() : null]);
+            Graph.Record(result, "SubBackward0", [a, b], [], static (g, _, n) => [n[0] ? g : null, n[1] ? g.Neg() : null]);
         return result;
     }
 
@@ -63,7 +63,7 @@ public sealed partial class Tensor
                 "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
         var result = Binary<SubtractOperator>(number, self, dtype);
         if (Graph.NeedsGrad(self))
-            Graph.Record(result, "RsubBackward1", [self], [], null, static (g, _, _, _) => [g.Neg()]);
+            Graph.Record(result, "RsubBackward1", [self], [], static (g, _, _) => [g.Neg()]);
         return result;
     }
 
@@ -74,8 +74,7 @@ public sealed partial class Tensor
         var dtype = TypePromotion.ResultType(a, b);
         var result = Binary<MultiplyOperator>(a, b, dtype);
         if (Graph.NeedsGrad(a, b))
-            Graph.Record(result, "MulBackward0", [a, b], [a, b], null,
-                static (g, s, _, n) => [n[0] ? g.Mul(s[1]) : null, n[1] ? g.Mul(s[0]) : null]);
+            Graph.Record(result, "MulBackward0", [a, b], [a, b], static (g, s, n) => [n[0] ? g.Mul(s[1]) : null, n[1] ? g.Mul(s[0]) : null]);
         return result;
     }
 
@@ -86,7 +85,7 @@ public sealed partial class Tensor
         if (!dtype.IsFloating()) dtype = DTypes.DefaultFloat;
         var result = Binary<DivideOperator>(a, b, dtype);
         if (Graph.NeedsGrad(a, b))
-            Graph.Record(result, "DivBackward0", [a, b], [a, b], null, static (g, s, _, n) =>
+            Graph.Record(result, "DivBackward0", [a, b], [a, b], static (g, s, n) =>
                 // PyTorch's div_tensor_other_backward: -grad * ((a / b) / b), which stays finite where b * b overflows.
                 [n[0] ? g.Div(s[1]) : null, n[1] ? g.Neg().Mul(s[0].Div(s[1]).Div(s[1])) : null]);
         return result;
@@ -104,7 +103,7 @@ public sealed partial class Tensor
         var dtype = TypePromotion.ResultType(this, exponent);
         var result = PowKernel(this, exponent, dtype);
         if (Graph.NeedsGrad(this, exponent))
-            Graph.Record(result, "PowBackward1", [this, exponent], [this, exponent, result], null, static (g, s, _, n) =>
+            Graph.Record(result, "PowBackward1", [this, exponent], [this, exponent, result], static (g, s, n) =>
             {
                 Tensor x = s[0], y = s[1], r = s[2];
                 Tensor? gx = null, gy = null;
@@ -126,7 +125,7 @@ public sealed partial class Tensor
         var dtype = TypePromotion.ResultType(self, exponent);
         var result = PowKernel(self, exponent, dtype);
         if (Graph.NeedsGrad(self))
-            Graph.Record(result, "PowBackward0", [self], [self, exponent], null, static (g, s, _, _) =>
+            Graph.Record(result, "PowBackward0", [self], [self, exponent], static (g, s, _) =>
             {
                 Tensor x = s[0], e = s[1];
                 double exp = e.GetAsDouble(0);
@@ -142,7 +141,7 @@ public sealed partial class Tensor
         var dtype = TypePromotion.ResultType(number, exponent);
         var result = PowKernel(number, exponent, dtype);
         if (Graph.NeedsGrad(exponent))
-            Graph.Record(result, "PowBackward2", [exponent], [number, exponent, result], null, static (g, s, _, _) =>
+            Graph.Record(result, "PowBackward2", [exponent], [number, exponent, result], static (g, s, _) =>
             {
                 Tensor b = s[0], y = s[1], r = s[2];
                 double baseValue = b.GetAsDouble(0);

@@ -3,37 +3,10 @@ using AutoGrad.Kernels;
 
 namespace AutoGrad;
 
-// The rest of the everyday elementwise set: log1p, expm1, rsqrt, square, clamp, maximum/minimum, rounding and the
-// activation functions. Functions are evaluated in double and rounded to the tensor's dtype.
+// Elementwise ops with arguments or two inputs: clamp, maximum/minimum and the parameterized activations (leaky
+// relu, softplus, gelu). Functions are evaluated in double and rounded to the tensor's dtype.
 public sealed partial class Tensor
 {
-    public Tensor Log1p() => MapFloating("Log1PBackward0", static v => LogOnePlus(v), saveResult: false,
-        static (g, x) => g.Div(x.Add(1L)));
-
-    public Tensor Expm1() => MapFloating("Expm1Backward0", static v => ExpMinusOne(v), saveResult: true,
-        static (g, r) => g.Mul(r.Add(1L)));
-
-    public Tensor Rsqrt() => MapFloating("RsqrtBackward0", static v => 1.0 / Math.Sqrt(v), saveResult: true,
-        static (g, r) => g.Mul(r.Pow(3L).Mul(-0.5)));
-
-    /// <summary>torch.square is pow(x, 2) (PowBackward0).</summary>
-    public Tensor Square() => Pow(2L);
-
-    /// <summary>Rounding ops: integer dtypes pass through; the gradient is zero (FloorBackward0 etc.).</summary>
-    public Tensor Floor() => Rounding("FloorBackward0", Math.Floor);
-    public Tensor Ceil() => Rounding("CeilBackward0", Math.Ceiling);
-    /// <summary>Round half to even, as torch.round.</summary>
-    public Tensor Round() => Rounding("RoundBackward0", static v => Math.Round(v, MidpointRounding.ToEven));
-
-    private Tensor Rounding(string name, Func<double, double> f)
-    {
-        if (!DType.IsFloating()) return Clone();
-        var result = MapValues(f);
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, name, [this], [], null, static (g, _, _, _) => [ZerosLike(g)]);
-        return result;
-    }
-
     /// <summary>torch.clamp with number bounds (ClampBackward1): gradient passes where min &lt;= x &lt;= max.</summary>
     public Tensor Clamp(double? min = null, double? max = null)
     {
@@ -48,7 +21,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "ClampBackward1", [this], [this], (lo, hi), static (g, s, state, _) =>
             {
-                var (l, h) = ((double, double))state!;
+                var (l, h) = state;
                 var inside = s[0].Ge(l).LogicalAnd(s[0].Le(h));
                 return [Where(inside, g, ZerosScalar(g.DType))];
             });
@@ -70,7 +43,7 @@ public sealed partial class Tensor
             Graph.Record(result, "ClampBackward0", inputs.ToArray(), inputs.ToArray(), (min is not null, max is not null),
                 static (g, s, state, n) =>
                 {
-                    var (hasMin, hasMax) = ((bool, bool))state!;
+                    var (hasMin, hasMax) = state;
                     var x = s[0];
                     var zero = ZerosScalar(g.DType);
                     Tensor? lo = hasMin ? s[1] : null, hi = hasMax ? s[hasMin ? 2 : 1] : null;
@@ -106,7 +79,7 @@ public sealed partial class Tensor
         if (record && Graph.NeedsGrad(this, other))
             Graph.Record(result, name, [this, other], [this, other], isMax, static (g, s, state, n) =>
             {
-                bool max = (bool)state!;
+                bool max = state;
                 Tensor x = s[0], y = s[1];
                 var half = g.Div(2L);
                 var zero = ZerosScalar(g.DType);
@@ -130,35 +103,21 @@ public sealed partial class Tensor
         var result = FloatingInput().MapValues(v => v > 0 ? v : v * negativeSlope);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "LeakyReluBackward0", [this], [this], negativeSlope, static (g, s, state, _) =>
-                [Where(s[0].Gt(0L), g, g.Mul((double)state!))]);
+                [Where(s[0].Gt(0L), g, g.Mul(state))]);
         return result;
     }
 
     /// <summary>log(1 + exp(beta x)) / beta, linear above the threshold (SoftplusBackward0).</summary>
     public Tensor Softplus(double beta = 1, double threshold = 20)
     {
-        var result = FloatingInput().MapValues(v => v * beta > threshold ? v : LogOnePlus(Math.Exp(v * beta)) / beta);
+        var result = FloatingInput().MapValues(v => v * beta > threshold ? v : SpecialFunctions.LogOnePlus(Math.Exp(v * beta)) / beta);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "SoftplusBackward0", [this], [this], (beta, threshold), static (g, s, state, _) =>
             {
-                var (b, t) = ((double, double))state!;
+                var (b, t) = state;
                 var x = s[0];
                 var z = x.Mul(b).Exp();
                 return [Where(x.Mul(b).Gt(t), g, g.Mul(z).Div(z.Add(1L)))];
-            });
-        return result;
-    }
-
-    /// <summary>x * sigmoid(x) (SiluBackward0).</summary>
-    public Tensor Silu()
-    {
-        var result = FloatingInput().MapValues(static v => v / (1.0 + Math.Exp(-v)));
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, "SiluBackward0", [this], [this], null, static (g, s, _, _) =>
-            {
-                var x = s[0];
-                var sig = x.Sigmoid();
-                return [g.Mul(sig).Mul(x.Mul(sig.RSub(1L)).Add(1L))];
             });
         return result;
     }
@@ -178,7 +137,7 @@ public sealed partial class Tensor
         var result = FloatingInput().MapValues(tanh ? GeluTanh : static v => 0.5 * v * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2))));
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "GeluBackward0", [this], [this], tanh,
-                static (g, s, state, _) => [GeluBackward(g, s[0], (bool)state!)]);
+                static (g, s, state, _) => [GeluBackward(g, s[0], state)]);
         return result;
     }
 
@@ -254,30 +213,5 @@ public sealed partial class Tensor
                 break;
         }
         return result;
-    }
-
-    private Tensor MapFloating(string name, Func<double, double> f, bool saveResult, Func<Tensor, Tensor, Tensor> derivative)
-    {
-        var result = FloatingInput().MapValues(f);
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, name, [this], [saveResult ? result : this], derivative,
-                static (g, s, state, _) => [((Func<Tensor, Tensor, Tensor>)state!)(g, s[0])]);
-        return result;
-    }
-
-    /// <summary>log(1 + v) accurate for small v (the classic correction, since net8.0 has no Math.LogP1).</summary>
-    private static double LogOnePlus(double v)
-    {
-        double u = 1.0 + v;
-        if (u == 1.0) return v;
-        if (double.IsInfinity(u)) return u;
-        return Math.Log(u) * v / (u - 1.0);
-    }
-
-    /// <summary>exp(v) - 1 accurate for small v.</summary>
-    private static double ExpMinusOne(double v)
-    {
-        if (Math.Abs(v) < 1e-5) return v + 0.5 * v * v + v * v * v / 6.0;
-        return Math.Exp(v) - 1.0;
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class Tensor
     {
         var filled = FullLike(a, value);
         if (Graph.NeedsGrad(a))
-            Graph.Record(filled, "FillBackward0", [a], [], null, static (g, _, _, _) => [ZerosLike(g)]);
+            Graph.Record(filled, "FillBackward0", [a], [], static (g, _, _) => [ZerosLike(g)]);
         return filled;
     });
 
@@ -38,7 +38,7 @@ public sealed partial class Tensor
         var copied = Empty(a.ShapeArray, a.DType);
         copied.CopyValuesFrom(b);
         if (Graph.NeedsGrad(a, b))
-            Graph.Record(copied, "CopyBackwards", [a, b], [], null, static (g, _, _, n) => [n[0] ? ZerosLike(g) : null, n[1] ? g : null]);
+            Graph.Record(copied, "CopyBackwards", [a, b], [], static (g, _, n) => [n[0] ? ZerosLike(g) : null, n[1] ? g : null]);
         return copied;
     });
 

@@ -44,7 +44,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "IndexSelectBackward0", [this], [], (ShapeArray, d, idx), static (g, _, state, _) =>
             {
-                var (shape, dd, ii) = ((int[], int, int[]))state!;
+                var (shape, dd, ii) = state;
                 return [g.IndexAdd(shape, dd, ii)];
             });
         return result;
@@ -68,7 +68,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "IndexAddBackward0", [this], [], (d, idx), static (g, _, state, _) =>
             {
-                var (dd, ii) = ((int, int[]))state!;
+                var (dd, ii) = state;
                 return [g.IndexSelect(dd, ii.Select(v => (long)v).ToArray())];
             });
         return result;
@@ -120,7 +120,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(parts))
             Graph.Record(result, "CatBackward0", parts, [], (d, sizes), static (g, _, state, n) =>
             {
-                var (dd, ss) = ((int, int[]))state!;
+                var (dd, ss) = state;
                 var grads = new Tensor?[ss.Length];
                 int start = 0;
                 for (int p = 0; p < ss.Length; p++)
@@ -151,7 +151,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(inputs))
             Graph.Record(result, "StackBackward0", inputs, [], (d, inputs.Length), static (g, _, state, n) =>
             {
-                var (dd, count) = ((int, int))state!;
+                var (dd, count) = state;
                 var grads = new Tensor?[count];
                 for (int p = 0; p < count; p++) if (n[p]) grads[p] = g.Select(dd, p);
                 return grads;

@@ -33,7 +33,7 @@ public sealed partial class Tensor
         CheckSameDType(other, "expected m1 and m2 to have the same dtype, but got: {0} != {1}");
         var result = MatMulKernel(this, other, _shape[0], _shape[1], other._shape[1], [_shape[0], other._shape[1]]);
         if (Graph.NeedsGrad(this, other))
-            Graph.Record(result, "MmBackward0", [this, other], [this, other], null, static (g, s, _, n) =>
+            Graph.Record(result, "MmBackward0", [this, other], [this, other], static (g, s, n) =>
                 GradMode.IsEnabled
                     ? [n[0] ? g.Mm(s[1].T()) : null, n[1] ? s[0].T().Mm(g) : null]
                     // Outside create_graph the products read the transposes in place (no T() copies).
@@ -69,7 +69,7 @@ public sealed partial class Tensor
         CheckSameDType(vec, "expected m1 and m2 to have the same dtype, but got: {0} != {1}");
         var result = MatMulKernel(this, vec, _shape[0], _shape[1], 1, [_shape[0]]);
         if (Graph.NeedsGrad(this, vec))
-            Graph.Record(result, "MvBackward0", [this, vec], [this, vec], null, static (g, s, _, n) =>
+            Graph.Record(result, "MvBackward0", [this, vec], [this, vec], static (g, s, n) =>
                 [n[0] ? g.Unsqueeze(1).Mul(s[1]) : null, n[1] ? s[0].T().Mv(g) : null]);
         return result;
     }
@@ -88,7 +88,7 @@ public sealed partial class Tensor
                 $"inconsistent tensor size, expected tensor [{_shape[0]}] and src [{other._shape[0]}] to have the same number of elements, but got {_shape[0]} and {other._shape[0]} elements respectively");
         var result = MatMulKernel(this, other, 1, _shape[0], 1, []);
         if (Graph.NeedsGrad(this, other))
-            Graph.Record(result, "DotBackward0", [this, other], [this, other], null, static (g, s, _, n) =>
+            Graph.Record(result, "DotBackward0", [this, other], [this, other], static (g, s, n) =>
                 [n[0] ? s[1].Mul(g) : null, n[1] ? s[0].Mul(g) : null]);
         return result;
     }

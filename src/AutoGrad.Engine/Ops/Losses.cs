@@ -37,7 +37,7 @@ public sealed partial class Tensor
             {
                 var diff = s[0].Sub(s[1]);
                 var grad = diff.Mul(2L).Mul(g);
-                if ((Reduction)state! == Reduction.Mean) grad = grad.Div((long)diff.NumElements);
+                if (state == Reduction.Mean) grad = grad.Div((long)diff.NumElements);
                 return [n[0] ? grad : null, n[1] ? grad.Neg() : null];
             });
         return result;
@@ -86,7 +86,7 @@ public sealed partial class Tensor
             Graph.Record(result, "NllLossBackward0", [this], [target], (ShapeArray, reduction, ignoreIndex, counted),
                 static (g, s, state, _) =>
                 {
-                    var (shape, red, ignore, count) = ((int[], Reduction, long, int))state!;
+                    var (shape, red, ignore, count) = state;
                     return [NllLossGrad(g, s[0], shape, red, ignore, count)];
                 });
         return result;
@@ -133,7 +133,7 @@ public sealed partial class Tensor
                 static (g, s, state, n) =>
                 {
                     var (x, t) = (s[0], s[1]);
-                    var scale = (Reduction)state! == Reduction.Mean ? g.Div((long)x.NumElements) : g;
+                    var scale = state == Reduction.Mean ? g.Div((long)x.NumElements) : g;
                     return [n[0] ? x.Sigmoid().Sub(t).Mul(scale) : null, n[1] ? x.Neg().Mul(scale) : null];
                 });
         return result;

@@ -13,7 +13,7 @@ public sealed partial class Tensor
     {
         var result = SumKernel(this, AllDims(Rank), keepDim: false);
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, "SumBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Expand((int[])state!)]);
+            Graph.Record(result, "SumBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Expand(state)]);
         return result;
     }
 
@@ -25,7 +25,7 @@ public sealed partial class Tensor
             Graph.Record(result, "SumBackward1", [this], [], (ShapeArray, reduce, keepDim),
                 static (g, _, state, _) =>
                 {
-                    var (shape, reduced, keep) = ((int[], bool[], bool))state!;
+                    var (shape, reduced, keep) = state;
                     return [g.UnsqueezeReduced(shape, reduced, keep).Expand(shape)];
                 });
         return result;
@@ -40,7 +40,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "MeanBackward0", [this], [], ShapeArray, static (g, _, state, _) =>
             {
-                var shape = (int[])state!;
+                var shape = state;
                 return [g.Expand(shape).Div((long)Math.Max(Shapes.NumElements(shape), 0))];
             });
         return result;
@@ -55,7 +55,7 @@ public sealed partial class Tensor
             Graph.Record(result, "MeanBackward1", [this], [], (ShapeArray, reduce, keepDim),
                 static (g, _, state, _) =>
                 {
-                    var (shape, reduced, keep) = ((int[], bool[], bool))state!;
+                    var (shape, reduced, keep) = state;
                     long count = 1;
                     for (int d = 0; d < shape.Length; d++) if (reduced[d]) count *= shape[d];
                     return [g.UnsqueezeReduced(shape, reduced, keep).Expand(shape).Div(count)];

@@ -51,7 +51,7 @@ public sealed partial class Tensor
         }
         var result = new Tensor(CastKernel.Convert(new[] { best }, DType), [], DType);
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, node, [this], [this, result], null, static (g, s, _, _) =>
+            Graph.Record(result, node, [this], [this, result], static (g, s, _) =>
             {
                 var mask = s[0].Eq(s[1]).LogicalOr(s[0].IsNaNMask().LogicalAnd(s[1].IsNaNMask())).Cast(g.DType);
                 return [mask.Mul(g.Div(mask.Sum()))];
@@ -91,7 +91,7 @@ public sealed partial class Tensor
         if (node is not null && Graph.NeedsGrad(this))
             Graph.Record(values, node, [this], [indices], (ShapeArray, d, keepDim), static (g, s, state, _) =>
             {
-                var (shape, dd, keep) = ((int[], int, bool))state!;
+                var (shape, dd, keep) = state;
                 return [g.ScatterToIndices(s[0], shape, dd, keep)];
             });
         return new ValuesIndices(values, indices);
@@ -121,7 +121,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, node, [this], [this, result], (ShapeArray, reduce, keepDim), static (g, s, state, _) =>
             {
-                var (shape, reduced, keep) = ((int[], bool[], bool))state!;
+                var (shape, reduced, keep) = state;
                 var r = s[1].UnsqueezeReduced(shape, reduced, keep);
                 var mask = s[0].Eq(r).Cast(g.DType);
                 var count = mask.Sum(DimsOf(reduced), keepDim: true);
@@ -147,7 +147,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "ValueSelectingReductionBackwardBackward0", [this], [indices], (d, keepDim), static (gg, s, state, _) =>
             {
-                var (dd, keep) = ((int, bool))state!;
+                var (dd, keep) = state;
                 return [gg.GatherIndices(s[0], dd, keep)];
             });
         return result;
@@ -193,7 +193,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "LogsumexpBackward0", [this], [this, result], (ShapeArray, reduce, keepDim), static (g, s, state, _) =>
             {
-                var (shape, reduced, keep) = ((int[], bool[], bool))state!;
+                var (shape, reduced, keep) = state;
                 var r = s[1].UnsqueezeReduced(shape, reduced, keep);
                 return [g.UnsqueezeReduced(shape, reduced, keep).Mul(s[0].Sub(r).Exp())];
             });
@@ -233,7 +233,7 @@ public sealed partial class Tensor
             Graph.Record(result, std ? "StdBackward0" : "VarBackward0", [this], [this, result], (ShapeArray, reduce, keepDim, correction, std),
                 static (g, s, state, _) =>
                 {
-                    var (shape, reduced, keep, c, isStd) = ((int[], bool[], bool, double, bool))state!;
+                    var (shape, reduced, keep, c, isStd) = state;
                     long n = 1;
                     for (int d = 0; d < shape.Length; d++) if (reduced[d]) n *= shape[d];
                     var x = s[0];
@@ -272,7 +272,7 @@ public sealed partial class Tensor
             Graph.Record(result, "LinalgVectorNormBackward0", [this], [this, result], (ShapeArray, reduce, keepDim, p),
                 static (g, s, state, _) =>
                 {
-                    var (shape, reduced, keep, pp) = ((int[], bool[], bool, double))state!;
+                    var (shape, reduced, keep, pp) = state;
                     var x = s[0];
                     var norm = s[1].UnsqueezeReduced(shape, reduced, keep);
                     var gk = g.UnsqueezeReduced(shape, reduced, keep);
@@ -314,7 +314,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, node, [this], [this, result], (ShapeArray, reduce, keepDim), static (g, s, state, _) =>
             {
-                var (shape, reduced, keep) = ((int[], bool[], bool))state!;
+                var (shape, reduced, keep) = state;
                 var x = s[0];
                 var gk = g.UnsqueezeReduced(shape, reduced, keep);
                 // Without zeros, d prod / d x_i = prod / x_i; with zeros, the product of the other elements.
@@ -387,7 +387,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", [this], [result], (d, log), static (g, s, state, _) =>
             {
-                var (dd, isLog) = ((int, bool))state!;
+                var (dd, isLog) = state;
                 var r = s[0];
                 return isLog
                     ? [g.Sub(r.Exp().Mul(g.Sum([dd], keepDim: true)))]

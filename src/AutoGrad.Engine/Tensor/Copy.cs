@@ -16,7 +16,7 @@ public sealed partial class Tensor
         var result = NewLike(DType);
         result.CopyValuesFrom(this);
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, "CloneBackward0", [this], [], null, static (g, _, _, _) => [g]);
+            Graph.Record(result, "CloneBackward0", [this], [], static (g, _, _) => [g]);
         return result;
     }
 
@@ -26,7 +26,7 @@ public sealed partial class Tensor
         if (dtype == DType) return this;
         var result = Cast(dtype);
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, "ToCopyBackward0", [this], [], DType, static (g, _, state, _) => [g.To((DType)state!)]);
+            Graph.Record(result, "ToCopyBackward0", [this], [], DType, static (g, _, state, _) => [g.To(state)]);
         return result;
     }
 

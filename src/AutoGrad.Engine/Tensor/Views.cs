@@ -61,7 +61,7 @@ public sealed partial class Tensor
         var copy = ContiguousCopy();
         var result = new Tensor(copy._storage, 0, target, Shapes.ContiguousStrides(target), DType);
         if (Graph.NeedsGrad(copy))
-            Graph.Record(result, "UnsafeViewBackward0", [copy], [], ShapeArray, static (g, _, state, _) => [g.Reshape((int[])state!)]);
+            Graph.Record(result, "UnsafeViewBackward0", [copy], [], ShapeArray, static (g, _, state, _) => [g.Reshape(state)]);
         return result;
     }
 
@@ -78,7 +78,7 @@ public sealed partial class Tensor
     {
         var result = MakeView(shape, strides, _offset);
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, "ViewBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Reshape((int[])state!)]);
+            Graph.Record(result, "ViewBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Reshape(state)]);
         return result;
     }
 
@@ -119,7 +119,7 @@ public sealed partial class Tensor
             throw TorchException.Runtime("TooManyDims", $"t() expects a tensor with <= 2 dimensions, but self is {Rank}D");
         var result = Rank < 2 ? MakeView(_shape, _strides, _offset) : MakeView([_shape[1], _shape[0]], [_strides[1], _strides[0]], _offset);
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, "TBackward0", [this], [], null, static (g, _, _, _) => [g.T()]);
+            Graph.Record(result, "TBackward0", [this], [], static (g, _, _) => [g.T()]);
         return result;
     }
 
@@ -133,7 +133,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "TransposeBackward0", [this], [], (a, b), static (g, _, state, _) =>
             {
-                var (x, y) = ((int, int))state!;
+                var (x, y) = state;
                 return [g.Transpose(x, y)];
             });
         return result;
@@ -158,7 +158,7 @@ public sealed partial class Tensor
         {
             var inverse = new int[Rank];
             for (int i = 0; i < Rank; i++) inverse[perm[i]] = i;
-            Graph.Record(result, "PermuteBackward0", [this], [], inverse, static (g, _, state, _) => [g.Permute((int[])state!)]);
+            Graph.Record(result, "PermuteBackward0", [this], [], inverse, static (g, _, state, _) => [g.Permute(state)]);
         }
         return result;
     }
@@ -206,7 +206,7 @@ public sealed partial class Tensor
         Shapes.CheckNonNegative(target);
         var result = MakeView(target, strides, _offset);
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, "ExpandBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.SumTo((int[])state!)]);
+            Graph.Record(result, "ExpandBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.SumTo(state)]);
         return result;
     }
 
@@ -220,7 +220,7 @@ public sealed partial class Tensor
         strides.Insert(d, d < Rank ? _shape[d] * _strides[d] : 1);
         var result = MakeView(shape.ToArray(), strides.ToArray(), _offset);
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, "UnsqueezeBackward0", [this], [], d, static (g, _, state, _) => [g.Squeeze((int)state!)]);
+            Graph.Record(result, "UnsqueezeBackward0", [this], [], d, static (g, _, state, _) => [g.Squeeze(state)]);
         return result;
     }
 
@@ -230,7 +230,7 @@ public sealed partial class Tensor
         var keep = Enumerable.Range(0, Rank).Where(d => _shape[d] != 1).ToArray();
         var result = MakeView(keep.Select(d => _shape[d]).ToArray(), keep.Select(d => _strides[d]).ToArray(), _offset);
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, "SqueezeBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Reshape((int[])state!)]);
+            Graph.Record(result, "SqueezeBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Reshape(state)]);
         return result;
     }
 
@@ -248,7 +248,7 @@ public sealed partial class Tensor
         {
             var same = MakeView(_shape, _strides, _offset);
             if (Graph.NeedsGrad(this))
-                Graph.Record(same, nodeName, [this], [], null, static (g, _, _, _) => [g]);
+                Graph.Record(same, nodeName, [this], [], static (g, _, _) => [g]);
             return same;
         }
         var shape = new List<int>(_shape);
@@ -257,7 +257,7 @@ public sealed partial class Tensor
         strides.RemoveAt(d);
         var result = MakeView(shape.ToArray(), strides.ToArray(), _offset);
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, nodeName, [this], [], d, static (g, _, state, _) => [g.Unsqueeze((int)state!)]);
+            Graph.Record(result, nodeName, [this], [], d, static (g, _, state, _) => [g.Unsqueeze(state)]);
         return result;
     }
 
@@ -281,7 +281,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "SelectBackward0", [this], [], (ShapeArray, d, i), static (g, _, state, _) =>
             {
-                var (inputShape, dd, ii) = ((int[], int, int))state!;
+                var (inputShape, dd, ii) = state;
                 return [SliceBackward(g.Unsqueeze(dd), inputShape, dd, ii, ii + 1, 1, "SelectBackwardBackward0")];
             });
         return result;
@@ -331,7 +331,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, nodeName, [this], [], (ShapeArray, d, start, end, step), static (g, _, state, _) =>
             {
-                var (inputShape, dd, ss, ee, st) = ((int[], int, int, int, int))state!;
+                var (inputShape, dd, ss, ee, st) = state;
                 return [SliceBackward(g, inputShape, dd, ss, ee, st, "SliceBackwardBackward0")];
             });
         return result;
@@ -349,7 +349,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(grad))
             Graph.Record(plain, nodeName, [grad], [], (d, start, end, step), static (gg, _, state, _) =>
             {
-                var (dd, ss, ee, st) = ((int, int, int, int))state!;
+                var (dd, ss, ee, st) = state;
                 return [gg.SliceCore(dd, ss, ee, st, "SliceBackward0")];
             });
         return plain;
@@ -374,7 +374,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "DiagonalBackward0", [this], [], (ShapeArray, offset, a, b), static (g, _, state, _) =>
             {
-                var (inputShape, off, d1, d2) = ((int[], int, int, int))state!;
+                var (inputShape, off, d1, d2) = state;
                 return [DiagonalBackward(g, inputShape, off, d1, d2)];
             });
         return result;
@@ -388,7 +388,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(grad))
             Graph.Record(plain, "DiagonalBackwardBackward0", [grad], [], (offset, dim1, dim2), static (gg, _, state, _) =>
             {
-                var (off, d1, d2) = ((int, int, int))state!;
+                var (off, d1, d2) = state;
                 return [gg.Diagonal(off, d1, d2)];
             });
         return plain;
@@ -422,7 +422,7 @@ public sealed partial class Tensor
     {
         var geometry = new AsStridedGeometry(input.ShapeArray, input._strides, input._offset, view.ShapeArray, view._strides, view._offset);
         return Graph.Node("AsStridedBackward0", [input], [], geometry,
-            static (g, _, state, _) => [AsStridedBackward(g, (AsStridedGeometry)state!)]);
+            static (g, _, state, _) => [AsStridedBackward(g, state)]);
     }
 
     /// <summary>Sizes, strides and offsets of an input and an as_strided view of its storage.</summary>
@@ -457,7 +457,7 @@ public sealed partial class Tensor
         var result = Empty(_shape, DType);
         result.CopyValuesFrom(this);
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, "CloneBackward0", [this], [], null, static (g, _, _, _) => [g]);
+            Graph.Record(result, "CloneBackward0", [this], [], static (g, _, _) => [g]);
         return result;
     }
 }

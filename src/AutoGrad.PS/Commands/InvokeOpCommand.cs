@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using AutoGrad;
 using AutoGrad.PowerShell.Infrastructure;
-using AutoGrad.PowerShell.Ops;
+using AutoGrad.Ops;
 
 namespace AutoGrad.PowerShell.Commands;
 
@@ -14,8 +14,8 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
 {
     public const string DefaultSet = "Default";
 
-    private OpDefinition? _op;
-    private OpArguments? _args;
+    private OpInfo? _op;
+    private OpCall? _args;
 
     /// <summary>The op (case-insensitive), PyTorch's function name in PascalCase: Add, MatMul, Softmax, CrossEntropy, ...</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0)]
@@ -141,15 +141,15 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
     /// <summary>Resolves the op and checks its arguments once, before any pipeline input.</summary>
     protected override void BeginProcessing()
     {
-        if (!OpRegistry.TryGet(Name, out var op))
+        if (!OpTable.TryGet(Name, out var op))
             Fail("UnknownOp", ErrorCategory.InvalidArgument, Name,
-                $"Unknown op '{Name}'. Valid ops: {string.Join(", ", OpRegistry.All.Select(o => o.Name))}.");
+                $"Unknown op '{Name}'. Valid ops: {string.Join(", ", OpTable.All.Select(o => o.Name))}.");
         _op = op;
 
         var bound = MyInvocation.BoundParameters;
-        foreach (var parameter in Enum.GetValues<OpParameters>())
+        foreach (var parameter in Enum.GetValues<OpArgs>())
         {
-            if (parameter == OpParameters.None) continue;
+            if (parameter == OpArgs.None) continue;
             var name = parameter.ToString();
             bool given = bound.TryGetValue(name, out var value)
                 && (value is not SwitchParameter s || s.IsPresent);
@@ -163,7 +163,7 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
         if (Reduction is not null)
             reduction = Engine(() => Tensor.ParseReduction(Reduction), Reduction);
 
-        _args = new OpArguments(null!, bound.ContainsKey(nameof(Other)) ? Normalize(Other, nameof(Other)) : null,
+        _args = new OpCall(null!, bound.ContainsKey(nameof(Other)) ? Normalize(Other, nameof(Other)) : null,
             Dim, KeepDim.IsPresent, Shape)
         {
             Min = bound.ContainsKey(nameof(Min)) ? Normalize(Min, nameof(Min)) : null,
@@ -200,7 +200,7 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
         else WriteObject(result);
     }
 
-    private void CheckParameter(OpParameters parameter, string name, bool given)
+    private void CheckParameter(OpArgs parameter, string name, bool given)
     {
         var op = _op!;
         if (given && !op.Accepts(parameter))
@@ -211,39 +211,39 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
                 $"The op {op.Name} needs -{name}. {Usage(op)}");
     }
 
-    private static readonly Dictionary<OpParameters, string> s_placeholders = new()
+    private static readonly Dictionary<OpArgs, string> s_placeholders = new()
     {
-        [OpParameters.Dim] = "<int[]>",
-        [OpParameters.Shape] = "<int[]>",
-        [OpParameters.Dims] = "<int[]>",
-        [OpParameters.Min] = "<number or tensor>",
-        [OpParameters.Max] = "<number or tensor>",
-        [OpParameters.Index] = "<int, int[] or tensor>",
-        [OpParameters.Target] = "<tensor>",
-        [OpParameters.Condition] = "<tensor>",
-        [OpParameters.Reduction] = "<Mean|Sum|None>",
-        [OpParameters.DType] = "<dtype>",
-        [OpParameters.Correction] = "<double>",
-        [OpParameters.P] = "<double>",
-        [OpParameters.NegativeSlope] = "<double>",
-        [OpParameters.Approximate] = "<none|tanh>",
-        [OpParameters.Beta] = "<double>",
-        [OpParameters.Threshold] = "<double>",
-        [OpParameters.IgnoreIndex] = "<long>",
-        [OpParameters.KeepDim] = "",
-        [OpParameters.WithIndices] = "",
+        [OpArgs.Dim] = "<int[]>",
+        [OpArgs.Shape] = "<int[]>",
+        [OpArgs.Dims] = "<int[]>",
+        [OpArgs.Min] = "<number or tensor>",
+        [OpArgs.Max] = "<number or tensor>",
+        [OpArgs.Index] = "<int, int[] or tensor>",
+        [OpArgs.Target] = "<tensor>",
+        [OpArgs.Condition] = "<tensor>",
+        [OpArgs.Reduction] = "<Mean|Sum|None>",
+        [OpArgs.DType] = "<dtype>",
+        [OpArgs.Correction] = "<double>",
+        [OpArgs.P] = "<double>",
+        [OpArgs.NegativeSlope] = "<double>",
+        [OpArgs.Approximate] = "<none|tanh>",
+        [OpArgs.Beta] = "<double>",
+        [OpArgs.Threshold] = "<double>",
+        [OpArgs.IgnoreIndex] = "<long>",
+        [OpArgs.KeepDim] = "",
+        [OpArgs.WithIndices] = "",
     };
 
     /// <summary>"Usage: $x | Invoke-Op Clamp [-Min &lt;number or tensor&gt;] ... (synopsis)." from the op's parameters.</summary>
-    private static string Usage(OpDefinition op)
+    private static string Usage(OpInfo op)
     {
         var parts = new List<string> { $"Usage: $x | Invoke-Op {op.Name}" };
-        if (op.Requires(OpParameters.Other)) parts.Add("<tensor or number>");
-        foreach (var parameter in Enum.GetValues<OpParameters>())
+        if (op.Requires(OpArgs.Other)) parts.Add("<tensor or number>");
+        foreach (var parameter in Enum.GetValues<OpArgs>())
         {
-            if (parameter is OpParameters.None or OpParameters.Other || !op.Accepts(parameter)) continue;
+            if (parameter is OpArgs.None or OpArgs.Other || !op.Accepts(parameter)) continue;
             var placeholder = s_placeholders.GetValueOrDefault(parameter, "<int>");
-            if (parameter == OpParameters.Dim && op.SingleDim) placeholder = "<int>";
+            if (parameter == OpArgs.Dim && op.SingleDim) placeholder = "<int>";
             var text = placeholder.Length == 0 ? $"-{parameter}" : $"-{parameter} {placeholder}";
             parts.Add(op.Requires(parameter) ? text : $"[{text}]");
         }

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using AutoGrad.PowerShell.Ops;
+using AutoGrad.Ops;
 
 namespace AutoGrad.PowerShell.Infrastructure;
 
@@ -12,7 +12,7 @@ public sealed class OpNameCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var word = Completion.StripQuotes(wordToComplete);
-        foreach (var op in OpRegistry.All)
+        foreach (var op in OpTable.All)
             if (op.Name.StartsWith(word, StringComparison.OrdinalIgnoreCase))
                 yield return new CompletionResult(op.Name, op.Name, CompletionResultType.ParameterValue, op.Synopsis);
     }

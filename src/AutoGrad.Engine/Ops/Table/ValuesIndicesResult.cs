@@ -1,6 +1,4 @@
-using AutoGrad;
-
-namespace AutoGrad.PowerShell;
+namespace AutoGrad.Ops;
 
 /// <summary>
 /// What <c>Invoke-Op Max -Dim d -WithIndices</c> writes: torch.max(x, dim)'s (values, indices) pair, printed as
