@@ -114,6 +114,20 @@ function Invoke-Docs {
     Write-Host "    $($docs.Count) cmdlets -> $helpFile"
 }
 
+# The picture renderers (Export-TensorGraph -Format Svg, Export-Plot) go to Drawing/: the cmdlets load them on
+# first use in a load context of their own, resolved through AutoGrad.Drawing.deps.json (which names each
+# platform's runtimes/<rid>/native files). The engine is the module's own copy, so it is not duplicated there.
+function Copy-DrawingAssemblies {
+    $drawingBin = Join-Path $Root 'src/AutoGrad.Drawing/bin/Release/net8.0'
+    $drawingOut = Join-Path $ModuleOut 'Drawing'
+    if (-not (Test-Path (Join-Path $drawingBin 'AutoGrad.Drawing.dll'))) { throw "AutoGrad.Drawing.dll not found in $drawingBin." }
+    New-Item -ItemType Directory -Path $drawingOut -Force | Out-Null
+    Get-ChildItem -Path $drawingBin -File | Where-Object {
+        ($_.Extension -eq '.dll' -or $_.Name -like '*.deps.json') -and $_.Name -notin 'AutoGrad.Engine.dll', 'System.Numerics.Tensors.dll'
+    } | Copy-Item -Destination $drawingOut -Force
+    Copy-Item -Path (Join-Path $drawingBin 'runtimes') -Destination $drawingOut -Recurse -Force
+}
+
 function Invoke-Build {
     Write-Step 'Build: dotnet build AutoGrad.PS.sln -c Release'
     Invoke-Native dotnet @('build', $Solution, '-c', 'Release', '-nologo', '-v', 'minimal') | Out-Null
@@ -132,6 +146,7 @@ function Invoke-Build {
             Where-Object Name -ne 'System.Management.Automation.dll')
     if (-not ($dlls.Name -contains 'AutoGrad.PS.dll')) { throw "AutoGrad.PS.dll not found in $CmdletBin." }
     $dlls | Copy-Item -Destination $ModuleOut -Force
+    Copy-DrawingAssemblies
 
     Invoke-Docs
 
