@@ -19,9 +19,22 @@ public static class ChartWriter
         }
     }
 
+    /// <summary>
+    /// A sans-serif family this machine has. ScottPlot's own guess (Fonts.Sans) asks Skia for each name, and
+    /// SkiaSharp's Linux build without fontconfig answers an unknown name with its first font (DejaVu Serif), so
+    /// the guess comes out serif there; the installed families are listed instead and the first known one taken.
+    /// </summary>
+    private static readonly Lazy<string> SansFont = new(() =>
+    {
+        var installed = new HashSet<string>(SkiaSharp.SKFontManager.Default.FontFamilies, StringComparer.OrdinalIgnoreCase);
+        string[] preferred = ["Segoe UI", "Helvetica Neue", "Helvetica", "Arial", "DejaVu Sans", "Liberation Sans", "Noto Sans", "Open Sans", "Ubuntu"];
+        return preferred.FirstOrDefault(installed.Contains) ?? Fonts.Default;
+    });
+
     private static Plot Build(LineChart chart)
     {
         var plot = new Plot();
+        plot.Font.Set(SansFont.Value);
         bool anyRight = false;
         foreach (var series in chart.Series)
         {
@@ -42,7 +55,8 @@ public static class ChartWriter
         plot.XLabel(chart.XLabel);
         if (chart.YLabel is { } y) plot.YLabel(y);
         if (anyRight && chart.RightYLabel is { } right) plot.Axes.Right.Label.Text = right;
-        if (chart.Series.Count > 1) plot.ShowLegend(Alignment.UpperRight);
+        // Below the axes, where it cannot hide a line (a loss falls from the upper left, an accuracy rises to the upper right).
+        if (chart.Series.Count > 1) plot.ShowLegend(Edge.Bottom);
         return plot;
     }
 }

@@ -27,11 +27,11 @@ public sealed class ExportTensorGraphCommand : ExportPictureCommandBase
     private readonly List<Tensor> _outputs = [];
 
     /// <summary>The output(s) whose graph to draw; several (piped or listed) are drawn in one picture, as make_dot((a, b)).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public Tensor[] InputObject { get; set; } = [];
 
     /// <summary>The file to write (.dot/.gv, .mmd/.mermaid, .md for a fenced Mermaid block, .svg); without it the text is written to the pipeline.</summary>
-    [Parameter(Position = 1)]
+    [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
