@@ -12,6 +12,18 @@ Describe 'out/AutoGrad.PS (assembled by ./build.ps1 Build)' {
         }
     }
 
+    It 'holds the picture renderers in Drawing/, with native SkiaSharp for each supported platform, and no second engine' {
+        $drawing = Join-Path $ModuleDir 'Drawing'
+        foreach ($f in 'AutoGrad.Drawing.dll', 'AutoGrad.Drawing.deps.json', 'AutomaticGraphLayout.dll', 'ScottPlot.dll', 'SkiaSharp.dll') {
+            Join-Path $drawing $f | Should -Exist
+        }
+        foreach ($native in 'linux-x64/native/libSkiaSharp.so', 'linux-arm64/native/libSkiaSharp.so', 'linux-musl-x64/native/libSkiaSharp.so',
+            'osx/native/libSkiaSharp.dylib', 'win-x64/native/libSkiaSharp.dll', 'win-arm64/native/libSkiaSharp.dll') {
+            Join-Path $drawing "runtimes/$native" | Should -Exist
+        }
+        Join-Path $drawing 'AutoGrad.Engine.dll' | Should -Not -Exist
+    }
+
     It 'does not ship System.Management.Automation.dll (PowerShell brings its own)' {
         Join-Path $ModuleDir 'System.Management.Automation.dll' | Should -Not -Exist
     }

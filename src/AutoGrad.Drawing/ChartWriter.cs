@@ -1,3 +1,4 @@
+using System.Globalization;
 using AutoGrad.Visualization;
 using ScottPlot;
 
@@ -10,12 +11,22 @@ public static class ChartWriter
     public static void Save(LineChart chart, string path, string format)
     {
         ArgumentNullException.ThrowIfNull(chart);
-        using var plot = Build(chart);
-        switch (format)
+        // ScottPlot formats tick labels with the current culture (0,5 in de-DE); the module's output is invariant.
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try
         {
-            case "Png": plot.SavePng(path, chart.Width, chart.Height); break;
-            case "Svg": plot.SaveSvg(path, chart.Width, chart.Height); break;
-            default: throw new ArgumentException($"Unknown picture format '{format}'.", nameof(format));
+            using var plot = Build(chart);
+            switch (format)
+            {
+                case "Png": plot.SavePng(path, chart.Width, chart.Height); break;
+                case "Svg": plot.SaveSvg(path, chart.Width, chart.Height); break;
+                default: throw new ArgumentException($"Unknown picture format '{format}'.", nameof(format));
+            }
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
         }
     }
 
