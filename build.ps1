@@ -7,6 +7,7 @@
     Test   Build, then xUnit (engine) and Pester (tests/*.Tests.ps1, in a child pwsh). Ends with the line
            'N passed, N failed[, N skipped]' and exits non-zero if anything failed or no test ran.
     Demo   Build, then runs examples/notebook.ps1 (the PyTorch autograd notebook, in PowerShell).
+    Notebook  Build, then runs examples/autograd.ipynb headless (dotnet-repl) into out/notebook/autograd.ipynb.
     Docs   Regenerates out/AutoGrad.PS/en-US/AutoGrad.PS.dll-Help.xml from docs/*.md only.
     Clean  Removes out/ and every bin/ and obj/ folder.
     Bench  Runs the engine-vs-libtorch benchmarks (benchmarks/run.ps1; not part of Test): build.ps1 Bench [filter].
@@ -17,7 +18,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Notebook')]
     [string] $Task = 'Build',
 
     # Bench only: which benchmarks (a class or case name, or a BenchmarkDotNet glob); default all.
@@ -182,6 +183,14 @@ function Invoke-Demo {
     Invoke-Pwsh @('-File', (Join-Path $Root 'examples/notebook.ps1')) | Out-Null
 }
 
+function Invoke-Notebook {
+    Invoke-Build
+    Write-Step 'Notebook: examples/autograd.ipynb -> out/notebook/autograd.ipynb (dotnet-repl)'
+    $file = & (Join-Path $Root 'build/Invoke-Notebook.ps1') -Path (Join-Path $Root 'examples/autograd.ipynb') `
+        -OutputPath (Join-Path $OutDir 'notebook/autograd.ipynb')
+    Write-Host "    $($file.FullName)"
+}
+
 # xUnit counts from the TRX file that 'dotnet test --logger trx' writes.
 function Invoke-EngineTests {
     $trx = Join-Path $ResultsDir 'engine.trx'
@@ -276,6 +285,7 @@ try {
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
+        'Notebook' { Invoke-Notebook }
         'Docs' { Invoke-Docs }
         'Clean' { Invoke-Clean }
         'Bench' { & (Join-Path $Root 'benchmarks/run.ps1') -Filter $Filter -UpdateDocs:$UpdateDocs }
