@@ -161,3 +161,13 @@ Describe 'ScottPlot and SkiaSharp inside pwsh' {
         $maps | Should -Be $expected
     }
 }
+
+Describe 'docs/images/Update-Images.ps1 (the README''s pictures)' {
+    It 'draws the graph as SVG and the training run as PNG with the module' {
+        $script = Join-Path (Split-Path -Parent $PSScriptRoot) 'docs/images/Update-Images.ps1'
+        $files = & $script -OutputFolder $TestDrive
+        $files.Name | Should -Be 'graph.svg', 'training.png'
+        ([xml] [IO.File]::ReadAllText((Join-Path $TestDrive 'graph.svg'))).OuterXml | Should -Match 'NllLossBackward0'
+        (Get-PngSize (Join-Path $TestDrive 'training.png')).Width | Should -Be 800
+    }
+}
