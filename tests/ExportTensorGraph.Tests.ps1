@@ -207,8 +207,9 @@ Describe 'Export-TensorGraph -Format Mermaid' {
         $script:MermaidLines = @($Mermaid -split "`n" | Where-Object { $_ })
     }
 
-    It 'is a top-to-bottom flowchart' {
-        $MermaidLines[0] | Should -BeExactly 'flowchart TB'
+    It 'is a top-to-bottom flowchart, with labels allowed wider than Mermaid''s 200 pixels' {
+        $MermaidLines[0] | Should -BeExactly '%%{init: {"flowchart": {"wrappingWidth": 1000}}}%%'
+        $MermaidLines[1] | Should -BeExactly 'flowchart TB'
     }
 
     It 'declares every box once, with a quoted label and a class' {
@@ -219,12 +220,12 @@ Describe 'Export-TensorGraph -Format Mermaid' {
         $MermaidLines | Should -Contain '    node8["(2, 2)"]:::leaf'
     }
 
-    It 'keeps an attribute table''s alignment with non-breaking spaces and breaks its lines with br tags' {
+    It 'keeps an attribute table''s alignment with no-break spaces and breaks its lines with br tags' {
         $MermaidLines | Should -Contain '    node4["MulBackward0<br/>---------------------<br/>other: [saved tensor]<br/>self : [saved tensor]"]:::function'
         # Values are right-aligned: the padding is a run of spaces, which HTML would collapse to one.
         $x = New-Tensor 1.0, 2.0 -RequiresGrad
         $clamp = $x | Invoke-Op Clamp -Min 0 -Max 1 | Export-TensorGraph -Format Mermaid -ShowAttributes
-        $clamp | Should -Match ([regex]::Escape('["ClampBackward1<br/>--------------------<br/>arg0:' + ('#160;' * 12) + '0.0<br/>'))
+        $clamp | Should -Match ([regex]::Escape('["ClampBackward1<br/>--------------------<br/>arg0:' + ([string][char]0xA0 * 12) + '0.0<br/>'))
     }
 
     It 'draws gradient edges as arrows and saved tensors as plain links' {
@@ -238,10 +239,16 @@ Describe 'Export-TensorGraph -Format Mermaid' {
         $MermaidLines | Should -Contain '    classDef saved fill:#ffa500,stroke:#000000,color:#000000,font-family:monospace'
     }
 
-    It 'escapes characters that would end or change a label' {
+    It 'writes characters that would end or change a label as HTML entities, brackets as they are' {
         $w = New-Tensor 1.0 -RequiresGrad
-        $m = ($w * 2) | Export-TensorGraph -Format Mermaid -Name @{ 'a "b" <c> #d & e' = $w }
-        $m | Should -Match ([regex]::Escape('["a #quot;b#quot; #lt;c#gt; #35;d #amp; e<br/>()"]:::leaf'))
+        $m = ($w * 2) | Export-TensorGraph -Format Mermaid -Name @{ 'a "b" <c> #d & e [f] (g)' = $w }
+        $m | Should -Match ([regex]::Escape('["a &quot;b&quot; &lt;c&gt; #d &amp; e [f] (g)<br/>()"]:::leaf'))
+    }
+
+    It 'keeps a # apart from what Mermaid would read as an entity code (#quot;)' {
+        $w = New-Tensor 1.0 -RequiresGrad
+        $m = ($w * 2) | Export-TensorGraph -Format Mermaid -Name @{ 'x#quot;y' = $w }
+        $m | Should -Match ([regex]::Escape('["x#' + [char]0x200B + 'quot;y<br/>()"]:::leaf'))
     }
 }
 
@@ -342,9 +349,9 @@ Describe 'Export-TensorGraph -Path' {
     It 'takes the format from the extension: <Extension> is <Expected>' -ForEach @(
         @{ Extension = 'dot'; Expected = '^digraph \{' }
         @{ Extension = 'gv'; Expected = '^digraph \{' }
-        @{ Extension = 'mmd'; Expected = '^flowchart TB' }
-        @{ Extension = 'mermaid'; Expected = '^flowchart TB' }
-        @{ Extension = 'md'; Expected = '^```mermaid\nflowchart TB\n(.|\n)*```\n$' }
+        @{ Extension = 'mmd'; Expected = '^%%\{init: .*\n?flowchart TB' }
+        @{ Extension = 'mermaid'; Expected = '^%%\{init: .*\n?flowchart TB' }
+        @{ Extension = 'md'; Expected = '^```mermaid\n%%\{init: .*\nflowchart TB\n(.|\n)*```\n$' }
         @{ Extension = 'SVG'; Expected = '^<\?xml (.|\n)*<svg ' }
     ) {
         $path = Join-Path $TestDrive "graph.$Extension"
@@ -361,7 +368,7 @@ Describe 'Export-TensorGraph -Path' {
     It 'lets -Format override the extension' {
         $path = Join-Path $TestDrive 'graph.txt'
         $Out | Export-TensorGraph -Path $path -Format Mermaid
-        Get-Content $path -TotalCount 1 | Should -BeExactly 'flowchart TB'
+        (Get-Content $path -TotalCount 2)[1] | Should -BeExactly 'flowchart TB'
     }
 
     It 'writes the file''s FileInfo with -PassThru, as Get-Item shows it' {

@@ -5,8 +5,12 @@ namespace AutoGrad.Visualization;
 /// <summary>
 /// A <see cref="BackwardGraph"/> as a Mermaid <c>flowchart</c> (GitHub and most markdown viewers render it in a
 /// <c>```mermaid</c> block): top to bottom like Graphviz, torchviz's colours as classes, saved tensors joined by a
-/// line without an arrow head. Labels are quoted, with Mermaid's entity codes for the characters that would end or
-/// change a label (quotes, angle brackets, #, &amp;) and for runs of spaces that align an attribute table.
+/// line without an arrow head. Labels are quoted (brackets and parentheses are then plain text), lines joined by
+/// <c>&lt;br/&gt;</c>, and characters that would end or change a label written as HTML entities (&amp;quot;
+/// &amp;lt; &amp;gt; &amp;amp;). Checked by rendering with mermaid 11 in Chromium: Mermaid's own <c>#quot;</c>-style
+/// codes came out as its internal placeholders there, so none are used, and a <c>#</c> that would start one is
+/// kept apart by a zero-width space. Runs of spaces (an attribute table's padding) are no-break spaces, which HTML
+/// does not collapse; the init line widens Mermaid's 200-pixel label wrapping so that tables stay one row a line.
 /// </summary>
 public static class MermaidWriter
 {
@@ -14,6 +18,7 @@ public static class MermaidWriter
     {
         ArgumentNullException.ThrowIfNull(graph);
         var sb = new StringBuilder();
+        sb.Append("%%{init: {\"flowchart\": {\"wrappingWidth\": 1000}}}%%\n");
         sb.Append("flowchart TB\n");
         foreach (var node in graph.Nodes)
         {
@@ -48,18 +53,26 @@ public static class MermaidWriter
             char c = trimmed[i];
             switch (c)
             {
-                case '"': sb.Append("#quot;"); break;
-                case '<': sb.Append("#lt;"); break;
-                case '>': sb.Append("#gt;"); break;
-                case '&': sb.Append("#amp;"); break;
-                case '#': sb.Append("#35;"); break;
+                case '"': sb.Append("&quot;"); break;
+                case '<': sb.Append("&lt;"); break;
+                case '>': sb.Append("&gt;"); break;
+                case '&': sb.Append("&amp;"); break;
+                case '#' when StartsEntityCode(trimmed, i + 1): sb.Append("#\u200B"); break;
                 // A run of spaces (the attribute table's padding) would collapse to one in HTML: keep it.
                 case ' ' when i + 1 < trimmed.Length && trimmed[i + 1] == ' ' || i > 0 && trimmed[i - 1] == ' ':
-                    sb.Append("#160;");
+                    sb.Append('\u00A0');
                     break;
                 default: sb.Append(c); break;
             }
         }
         return sb.ToString();
+    }
+
+    /// <summary>Whether text[start..] is <c>name;</c> or <c>123;</c>, which after a '#' Mermaid reads as an entity code.</summary>
+    private static bool StartsEntityCode(string text, int start)
+    {
+        int i = start;
+        while (i < text.Length && char.IsAsciiLetterOrDigit(text[i])) i++;
+        return i > start && i < text.Length && text[i] == ';';
     }
 }
