@@ -156,7 +156,8 @@ internal sealed class FunctionNode : Node
         if (_savesTensors) _saved = null;
     }
 
-    public override (IReadOnlyList<Tensor> Tensors, object? Arguments) Saved => (_saved ?? [], _state);
+    public override (IReadOnlyList<Tensor> Tensors, object? Arguments) Saved =>
+        (_saved is null ? [] : Array.AsReadOnly(_saved), _state);
 
     private static TorchException ModifiedInPlace(Tensor t, int expected)
     {
