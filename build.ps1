@@ -7,6 +7,7 @@
     Test   Build, then xUnit (engine) and Pester (tests/*.Tests.ps1, in a child pwsh). Ends with the line
            'N passed, N failed[, N skipped]' and exits non-zero if anything failed or no test ran.
     Demo   Build, then runs examples/notebook.ps1 (the PyTorch autograd notebook, in PowerShell).
+    Notebook  Build, then runs examples/autograd.ipynb headless (dotnet-repl) into out/notebook/autograd.ipynb.
     Docs   Regenerates out/AutoGrad.PS/en-US/AutoGrad.PS.dll-Help.xml from docs/*.md only.
     Clean  Removes out/ and every bin/ and obj/ folder.
     Bench  Runs the engine-vs-libtorch benchmarks (benchmarks/run.ps1; not part of Test): build.ps1 Bench [filter].
@@ -17,7 +18,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Notebook')]
     [string] $Task = 'Build',
 
     # Bench only: which benchmarks (a class or case name, or a BenchmarkDotNet glob); default all.
@@ -114,6 +115,20 @@ function Invoke-Docs {
     Write-Host "    $($docs.Count) cmdlets -> $helpFile"
 }
 
+# The picture renderers (Export-TensorGraph -Format Svg, Export-Plot) go to Drawing/: the cmdlets load them on
+# first use in a load context of their own, resolved through AutoGrad.Drawing.deps.json (which names each
+# platform's runtimes/<rid>/native files). The engine is the module's own copy, so it is not duplicated there.
+function Copy-DrawingAssemblies {
+    $drawingBin = Join-Path $Root 'src/AutoGrad.Drawing/bin/Release/net8.0'
+    $drawingOut = Join-Path $ModuleOut 'Drawing'
+    if (-not (Test-Path (Join-Path $drawingBin 'AutoGrad.Drawing.dll'))) { throw "AutoGrad.Drawing.dll not found in $drawingBin." }
+    New-Item -ItemType Directory -Path $drawingOut -Force | Out-Null
+    Get-ChildItem -Path $drawingBin -File | Where-Object {
+        ($_.Extension -eq '.dll' -or $_.Name -like '*.deps.json') -and $_.Name -notin 'AutoGrad.Engine.dll', 'System.Numerics.Tensors.dll'
+    } | Copy-Item -Destination $drawingOut -Force
+    Copy-Item -Path (Join-Path $drawingBin 'runtimes') -Destination $drawingOut -Recurse -Force
+}
+
 function Invoke-Build {
     Write-Step 'Build: dotnet build AutoGrad.PS.sln -c Release'
     Invoke-Native dotnet @('build', $Solution, '-c', 'Release', '-nologo', '-v', 'minimal') | Out-Null
@@ -132,6 +147,7 @@ function Invoke-Build {
             Where-Object Name -ne 'System.Management.Automation.dll')
     if (-not ($dlls.Name -contains 'AutoGrad.PS.dll')) { throw "AutoGrad.PS.dll not found in $CmdletBin." }
     $dlls | Copy-Item -Destination $ModuleOut -Force
+    Copy-DrawingAssemblies
 
     Invoke-Docs
 
@@ -165,6 +181,14 @@ function Invoke-Demo {
     Invoke-Build
     Write-Step 'Demo: examples/notebook.ps1'
     Invoke-Pwsh @('-File', (Join-Path $Root 'examples/notebook.ps1')) | Out-Null
+}
+
+function Invoke-Notebook {
+    Invoke-Build
+    Write-Step 'Notebook: examples/autograd.ipynb -> out/notebook/autograd.ipynb (dotnet-repl)'
+    $file = & (Join-Path $Root 'build/Invoke-Notebook.ps1') -Path (Join-Path $Root 'examples/autograd.ipynb') `
+        -OutputPath (Join-Path $OutDir 'notebook/autograd.ipynb')
+    Write-Host "    $($file.FullName)"
 }
 
 # xUnit counts from the TRX file that 'dotnet test --logger trx' writes.
@@ -261,6 +285,7 @@ try {
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
+        'Notebook' { Invoke-Notebook }
         'Docs' { Invoke-Docs }
         'Clean' { Invoke-Clean }
         'Bench' { & (Join-Path $Root 'benchmarks/run.ps1') -Filter $Filter -UpdateDocs:$UpdateDocs }

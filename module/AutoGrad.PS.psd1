@@ -24,6 +24,8 @@
         'Test-Gradient'
         'Join-Tensor'
         'Split-Tensor'
+        'Export-TensorGraph'
+        'Export-Plot'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

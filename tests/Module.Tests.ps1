@@ -5,7 +5,8 @@ BeforeAll {
     $script:manifestPath = "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1"
     $script:module = Import-Module $manifestPath -Force -PassThru
     $script:cmdlets = 'New-Tensor', 'Invoke-Op', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad',
-        'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor'
+        'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor',
+        'Export-TensorGraph', 'Export-Plot'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches

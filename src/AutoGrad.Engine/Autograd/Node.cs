@@ -33,6 +33,13 @@ public abstract class Node
 
     public IReadOnlyList<Node?> NextFunctions => Next;
 
+    /// <summary>
+    /// What the forward saved for this node's backward, read-only (PyTorch's <c>_saved_*</c> attributes, which
+    /// torchviz draws): the saved tensors, empty once a backward pass without retain_graph freed them, and the op's
+    /// non-tensor arguments (null when it has none).
+    /// </summary>
+    public virtual (IReadOnlyList<Tensor> Tensors, object? Arguments) Saved => ([], null);
+
     /// <summary>Computes the input gradients from the output gradient.</summary>
     internal abstract Tensor?[] Apply(Tensor gradOutput);
 
@@ -147,6 +154,9 @@ internal sealed class FunctionNode<TState> : Node
     {
         if (_savesTensors) _saved = null;
     }
+
+    public override (IReadOnlyList<Tensor> Tensors, object? Arguments) Saved =>
+        (_saved is null ? [] : Array.AsReadOnly(_saved), _state);
 
     private static TorchException ModifiedInPlace(Tensor t, int expected)
     {
