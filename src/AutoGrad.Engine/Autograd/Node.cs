@@ -155,8 +155,9 @@ internal sealed class FunctionNode<TState> : Node
         if (_savesTensors) _saved = null;
     }
 
+    // A stateless op's node carries its formula as state (Graph.Record without arguments): that is no argument.
     public override (IReadOnlyList<Tensor> Tensors, object? Arguments) Saved =>
-        (_saved is null ? [] : Array.AsReadOnly(_saved), _state);
+        (_saved is null ? [] : Array.AsReadOnly(_saved), _state is Formula ? null : _state);
 
     private static TorchException ModifiedInPlace(Tensor t, int expected)
     {
