@@ -6,7 +6,7 @@ namespace AutoGrad.Random;
 /// <see cref="Tensor.RandN"/> with the same seed (float32 within an ulp for randn, whose transcendentals differ
 /// slightly between libms). <see cref="Default"/> starts from PyTorch's default seed, 67280421310721.
 /// </summary>
-public sealed class Generator
+public sealed partial class Generator
 {
     /// <summary>PyTorch's default_rng_seed_val: the seed a fresh process starts with.</summary>
     public const ulong DefaultSeed = 67280421310721;
