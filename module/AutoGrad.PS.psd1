@@ -24,6 +24,12 @@
         'Test-Gradient'
         'Join-Tensor'
         'Split-Tensor'
+        'New-Layer'
+        'Invoke-Layer'
+        'Set-RandomSeed'
+        'Get-RandomSeed'
+        'Get-RandomState'
+        'Set-RandomState'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
