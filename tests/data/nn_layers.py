@@ -151,6 +151,16 @@ def sampling_cases():
     again = torch.cat([torch.randn(5), torch.rand(4)])
     assert torch.equal(first, again)
     out["state"].append({"seed": 8, "values": enc(first), "initial_seed": torch.initial_seed()})
+    # New-Tensor -Rand/-RandN after Set-RandomSeed: one stream, PyTorch's order of draws
+    for seed in (3, -1):
+        torch.manual_seed(seed)
+        out["stream"] = out.get("stream", [])
+        out["stream"].append({"seed": seed, "initial_seed": torch.initial_seed(), "draws": [
+            {"kind": "rand", "shape": [3], "dtype": "float32", "values": enc(torch.rand(3))},
+            {"kind": "randn", "shape": [4], "dtype": "float32", "values": enc(torch.randn(4))},
+            {"kind": "rand", "shape": [2], "dtype": "float64", "values": enc(torch.rand(2, dtype=torch.float64))},
+            {"kind": "randn", "shape": [2, 3], "dtype": "float64", "values": enc(torch.randn(2, 3, dtype=torch.float64))},
+        ]})
     return out
 
 
