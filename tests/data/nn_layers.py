@@ -138,6 +138,12 @@ def sampling_cases():
             torch.manual_seed(seed)
             r = torch.randperm(n)
             out["randperm"].append({"seed": seed, "n": n, "values": enc(r), "after": enc(torch.rand(2))})
+    out["randn"] = []
+    for dtype in ("float32", "float64"):
+        for seed, n in ((0, 16), (1, 17), (2, 31), (3, 100), (4, 1000), (5, 5)):
+            torch.manual_seed(seed)
+            out["randn"].append({"seed": seed, "dtype": dtype, "values": enc(torch.randn(n, dtype=DTYPES[dtype])),
+                                 "after": enc(torch.rand(2))})
     for seed, p in ((0, 0.5), (3, 0.8), (17, 0.1)):
         torch.manual_seed(seed)
         b = torch.empty(50).bernoulli_(p)
