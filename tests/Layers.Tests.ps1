@@ -88,6 +88,9 @@ Describe 'New-Layer' {
         $named = New-Layer Sequential -Layers ([ordered]@{ hidden = New-Layer Linear -InFeatures 2 -OutFeatures 3; act = New-Layer Tanh })
         @($named.StateDict().Keys) | Should -Be @('hidden.weight', 'hidden.bias')
         $named.ToString() | Should -Be "Sequential(`n  (hidden): Linear(in_features=2, out_features=3, bias=True)`n  (act): Tanh()`n)"
+        try { New-Layer Sequential (New-Layer ReLU), 5 -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'NewLayerNotALayer,AutoGrad.PowerShell.Commands.NewLayerCommand'
+        $err.Exception.Message | Should -BeExactly '-Layers takes layers (from New-Layer), got Int32.'
     }
 
     It 'lists the valid types for an unknown one' {

@@ -33,10 +33,11 @@ public sealed partial class Tensor
         using (GradMode.NoGrad())
         {
             int[] outShape = [mat1._shape[0], mat2._shape[1]];
-            var expanded = self.Expand(outShape); // expand_size(self, {m, n}, "addmm"): PyTorch's message when it cannot
+            // expand_size(self, {m, n}, "addmm"): Expand raises PyTorch's message; otherwise the add broadcasts.
+            if (!Shapes.IsExpandableTo(self._shape, outShape)) self.Expand(outShape);
             var product = mat1.Mm(mat2);
             if (alpha != 1) product = product.Mul(alpha);
-            result = beta == 0 ? product : product.Add(beta == 1 ? expanded : expanded.Mul(beta));
+            result = beta == 0 ? product : product.Add(beta == 1 ? self : self.Mul(beta));
         }
         if (Graph.NeedsGrad([self, mat1, mat2]))
             Graph.Record(result, "AddmmBackward0", [self, mat1, mat2], [mat1, mat2], (beta, alpha), static (g, s, state, n) =>

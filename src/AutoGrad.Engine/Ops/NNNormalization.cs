@@ -102,15 +102,14 @@ public sealed partial class Tensor
         if (batchStats)
         {
             var variance = new double[channels];
+            var sums = new double[channels];
+            ForEachChannelElement(outer, channels, inner, (c, i) => sums[c] += x[i]);
+            for (int c = 0; c < channels; c++) mean[c] = perChannel > 0 ? sums[c] / perChannel : double.NaN;
+            var squares = new double[channels];
+            ForEachChannelElement(outer, channels, inner, (c, i) => squares[c] += (x[i] - mean[c]) * (x[i] - mean[c]));
             for (int c = 0; c < channels; c++)
             {
-                double sum = 0;
-                foreach (int i in ChannelIndices(outer, channels, inner, c)) sum += x[i];
-                double m = perChannel > 0 ? sum / perChannel : double.NaN;
-                double ss = 0;
-                foreach (int i in ChannelIndices(outer, channels, inner, c)) ss += (x[i] - m) * (x[i] - m);
-                mean[c] = m;
-                variance[c] = perChannel > 0 ? ss / perChannel : double.NaN;
+                variance[c] = perChannel > 0 ? squares[c] / perChannel : double.NaN;
                 rstd[c] = 1 / Math.Sqrt(variance[c] + eps);
             }
             if (training && runningMean is not null && runningVar is not null)
@@ -144,14 +143,13 @@ public sealed partial class Tensor
         var w = weight?.ToDoubleArray();
         var b = bias?.ToDoubleArray();
         var y = new double[x.Length];
-        for (int c = 0; c < channels; c++)
-            foreach (int i in ChannelIndices(outer, channels, inner, c))
-            {
-                double v = (x[i] - mean[c]) * rstd[c];
-                if (w is not null) v *= w[c];
-                if (b is not null) v += b[c];
-                y[i] = v;
-            }
+        ForEachChannelElement(outer, channels, inner, (c, i) =>
+        {
+            double v = (x[i] - mean[c]) * rstd[c];
+            if (w is not null) v *= w[c];
+            if (b is not null) v += b[c];
+            y[i] = v;
+        });
         var result = FromDoubles(y, input._shape, input.DType);
         var inputs = Present(input, weight, bias);
         if (Graph.NeedsGrad(inputs))
@@ -212,14 +210,12 @@ public sealed partial class Tensor
         return list.ToArray();
     }
 
-    /// <summary>Flat indices of channel <paramref name="c"/> in a contiguous [outer, channels, inner] layout.</summary>
-    private static IEnumerable<int> ChannelIndices(int outer, int channels, int inner, int c)
+    /// <summary>Visits a contiguous [outer, channels, inner] layout in memory order: (channel, flat index).</summary>
+    private static void ForEachChannelElement(int outer, int channels, int inner, Action<int, int> visit)
     {
-        for (int o = 0; o < outer; o++)
-        {
-            int start = (o * channels + c) * inner;
-            for (int i = 0; i < inner; i++) yield return start + i;
-        }
+        for (int o = 0, i = 0; o < outer; o++)
+            for (int c = 0; c < channels; c++)
+                for (int k = 0; k < inner; k++, i++) visit(c, i);
     }
 
     private static void CheckChannelCount(string name, Tensor? t, int channels)

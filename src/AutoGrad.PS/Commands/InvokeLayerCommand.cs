@@ -42,6 +42,11 @@ public sealed class InvokeLayerCommand : AutoGradCmdlet
             WriteError(new ErrorRecord(ex, ErrorPrefix + "TensorDisposed", ErrorCategory.InvalidOperation, input));
             return;
         }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            WriteError(new ErrorRecord(ex, ErrorPrefix + "EngineFailure", ErrorCategory.NotSpecified, input));
+            return;
+        }
         WriteTensor(output);
     }
 }
