@@ -26,6 +26,12 @@
         'Split-Tensor'
         'Export-TensorGraph'
         'Export-Plot'
+        'New-Layer'
+        'Invoke-Layer'
+        'Set-RandomSeed'
+        'Get-RandomSeed'
+        'Get-RandomState'
+        'Set-RandomState'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

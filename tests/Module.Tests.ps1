@@ -6,7 +6,8 @@ BeforeAll {
     $script:module = Import-Module $manifestPath -Force -PassThru
     $script:cmdlets = 'New-Tensor', 'Invoke-Op', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad',
         'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor',
-        'Export-TensorGraph', 'Export-Plot'
+        'Export-TensorGraph', 'Export-Plot',
+        'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches
@@ -60,6 +61,15 @@ Describe 'cmdlet metadata' {
         (Get-Command $_).OutputType.Type | Should -Be ([AutoGrad.Tensor])
     }
 
+    It '<Command> declares OutputType [<Type>]' -ForEach @(
+        @{ Command = 'New-Layer'; Type = 'AutoGrad.NN.Module' }
+        @{ Command = 'Invoke-Layer'; Type = 'AutoGrad.Tensor' }
+        @{ Command = 'Get-RandomSeed'; Type = 'System.UInt64' }
+        @{ Command = 'Get-RandomState'; Type = 'AutoGrad.Random.GeneratorState' }
+    ) {
+        (Get-Command $Command).OutputType.Type.FullName | Should -Be $Type
+    }
+
     It 'Test-Gradient declares OutputType [AutoGrad.Autograd.GradientCheckResult]' {
         (Get-Command Test-Gradient).OutputType.Type | Should -Be ([AutoGrad.Autograd.GradientCheckResult])
     }
@@ -85,6 +95,9 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Test-Gradient';   Parameter = 'InputObject' }
         @{ Command = 'Join-Tensor';     Parameter = 'InputObject' }
         @{ Command = 'Split-Tensor';    Parameter = 'InputObject' }
+        @{ Command = 'Invoke-Layer';    Parameter = 'InputObject' }
+        @{ Command = 'Set-RandomSeed';  Parameter = 'Seed' }
+        @{ Command = 'Set-RandomState'; Parameter = 'State' }
     ) {
         $p = (Get-Command $Command).Parameters[$Parameter]
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipeline | Should -Contain $true
