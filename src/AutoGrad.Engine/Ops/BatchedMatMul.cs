@@ -23,9 +23,9 @@ public sealed partial class Tensor
         {
             switch (DType)
             {
-                case DType.Float32: MatMulKernels.MatMul<float>(((float[])selfData).AsSpan(i * n * m, n * m), ((float[])otherData).AsSpan(i * m * p, m * p), result.Fillable<float>().AsSpan(i * n * p, n * p), n, m, p); break;
-                case DType.Float64: MatMulKernels.MatMul<double>(((double[])selfData).AsSpan(i * n * m, n * m), ((double[])otherData).AsSpan(i * m * p, m * p), result.Fillable<double>().AsSpan(i * n * p, n * p), n, m, p); break;
-                case DType.Int64: MatMulKernels.MatMul<long>(((long[])selfData).AsSpan(i * n * m, n * m), ((long[])otherData).AsSpan(i * m * p, m * p), result.Fillable<long>().AsSpan(i * n * p, n * p), n, m, p); break;
+                case DType.Float32: MatMulKernels.MatMul<float>(((float[])selfData).AsSpan(i * n * m, n * m), false, ((float[])otherData).AsSpan(i * m * p, m * p), false, result.Fillable<float>().AsSpan(i * n * p, n * p), n, m, p); break;
+                case DType.Float64: MatMulKernels.MatMul<double>(((double[])selfData).AsSpan(i * n * m, n * m), false, ((double[])otherData).AsSpan(i * m * p, m * p), false, result.Fillable<double>().AsSpan(i * n * p, n * p), n, m, p); break;
+                case DType.Int64: MatMulKernels.MatMul<long>(((long[])selfData).AsSpan(i * n * m, n * m), false, ((long[])otherData).AsSpan(i * m * p, m * p), false, result.Fillable<long>().AsSpan(i * n * p, n * p), n, m, p); break;
                 default: throw TorchException.Runtime("MatMulBool", "\"bmm\" not implemented for 'Bool'");
             }
         }

@@ -33,26 +33,9 @@ public sealed partial class Tensor
         CheckSameDType(other, "expected m1 and m2 to have the same dtype, but got: {0} != {1}");
         var result = MatMulKernel(this, other, _shape[0], _shape[1], other._shape[1], [_shape[0], other._shape[1]]);
         if (Graph.NeedsGrad(this, other))
+            // The transposes are views: the kernel reads them in place.
             Graph.Record(result, "MmBackward0", [this, other], [this, other], static (g, s, n) =>
-                GradMode.IsEnabled
-                    ? [n[0] ? g.Mm(s[1].T()) : null, n[1] ? s[0].T().Mm(g) : null]
-                    // Outside create_graph the products read the transposes in place (no T() copies).
-                    : [n[0] ? MmTransposed(g, false, s[1], true) : null, n[1] ? MmTransposed(s[0], true, g, false) : null]);
-        return result;
-    }
-
-    /// <summary>op(a) @ op(b) for 2-d a and b, op transposing when asked; no graph (plain backward passes).</summary>
-    private static Tensor MmTransposed(Tensor a, bool transA, Tensor b, bool transB)
-    {
-        int m = transA ? a._shape[1] : a._shape[0], k = transA ? a._shape[0] : a._shape[1];
-        int n = transB ? b._shape[0] : b._shape[1];
-        var result = Empty([m, n], a.DType);
-        switch (a.DType)
-        {
-            case DType.Float32: MatMulKernels.MatMulTransposed(a.DenseData<float>(), transA, b.DenseData<float>(), transB, result.Fillable<float>(), m, k, n); break;
-            case DType.Float64: MatMulKernels.MatMulTransposed(a.DenseData<double>(), transA, b.DenseData<double>(), transB, result.Fillable<double>(), m, k, n); break;
-            default: MatMulKernels.MatMulTransposed(a.DenseData<long>(), transA, b.DenseData<long>(), transB, result.Fillable<long>(), m, k, n); break;
-        }
+                [n[0] ? g.Mm(s[1].T()) : null, n[1] ? s[0].T().Mm(g) : null]);
         return result;
     }
 
@@ -107,16 +90,39 @@ public sealed partial class Tensor
         _ => "bool",
     };
 
+    /// <summary>
+    /// a [m,k] @ b [k,n] (vectors as one row or column) into a new [m,n]-element result. A row-major operand is read
+    /// in place, and so is a transposed one (a .T() view: strides [1, rows]), which the packed kernel reads
+    /// transposed; anything else is gathered first.
+    /// </summary>
     private static Tensor MatMulKernel(Tensor a, Tensor b, int m, int k, int n, int[] outShape)
     {
         var result = Empty(outShape, a.DType);
+        var (aData, aOffset, transA) = a.MatrixLayout();
+        var (bData, bOffset, transB) = b.MatrixLayout();
         switch (a.DType)
         {
-            case DType.Float32: MatMulKernels.MatMul<float>(a.DenseData<float>(), b.DenseData<float>(), result.Fillable<float>(), m, k, n); break;
-            case DType.Float64: MatMulKernels.MatMul<double>(a.DenseData<double>(), b.DenseData<double>(), result.Fillable<double>(), m, k, n); break;
-            case DType.Int64: MatMulKernels.MatMul<long>(a.DenseData<long>(), b.DenseData<long>(), result.Fillable<long>(), m, k, n); break;
+            case DType.Float32: MatMulKernels.MatMul<float>(((float[])aData).AsSpan(aOffset), transA, ((float[])bData).AsSpan(bOffset), transB, result.Fillable<float>(), m, k, n); break;
+            case DType.Float64: MatMulKernels.MatMul<double>(((double[])aData).AsSpan(aOffset), transA, ((double[])bData).AsSpan(bOffset), transB, result.Fillable<double>(), m, k, n); break;
+            case DType.Int64: MatMulKernels.MatMul<long>(((long[])aData).AsSpan(aOffset), transA, ((long[])bData).AsSpan(bOffset), transB, result.Fillable<long>(), m, k, n); break;
             default: throw TorchException.Runtime("MatMulBool", "\"addmm_impl_cpu_\" not implemented for 'Bool'");
         }
         return result;
     }
+
+    /// <summary>
+    /// How a matrix (or vector) operand can be read: its storage and offset as row-major, or as the transpose of a
+    /// row-major matrix; otherwise a gathered row-major copy.
+    /// </summary>
+    private (Array Data, int Offset, bool Transposed) MatrixLayout()
+    {
+        if (Layout.IsContiguous(_shape, _strides)) return (Buffer, _offset, false);
+        if (Rank == 2)
+        {
+            int rows = _shape[0], cols = _shape[1];
+            if ((_strides[0] == 1 || rows == 1) && (_strides[1] == rows || cols == 1)) return (Buffer, _offset, true);
+        }
+        return (Dense, 0, false);
+    }
+
 }

@@ -8,8 +8,14 @@ internal sealed class Storage
 {
     private Array? _data;
     private int _version;
+    private readonly int _reclaimSlot;
 
-    internal Storage(Array data) => _data = data;
+    internal Storage(Array data)
+    {
+        _data = data;
+        // A large array returns to the pool when this storage dies, disposed or not (StorageReclaimer).
+        _reclaimSlot = StorageReclaimer.Track(this, data, Buffer.ByteLength(data));
+    }
 
     /// <summary>The element array (float[], double[], long[] or bool[]); throws once released.</summary>
     internal Array Data => _data ?? throw new ObjectDisposedException(nameof(Tensor),
@@ -36,6 +42,10 @@ internal sealed class Storage
     {
         if (Shared) return;
         // Exchanged, not read then cleared: two threads disposing at once must not hand the array back twice.
-        if (Interlocked.Exchange(ref _data, null) is { } data) StoragePool.Return(data);
+        if (Interlocked.Exchange(ref _data, null) is { } data)
+        {
+            StorageReclaimer.Untrack(_reclaimSlot);
+            StoragePool.Return(data);
+        }
     }
 }
