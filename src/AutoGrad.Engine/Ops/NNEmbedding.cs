@@ -35,7 +35,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(weight))
             Graph.Record(result, "EmbeddingBackward0", [weight], [], (rows, flat, paddingIdx), static (g, _, state, _) =>
             {
-                var (n, idx, pad) = ((int, long[], long?))state!;
+                var (n, idx, pad) = state;
                 return [EmbeddingDenseBackward(g, idx, n, pad)];
             });
         return result;

@@ -42,11 +42,12 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad([self, mat1, mat2]))
             Graph.Record(result, "AddmmBackward0", [self, mat1, mat2], [mat1, mat2], (beta, alpha), static (g, s, state, n) =>
             {
-                var (b, a) = ((double, double))state!;
+                var (b, a) = state;
                 Tensor? dSelf = n[0] ? (b == 1 ? g : g.Mul(b)) : null;
                 Tensor? dMat1 = null, dMat2 = null;
-                if (n[1]) dMat1 = GradMode.IsEnabled ? g.Mm(s[1].T()) : MmTransposed(g, false, s[1], true);
-                if (n[2]) dMat2 = GradMode.IsEnabled ? s[0].T().Mm(g) : MmTransposed(s[0], true, g, false);
+                // The transposes are views, which the matmul kernel reads in place.
+                if (n[1]) dMat1 = g.Mm(s[1].T());
+                if (n[2]) dMat2 = s[0].T().Mm(g);
                 if (a != 1)
                 {
                     dMat1 = dMat1?.Mul(a);

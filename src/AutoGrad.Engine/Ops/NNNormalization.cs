@@ -58,7 +58,7 @@ public sealed partial class Tensor
             Graph.Record(result, "NativeLayerNormBackward0", inputs, saved, (normDims, leadDims, weight is not null, bias is not null, eps),
                 static (g, s, state, n) =>
                 {
-                    var (norm, leading, hasWeight, hasBias, e) = ((int[], int[], bool, bool, double))state!;
+                    var (norm, leading, hasWeight, hasBias, e) = state;
                     var (x, mean, rstd) = Statistics(s[0], s[1], s[2], norm, e);
                     var xhat = x.Sub(mean).Mul(rstd);
                     var grads = new List<Tensor?>
@@ -164,7 +164,7 @@ public sealed partial class Tensor
             Graph.Record(result, "NativeBatchNormBackward0", inputs, saved, (reduce, statShape, batchStats, weight is not null, bias is not null, eps),
                 static (g, s, state, n) =>
                 {
-                    var (red, shape, useBatch, hasWeight, hasBias, e) = ((int[], int[], bool, bool, bool, double))state!;
+                    var (red, shape, useBatch, hasWeight, hasBias, e) = state;
                     var (x, mean, rstd) = useBatch ? Statistics(s[0], s[1], s[2], red, e) : (s[0], s[1], s[2]);
                     var w = hasWeight ? s[3].Reshape(shape) : null;
                     var xhat = x.Sub(mean).Mul(rstd);
