@@ -30,7 +30,7 @@ public sealed class Adagrad : Optimizer
     ];
 
     /// <summary>PyTorch 2's defaults: lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10.</summary>
-    public Adagrad(IEnumerable parameters, double lr = 1e-2, double lrDecay = 0, double weightDecay = 0,
+    public Adagrad(IEnumerable<object> parameters, double lr = 1e-2, double lrDecay = 0, double weightDecay = 0,
         double initialAccumulatorValue = 0, double eps = 1e-10, bool maximize = false)
         : base(parameters, DefaultOptions(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize))
     {

@@ -27,13 +27,13 @@ public class Adam : Optimizer
     ];
 
     /// <summary>PyTorch 2's defaults: lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.</summary>
-    public Adam(IEnumerable parameters, double lr = 1e-3, double[]? betas = null, double eps = 1e-8, double weightDecay = 0,
+    public Adam(IEnumerable<object> parameters, double lr = 1e-3, double[]? betas = null, double eps = 1e-8, double weightDecay = 0,
         bool amsgrad = false, bool maximize = false)
         : this(parameters, lr, betas, eps, weightDecay, amsgrad, maximize, decoupled: false)
     {
     }
 
-    private protected Adam(IEnumerable parameters, double lr, double[]? betas, double eps, double weightDecay, bool amsgrad,
+    private protected Adam(IEnumerable<object> parameters, double lr, double[]? betas, double eps, double weightDecay, bool amsgrad,
         bool maximize, bool decoupled)
         : base(parameters, DefaultOptions(lr, betas ?? [0.9, 0.999], eps, weightDecay, amsgrad, maximize, decoupled))
     {
@@ -156,7 +156,7 @@ public class Adam : Optimizer
 public sealed class AdamW : Adam
 {
     /// <summary>PyTorch 2's defaults: lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2.</summary>
-    public AdamW(IEnumerable parameters, double lr = 1e-3, double[]? betas = null, double eps = 1e-8, double weightDecay = 1e-2,
+    public AdamW(IEnumerable<object> parameters, double lr = 1e-3, double[]? betas = null, double eps = 1e-8, double weightDecay = 1e-2,
         bool amsgrad = false, bool maximize = false)
         : base(parameters, lr, betas, eps, weightDecay, amsgrad, maximize, decoupled: true)
     {

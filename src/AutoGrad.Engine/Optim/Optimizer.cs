@@ -27,7 +27,7 @@ public abstract class Optimizer
     private protected readonly Dictionary<Tensor, ParamState> State = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Validates the options, then adds the parameters as the first group (or the groups given).</summary>
-    private protected Optimizer(IEnumerable parameters, OrderedDictionary defaults)
+    private protected Optimizer(IEnumerable<object> parameters, OrderedDictionary defaults)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Validate(defaults);
@@ -164,7 +164,7 @@ public abstract class Optimizer
         {
             if (item is not Tensor t)
                 throw TorchException.Type("OptimizerNotATensor",
-                    $"optimizer can only optimize Tensors, but one of the params is {(item is null ? "None" : item.GetType().FullName)}");
+                    $"optimizer can only optimize Tensors, but one of the params is {ParamGroup.PythonTypeName(item)}");
             if (!(t.IsLeaf || t.RetainsGrad))
                 throw TorchException.Value("OptimizerNonLeaf", "can't optimize a non-leaf Tensor");
             tensors.Add(t);

@@ -189,6 +189,18 @@ public class ParamGroup
         return value;
     }
 
+    /// <summary>Python's name for a value's type where there is one (int, float, str ...), else the .NET name.</summary>
+    internal static string PythonTypeName(object? value) => value switch
+    {
+        null => "NoneType",
+        bool => "bool",
+        int or long or short or byte => "int",
+        double or float => "float",
+        string => "str",
+        IDictionary => "dict",
+        _ => value.GetType().FullName ?? value.GetType().Name,
+    };
+
     internal static string Describe(object? value) => value switch
     {
         null => "None",

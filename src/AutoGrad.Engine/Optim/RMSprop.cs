@@ -26,7 +26,7 @@ public sealed class RMSprop : Optimizer
     ];
 
     /// <summary>PyTorch 2's defaults: lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0.</summary>
-    public RMSprop(IEnumerable parameters, double lr = 1e-2, double alpha = 0.99, double eps = 1e-8, double weightDecay = 0,
+    public RMSprop(IEnumerable<object> parameters, double lr = 1e-2, double alpha = 0.99, double eps = 1e-8, double weightDecay = 0,
         double momentum = 0, bool centered = false, bool maximize = false)
         : base(parameters, DefaultOptions(lr, alpha, eps, weightDecay, momentum, centered, maximize))
     {

@@ -25,7 +25,7 @@ public sealed class SGD : Optimizer
     ];
 
     /// <summary>PyTorch 2's defaults: lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False.</summary>
-    public SGD(IEnumerable parameters, double lr = 1e-3, double momentum = 0, double dampening = 0, double weightDecay = 0,
+    public SGD(IEnumerable<object> parameters, double lr = 1e-3, double momentum = 0, double dampening = 0, double weightDecay = 0,
         bool nesterov = false, bool maximize = false)
         : base(parameters, DefaultOptions(lr, momentum, dampening, weightDecay, nesterov, maximize))
     {
