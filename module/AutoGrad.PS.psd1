@@ -24,6 +24,10 @@
         'Test-Gradient'
         'Join-Tensor'
         'Split-Tensor'
+        'New-Optimizer'
+        'Update-Parameter'
+        'New-LRScheduler'
+        'Update-LRScheduler'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

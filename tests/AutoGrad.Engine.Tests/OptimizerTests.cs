@@ -272,7 +272,7 @@ public class OptimizerTests
         Assert.Equal(new[] { 0 }, (List<int>)groups[0]["params"]!);
         Assert.Equal(new[] { 1 }, (List<int>)groups[1]["params"]!);
         Assert.Equal(0.1, groups[1]["lr"]);
-        var state = (Dictionary<int, OrderedDictionary>)sd["state"]!;
+        var state = (AutoGrad.Printing.PythonIndexDict)sd["state"]!;
         Assert.Equal(new[] { "step", "exp_avg", "exp_avg_sq" }, state[0].Keys.Cast<string>());
         var step = (Tensor)state[0]["step"]!;
         Assert.Equal((DType.Float32, 0, 1.0), (step.DType, step.Rank, (double)step.Item()));
@@ -347,7 +347,7 @@ public class OptimizerTests
         var e = Assert.Throws<TorchException>(() => opt.LoadStateDict(other.StateDict()));
         Assert.Equal("loaded state dict has a tensor of shape [3] for 'exp_avg' of parameter 0, whose shape is [2]", e.Message);
         Assert.Equal(before, opt.ToString());
-        Assert.Equal(1.0, (double)((Tensor)((Dictionary<int, OrderedDictionary>)opt.StateDict()["state"]!)[0]["step"]!).Item());
+        Assert.Equal(1.0, (double)((Tensor)((AutoGrad.Printing.PythonIndexDict)opt.StateDict()["state"]!)[0]["step"]!).Item());
 
         Assert.Contains("'param_groups'", Assert.Throws<TorchException>(() => opt.LoadStateDict(new Hashtable())).Message);
         opt.LoadStateDict(good);

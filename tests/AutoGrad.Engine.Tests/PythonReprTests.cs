@@ -39,3 +39,21 @@ public class PythonReprTests
         Assert.Equal("[3, 0.5]", PythonRepr.Format(new List<object> { 3, 0.5 }));
     }
 }
+
+/// <summary>State dicts and parameter groups print as Python prints the same dicts.</summary>
+public class PythonDictPrintingTests
+{
+    [Fact]
+    public void AnOptimizersStateDictPrintsAsPyTorchsDoes()
+    {
+        var w = Tensor.FromDoubles([1, 2], [2], DType.Float32, requiresGrad: true);
+        var opt = new AutoGrad.Optim.SGD([w], lr: 0.1, momentum: 0.9);
+        w.Grad = Tensor.FromDoubles([1, 1], [2], DType.Float32);
+        opt.Step();
+        // print(opt.state_dict()) in PyTorch 2 for the same optimizer.
+        Assert.Equal("{'state': {0: {'momentum_buffer': tensor([1., 1.])}}, 'param_groups': [{'lr': 0.1, 'momentum': 0.9, 'dampening': 0, 'weight_decay': 0, 'nesterov': False, 'maximize': False, 'foreach': None, 'differentiable': False, 'fused': None, 'params': [0]}]}",
+            opt.StateDict().ToString());
+        Assert.Equal("{'params': [tensor([0.9000, 1.9000], requires_grad=True)], 'lr': 0.1, 'momentum': 0.9, 'dampening': 0, 'weight_decay': 0, 'nesterov': False, 'maximize': False, 'foreach': None, 'differentiable': False, 'fused': None}",
+            opt.ParamGroups[0].ToString());
+    }
+}

@@ -43,7 +43,7 @@ public class Adam : Optimizer
         bool maximize, bool decoupled)
     {
         if (betas.Length != 2)
-            throw TorchException.Value("OptimizerInvalidOption", $"betas must be two numbers, but got {betas.Length}");
+            throw TorchException.Value("InvalidOption", $"betas must be two numbers, but got {betas.Length}");
         var d = NewDictionary();
         d["lr"] = lr;
         d["betas"] = (double[])betas.Clone();

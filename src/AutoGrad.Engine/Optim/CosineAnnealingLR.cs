@@ -9,7 +9,7 @@ public sealed class CosineAnnealingLR : LRScheduler
 {
     public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin = 0) : base(optimizer)
     {
-        Require(tMax > 0, "LRSchedulerInvalidOption", $"CosineAnnealingLR's T_max must be a positive integer, but got {tMax}");
+        Require(tMax > 0, "InvalidOption", $"CosineAnnealingLR's T_max must be a positive integer, but got {tMax}");
         TMax = tMax;
         EtaMin = etaMin;
         Start();

@@ -82,7 +82,7 @@ public abstract class LRScheduler
     private protected static double GroupNumber(ParamGroup group, string key) =>
         group[key] is { } value && value is not bool and not string
             ? Convert.ToDouble(value, CultureInfo.InvariantCulture)
-            : throw TorchException.Value("LRSchedulerInvalidGroup", $"param group's '{key}' is {ParamGroup.Describe(group[key])}, not a number");
+            : throw TorchException.Value("InvalidParamGroup", $"param group's '{key}' is {ParamGroup.Describe(group[key])}, not a number");
 
     /// <summary>One value per group: a list as long as the groups, or one value for all (PyTorch's _format_param).</summary>
     private protected static double[] PerGroup(Optimizer optimizer, string name, IReadOnlyList<double> values)
@@ -90,7 +90,7 @@ public abstract class LRScheduler
         int groups = optimizer.ParamGroups.Count;
         if (values.Count == 1) return Enumerable.Repeat(values[0], groups).ToArray();
         if (values.Count != groups)
-            throw TorchException.Value("LRSchedulerInvalidOption", $"expected {groups} values for {name}, got {values.Count}");
+            throw TorchException.Value("InvalidOption", $"expected {groups} values for {name}, got {values.Count}");
         return values.ToArray();
     }
 

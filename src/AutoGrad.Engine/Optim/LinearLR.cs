@@ -8,9 +8,9 @@ public sealed class LinearLR : LRScheduler
 {
     public LinearLR(Optimizer optimizer, double startFactor = 1.0 / 3, double endFactor = 1.0, int totalIters = 5) : base(optimizer)
     {
-        Require(!(startFactor > 1.0 || startFactor <= 0), "LRSchedulerInvalidOption",
+        Require(!(startFactor > 1.0 || startFactor <= 0), "InvalidOption",
             "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.");
-        Require(!(endFactor > 1.0 || endFactor < 0), "LRSchedulerInvalidOption",
+        Require(!(endFactor > 1.0 || endFactor < 0), "InvalidOption",
             "Ending multiplicative factor expected to be between 0 and 1.");
         StartFactor = startFactor;
         EndFactor = endFactor;

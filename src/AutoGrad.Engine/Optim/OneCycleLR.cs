@@ -20,16 +20,16 @@ public sealed class OneCycleLR : LRScheduler
     {
         ArgumentNullException.ThrowIfNull(maxLR);
         if (totalSteps is null && epochs is null && stepsPerEpoch is null)
-            throw TorchException.Value("LRSchedulerInvalidOption", "You must define either total_steps OR (epochs AND steps_per_epoch)");
+            throw TorchException.Value("InvalidOption", "You must define either total_steps OR (epochs AND steps_per_epoch)");
         if (totalSteps is { } total)
         {
-            Require(total > 0, "LRSchedulerInvalidOption", $"Expected positive integer total_steps, but got {total}");
+            Require(total > 0, "InvalidOption", $"Expected positive integer total_steps, but got {total}");
             TotalSteps = total;
         }
         else
         {
-            Require(epochs > 0, "LRSchedulerInvalidOption", $"Expected positive integer epochs, but got {Show(epochs)}");
-            Require(stepsPerEpoch > 0, "LRSchedulerInvalidOption", $"Expected positive integer steps_per_epoch, but got {Show(stepsPerEpoch)}");
+            Require(epochs > 0, "InvalidOption", $"Expected positive integer epochs, but got {Show(epochs)}");
+            Require(stepsPerEpoch > 0, "InvalidOption", $"Expected positive integer steps_per_epoch, but got {Show(stepsPerEpoch)}");
             TotalSteps = epochs!.Value * stepsPerEpoch!.Value;
         }
 
@@ -46,9 +46,9 @@ public sealed class OneCycleLR : LRScheduler
                 new(TotalSteps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
             ];
 
-        Require(!(pctStart < 0 || pctStart > 1) && !double.IsNaN(pctStart), "LRSchedulerInvalidOption",
+        Require(!(pctStart < 0 || pctStart > 1) && !double.IsNaN(pctStart), "InvalidOption",
             $"Expected float between 0 and 1 pct_start, but got {Printing.PythonRepr.Number(pctStart)}");
-        Require(annealStrategy is "cos" or "linear", "LRSchedulerInvalidOption",
+        Require(annealStrategy is "cos" or "linear", "InvalidOption",
             $"anneal_strategy must be one of 'cos' or 'linear', instead got {annealStrategy}");
         PctStart = pctStart;
         AnnealStrategy = annealStrategy;
@@ -63,7 +63,7 @@ public sealed class OneCycleLR : LRScheduler
         {
             var defaults = optimizer.Defaults;
             if (!defaults.Contains("momentum") && !defaults.Contains("betas"))
-                throw TorchException.Value("LRSchedulerInvalidOption", "optimizer must support momentum or beta1 with `cycle_momentum` option enabled");
+                throw TorchException.Value("InvalidOption", "optimizer must support momentum or beta1 with `cycle_momentum` option enabled");
             _useBeta1 = defaults.Contains("betas");
             maxMomentums = PerGroup(optimizer, "max_momentum", maxMomentum ?? [0.95]);
             baseMomentums = PerGroup(optimizer, "base_momentum", baseMomentum ?? [0.85]);
@@ -109,7 +109,7 @@ public sealed class OneCycleLR : LRScheduler
     {
         int next = LastEpoch + 1;
         if (next > TotalSteps)
-            throw TorchException.Value("LRSchedulerTooManySteps", $"Tried to step {next} times. The specified number of total steps is {TotalSteps}");
+            throw TorchException.Value("TooManySteps", $"Tried to step {next} times. The specified number of total steps is {TotalSteps}");
         base.Step();
     }
 
@@ -127,7 +127,7 @@ public sealed class OneCycleLR : LRScheduler
                 if (epoch <= phase.EndStep || i == _phases.Length - 1)
                 {
                     double span = phase.EndStep - start;
-                    if (span == 0) throw TorchException.Runtime("LRSchedulerDivisionByZero", "float division by zero");
+                    if (span == 0) throw TorchException.Runtime("DivisionByZero", "float division by zero");
                     double pct = (epoch - start) / span;
                     lrs[g] = Anneal(GroupNumber(group, phase.StartLR), GroupNumber(group, phase.EndLR), pct);
                     if (CycleMomentum)

@@ -35,14 +35,14 @@ public abstract class Optimizer
 
         var items = parameters.Cast<object?>().Select(ParamGroup.Unwrap).ToList();
         if (items.Count == 0)
-            throw TorchException.Value("OptimizerEmptyParameterList", "optimizer got an empty parameter list");
+            throw TorchException.Value("EmptyParameterList", "optimizer got an empty parameter list");
         // As PyTorch: a list of dicts is a list of groups; anything else is one group of tensors.
         if (items[0] is IDictionary)
         {
             foreach (var item in items)
             {
                 if (item is not IDictionary group)
-                    throw TorchException.Type("OptimizerInvalidParamGroup",
+                    throw TorchException.Type("InvalidParamGroup",
                         $"param groups must be dicts, but one of them is {ParamGroup.Describe(item)}");
                 AddParamGroup(group);
             }
@@ -60,7 +60,7 @@ public abstract class Optimizer
     public IReadOnlyList<ParamGroup> ParamGroups => _paramGroups;
 
     /// <summary>The options a new group starts from (optimizer.defaults), by PyTorch's key; a copy.</summary>
-    public OrderedDictionary Defaults
+    public PythonDict Defaults
     {
         get
         {
@@ -147,7 +147,7 @@ public abstract class Optimizer
             }
         }
         if (!found)
-            throw TorchException.Value("OptimizerParamGroupNoParams", "a parameter group needs its tensors under the key 'params'");
+            throw TorchException.Value("ParamGroupWithoutParams", "a parameter group needs its tensors under the key 'params'");
         var items = parameters switch
         {
             Tensor t => [t],
@@ -163,10 +163,10 @@ public abstract class Optimizer
         foreach (var item in items)
         {
             if (item is not Tensor t)
-                throw TorchException.Type("OptimizerNotATensor",
+                throw TorchException.Type("NotATensor",
                     $"optimizer can only optimize Tensors, but one of the params is {ParamGroup.PythonTypeName(item)}");
             if (!(t.IsLeaf || t.RetainsGrad))
-                throw TorchException.Value("OptimizerNonLeaf", "can't optimize a non-leaf Tensor");
+                throw TorchException.Value("NonLeafParameter", "can't optimize a non-leaf Tensor");
             tensors.Add(t);
         }
 
@@ -183,7 +183,7 @@ public abstract class Optimizer
 
         foreach (var group in _paramGroups)
             if (group.Params.Any(p => tensors.Contains(p, ReferenceEqualityComparer.Instance)))
-                throw TorchException.Value("OptimizerParamInTwoGroups", "some parameters appear in more than one parameter group");
+                throw TorchException.Value("ParameterInTwoGroups", "some parameters appear in more than one parameter group");
         _paramGroups.Add(CreateGroup(tensors, options));
         OnGroupAdded(_paramGroups[^1]);
     }
@@ -207,11 +207,11 @@ public abstract class Optimizer
     /// returns its live tensors, the tensors here are copies: a saved state dict is a checkpoint that later steps
     /// do not change.
     /// </summary>
-    public OrderedDictionary StateDict()
+    public PythonDict StateDict()
     {
         var indices = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
         var order = new List<Tensor>();
-        var groups = new List<OrderedDictionary>();
+        var groups = new List<PythonDict>();
         int start = 0;
         foreach (var group in _paramGroups)
         {
@@ -234,7 +234,7 @@ public abstract class Optimizer
             groups.Add(packed);
         }
 
-        var state = new Dictionary<int, OrderedDictionary>();
+        var state = new PythonIndexDict();
         foreach (var p in order)
             if (State.TryGetValue(p, out var s))
                 state[indices[p]] = s.ToDictionary(CountsSteps);
@@ -257,29 +257,29 @@ public abstract class Optimizer
         ArgumentNullException.ThrowIfNull(stateDict);
         var savedGroups = Entry(stateDict, "param_groups") is IEnumerable g and not string and not IDictionary
             ? g.Cast<object?>().Select(ParamGroup.Unwrap).ToList()
-            : throw TorchException.Value("OptimizerStateDictInvalid", "loaded state dict has no list of parameter groups under 'param_groups'");
+            : throw TorchException.Value("InvalidStateDict", "loaded state dict has no list of parameter groups under 'param_groups'");
         var savedState = Entry(stateDict, "state") switch
         {
             IDictionary d => d,
             null => new Hashtable(),
-            _ => throw TorchException.Value("OptimizerStateDictInvalid", "loaded state dict's 'state' is not a dictionary"),
+            _ => throw TorchException.Value("InvalidStateDict", "loaded state dict's 'state' is not a dictionary"),
         };
 
         if (savedGroups.Count != _paramGroups.Count)
-            throw TorchException.Value("OptimizerStateDictGroupCount", "loaded state dict has a different number of parameter groups");
+            throw TorchException.Value("StateDictGroupCountMismatch", "loaded state dict has a different number of parameter groups");
 
         var idMap = new Dictionary<long, Tensor>();
         var newOptions = new List<OrderedDictionary>();
         for (int gi = 0; gi < savedGroups.Count; gi++)
         {
             if (savedGroups[gi] is not IDictionary saved)
-                throw TorchException.Value("OptimizerStateDictInvalid", $"loaded state dict's parameter group {gi} is not a dictionary");
+                throw TorchException.Value("InvalidStateDict", $"loaded state dict's parameter group {gi} is not a dictionary");
             var group = _paramGroups[gi];
             var ids = Entry(saved, "params") is IEnumerable list and not string
                 ? list.Cast<object?>().Select(v => ToIndex(v, "params")).ToList()
-                : throw TorchException.Value("OptimizerStateDictInvalid", $"loaded state dict's parameter group {gi} has no 'params' list");
+                : throw TorchException.Value("InvalidStateDict", $"loaded state dict's parameter group {gi} has no 'params' list");
             if (ids.Count != group.Params.Count)
-                throw TorchException.Value("OptimizerStateDictGroupSize",
+                throw TorchException.Value("StateDictGroupSizeMismatch",
                     "loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
             for (int i = 0; i < ids.Count; i++) idMap[ids[i]] = group.Params[i];
 
@@ -296,7 +296,7 @@ public abstract class Optimizer
                 }
                 catch (TorchException ex)
                 {
-                    throw TorchException.Value("OptimizerStateDictInvalid", $"loaded state dict's parameter group {gi}: {ex.Message}");
+                    throw TorchException.Value("InvalidStateDict", $"loaded state dict's parameter group {gi}: {ex.Message}");
                 }
             }
             // Options the saved group lacks (an older PyTorch's dict) keep their current values.
@@ -312,7 +312,7 @@ public abstract class Optimizer
             // As PyTorch: state for an index no group lists is not anyone's, and is dropped.
             if (!idMap.TryGetValue(id, out var param)) continue;
             if (ParamGroup.Unwrap(entry.Value) is not IDictionary entries)
-                throw TorchException.Value("OptimizerStateDictInvalid", $"loaded state dict's state for parameter {id} is not a dictionary");
+                throw TorchException.Value("InvalidStateDict", $"loaded state dict's state for parameter {id} is not a dictionary");
             newState[param] = ParamState.FromDictionary(entries, param, id);
         }
 
@@ -342,12 +342,12 @@ public abstract class Optimizer
             case string s when long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out long parsed):
                 return parsed;
         }
-        throw TorchException.Value("OptimizerStateDictInvalid",
+        throw TorchException.Value("InvalidStateDict",
             $"loaded state dict's '{where}' holds {ParamGroup.Describe(value)} where a parameter index belongs");
     }
 
-    /// <summary>An ordered dictionary with case-insensitive string keys, as PowerShell's [ordered]@{} is.</summary>
-    internal static OrderedDictionary NewDictionary() => new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>An ordered dictionary with case-insensitive string keys, as PowerShell's [ordered]@{} is, printed as Python's dict.</summary>
+    internal static PythonDict NewDictionary() => new();
 
     // ---- printing -----------------------------------------------------------------------------------------------
 
@@ -378,7 +378,7 @@ public abstract class Optimizer
     {
         if (p.Grad is not { } grad) return null;
         if (!p.DType.IsFloating())
-            throw TorchException.Type("OptimizerNonFloatingParameter",
+            throw TorchException.Type("NonFloatingParameter",
                 $"{Name} can only update floating point parameters, but got one of dtype {p.DType.TorchName()}");
         return grad;
     }
@@ -386,7 +386,7 @@ public abstract class Optimizer
     /// <summary>PyTorch's ValueError text for an option outside its range: "Invalid learning rate: -1".</summary>
     private protected static void Require(bool valid, string what, double value)
     {
-        if (!valid) throw TorchException.Value("OptimizerInvalidOption", $"Invalid {what}: {PythonRepr.Number(value)}");
+        if (!valid) throw TorchException.Value("InvalidOption", $"Invalid {what}: {PythonRepr.Number(value)}");
     }
 
     private protected static double NumberOption(OrderedDictionary options, string key) => (double)options[key]!;

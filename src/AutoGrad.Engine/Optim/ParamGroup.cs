@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Specialized;
 using System.Globalization;
+using AutoGrad.Printing;
 
 namespace AutoGrad.Optim;
 
@@ -86,7 +87,7 @@ public class ParamGroup
         {
             ArgumentNullException.ThrowIfNull(key);
             if (string.Equals(key, "params", StringComparison.Ordinal))
-                throw TorchException.Value("ParamGroupParamsReadOnly", "a parameter group's 'params' cannot be replaced; add a new group with AddParamGroup");
+                throw TorchException.Value("ParamsReadOnly", "a parameter group's 'params' cannot be replaced; add a new group with AddParamGroup");
             var spec = _specs.FirstOrDefault(s => s.Key == key);
             _options[key] = spec is null ? value : Convert(spec, value);
         }
@@ -95,14 +96,17 @@ public class ParamGroup
     /// <summary>Whether the group has an option with this PyTorch key.</summary>
     public bool ContainsKey(string key) => key is not null && _options.Contains(key);
 
-    /// <summary>The group as PyTorch's dict: every option by key, then 'params' (the tensors themselves).</summary>
-    public OrderedDictionary ToDictionary()
+    /// <summary>The group as PyTorch's dict: 'params' (the tensors themselves), then every option by key.</summary>
+    public PythonDict ToDictionary()
     {
         var copy = Optimizer.NewDictionary();
-        foreach (DictionaryEntry entry in _options) copy[entry.Key] = entry.Value is double[] p ? p.Clone() : entry.Value;
         copy["params"] = _params.ToArray();
+        foreach (DictionaryEntry entry in _options) copy[entry.Key] = entry.Value is double[] p ? p.Clone() : entry.Value;
         return copy;
     }
+
+    /// <summary>Python's print of the group's dict: <c>{'params': [tensor(...)], 'lr': 0.1, ...}</c>.</summary>
+    public override string ToString() => ToDictionary().ToString();
 
     internal IEnumerable<string> Keys => _options.Keys.Cast<string>();
 
@@ -143,7 +147,7 @@ public class ParamGroup
                 }
                 break;
             case OptionKind.Fixed:
-                throw TorchException.Value("ParamGroupFixedOption",
+                throw TorchException.Value("FixedOption",
                     $"'{spec.Key}' selects one of PyTorch's other implementations; AutoGrad.PS has the single-tensor one only, so '{spec.Key}' stays as it is");
         }
         string expected = spec.Kind switch
@@ -152,7 +156,7 @@ public class ParamGroup
             OptionKind.Flag => "True or False",
             _ => "two numbers",
         };
-        throw TorchException.Type("ParamGroupInvalidOption",
+        throw TorchException.Type("InvalidOptionValue",
             $"'{spec.Key}' must be {expected}, but got {Describe(value)}");
     }
 

@@ -1,7 +1,7 @@
 using System.Collections;
-using System.Collections.Specialized;
 using System.Globalization;
 using AutoGrad.Autograd;
+using AutoGrad.Printing;
 
 namespace AutoGrad.Optim;
 
@@ -36,7 +36,7 @@ internal sealed class ParamState
     public bool IsEmpty => _buffers.Count == 0 && Step == 0;
 
     /// <summary>PyTorch's per-parameter state dict: 'step' first (when counted), then copies of the buffers.</summary>
-    public OrderedDictionary ToDictionary(bool countsSteps)
+    public PythonDict ToDictionary(bool countsSteps)
     {
         var result = Optimizer.NewDictionary();
         if (countsSteps) result["step"] = Tensor.Scalar(Step, DType.Float32);
@@ -71,7 +71,7 @@ internal sealed class ParamState
             if (value is not Tensor tensor)
                 throw Invalid(index, $"'{name}' is {ParamGroup.Describe(value)}, not a tensor");
             if (!Shapes.Equal(tensor.ShapeArray, param.ShapeArray))
-                throw TorchException.Value("OptimizerStateShapeMismatch",
+                throw TorchException.Value("StateDictShapeMismatch",
                     $"loaded state dict has a tensor of shape [{Shapes.Join(tensor.ShapeArray)}] for '{name}' of parameter {index}, whose shape is [{Shapes.Join(param.ShapeArray)}]");
             using var _ = GradMode.NoGrad();
             var copy = tensor.Detach().To(param.DType.IsFloating() ? param.DType : tensor.DType).Clone();
@@ -81,5 +81,5 @@ internal sealed class ParamState
     }
 
     private static TorchException Invalid(long index, string what) =>
-        TorchException.Value("OptimizerStateDictInvalid", $"loaded state dict's state for parameter {index}: {what}");
+        TorchException.Value("InvalidStateDict", $"loaded state dict's state for parameter {index}: {what}");
 }

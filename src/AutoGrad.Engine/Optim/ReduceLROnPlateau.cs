@@ -15,12 +15,12 @@ public sealed class ReduceLROnPlateau : LRScheduler
     public ReduceLROnPlateau(Optimizer optimizer, string mode = "min", double factor = 0.1, int patience = 10, double threshold = 1e-4,
         string thresholdMode = "rel", int cooldown = 0, double[]? minLR = null, double eps = 1e-8) : base(optimizer)
     {
-        Require(factor < 1.0, "LRSchedulerInvalidOption", "Factor should be < 1.0.");
+        Require(factor < 1.0, "InvalidOption", "Factor should be < 1.0.");
         minLR ??= [0];
         int groups = optimizer.ParamGroups.Count;
-        Require(minLR.Length == 1 || minLR.Length == groups, "LRSchedulerInvalidOption", $"expected {groups} min_lrs, got {minLR.Length}");
-        Require(mode is "min" or "max", "LRSchedulerInvalidOption", $"mode {mode} is unknown!");
-        Require(thresholdMode is "rel" or "abs", "LRSchedulerInvalidOption", $"threshold mode {thresholdMode} is unknown!");
+        Require(minLR.Length == 1 || minLR.Length == groups, "InvalidOption", $"expected {groups} min_lrs, got {minLR.Length}");
+        Require(mode is "min" or "max", "InvalidOption", $"mode {mode} is unknown!");
+        Require(thresholdMode is "rel" or "abs", "InvalidOption", $"threshold mode {thresholdMode} is unknown!");
         _minLRs = minLR.Length == 1 ? Enumerable.Repeat(minLR[0], groups).ToArray() : (double[])minLR.Clone();
         Mode = mode;
         Factor = factor;
@@ -69,7 +69,7 @@ public sealed class ReduceLROnPlateau : LRScheduler
 
     /// <summary>Needs the metric: call <see cref="Step(double)"/>.</summary>
     public override void Step() =>
-        throw TorchException.Type("LRSchedulerMissingMetric", "step() missing 1 required positional argument: 'metrics'");
+        throw TorchException.Type("MissingMetric", "step() missing 1 required positional argument: 'metrics'");
 
     /// <summary>The metric as a one-element tensor (a loss), as PyTorch's float(metrics) reads it.</summary>
     public void Step(Tensor metrics)

@@ -58,7 +58,7 @@ public sealed class SGD : Optimizer
         Require(!(momentum < 0.0), "momentum value", momentum);
         Require(!(weightDecay < 0.0), "weight_decay value", weightDecay);
         if (FlagOption(o, "nesterov") && (momentum <= 0 || NumberOption(o, "dampening") != 0))
-            throw TorchException.Value("OptimizerInvalidOption", "Nesterov momentum requires a momentum and zero dampening");
+            throw TorchException.Value("InvalidOption", "Nesterov momentum requires a momentum and zero dampening");
     }
 
     private protected override ParamGroup CreateGroup(List<Tensor> parameters, OrderedDictionary options) =>

@@ -5,7 +5,7 @@ public sealed class StepLR : LRScheduler
 {
     public StepLR(Optimizer optimizer, int stepSize, double gamma = 0.1) : base(optimizer)
     {
-        Require(stepSize > 0, "LRSchedulerInvalidOption", $"StepLR's step_size must be a positive integer, but got {stepSize}");
+        Require(stepSize > 0, "InvalidOption", $"StepLR's step_size must be a positive integer, but got {stepSize}");
         StepSize = stepSize;
         Gamma = gamma;
         Start();

@@ -4,9 +4,9 @@ using System.Globalization;
 namespace AutoGrad.Printing;
 
 /// <summary>
-/// Python's repr() of the plain values PyTorch prints in reprs and messages (optimizer options, error texts):
-/// floats as the shortest text that reads back to the same double ("0.001", "1e-08", "(0.9, 0.999)"), True/False,
-/// None. A double with an integral value prints as an int ("0", "-1"): PowerShell passes every number to a
+/// Python's repr() of the plain values PyTorch prints in reprs and messages (optimizer options, error texts,
+/// state dicts): floats as the shortest text that reads back to the same double ("0.001", "1e-08", "(0.9, 0.999)"),
+/// True/False, None, lists, dicts and tensors (their own repr). A double with an integral value prints as an int ("0", "-1"): PowerShell passes every number to a
 /// [double] parameter, and the values PyTorch shows as ints (momentum=0, weight_decay=0) are the integral ones.
 /// </summary>
 internal static class PythonRepr
@@ -20,7 +20,9 @@ internal static class PythonRepr
         int or long or short or byte => Convert.ToString(value, CultureInfo.InvariantCulture)!,
         string s => "'" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'",
         double[] pair => Tuple(pair),
-        IList list => "[" + string.Join(", ", list.Cast<object?>().Select(Format)) + "]",
+        Tensor t => t.ToString(),
+        IDictionary dict => PythonDictFormat.Format(dict),
+        IEnumerable list => "[" + string.Join(", ", list.Cast<object?>().Select(Format)) + "]",
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "None",
     };
 
