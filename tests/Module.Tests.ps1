@@ -5,7 +5,8 @@ BeforeAll {
     $script:manifestPath = "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1"
     $script:module = Import-Module $manifestPath -Force -PassThru
     $script:cmdlets = 'New-Tensor', 'Invoke-Op', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad',
-        'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor'
+        'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor',
+        'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches
@@ -54,9 +55,18 @@ Describe 'module manifest' {
 
 Describe 'cmdlet metadata' {
     It '<_> declares OutputType [AutoGrad.Tensor]' -ForEach @(
-        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Clear-Grad', 'Join-Tensor', 'Split-Tensor'
+        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Join-Tensor', 'Split-Tensor', 'Update-Parameter'
     ) {
         (Get-Command $_).OutputType.Type | Should -Be ([AutoGrad.Tensor])
+    }
+
+    It '<Command> declares OutputType <Types>' -ForEach @(
+        @{ Command = 'Clear-Grad'; Types = @('AutoGrad.Tensor', 'AutoGrad.Optim.Optimizer') }
+        @{ Command = 'New-Optimizer'; Types = @('AutoGrad.Optim.Optimizer') }
+        @{ Command = 'New-LRScheduler'; Types = @('AutoGrad.Optim.LRScheduler') }
+        @{ Command = 'Update-LRScheduler'; Types = @('AutoGrad.Optim.LRScheduler') }
+    ) {
+        (Get-Command $Command).OutputType.Type.FullName | Should -Be $Types
     }
 
     It 'Test-Gradient declares OutputType [AutoGrad.Autograd.GradientCheckResult]' {
@@ -84,6 +94,11 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Test-Gradient';   Parameter = 'InputObject' }
         @{ Command = 'Join-Tensor';     Parameter = 'InputObject' }
         @{ Command = 'Split-Tensor';    Parameter = 'InputObject' }
+        @{ Command = 'Clear-Grad';      Parameter = 'Optimizer' }
+        @{ Command = 'New-Optimizer';   Parameter = 'Parameters' }
+        @{ Command = 'Update-Parameter'; Parameter = 'Optimizer' }
+        @{ Command = 'New-LRScheduler'; Parameter = 'Optimizer' }
+        @{ Command = 'Update-LRScheduler'; Parameter = 'Scheduler' }
     ) {
         $p = (Get-Command $Command).Parameters[$Parameter]
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipeline | Should -Contain $true

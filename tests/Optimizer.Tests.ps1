@@ -259,3 +259,22 @@ Describe 'Optimizer state dicts in PowerShell' {
         { $opt.LoadStateDict($other.StateDict()) } | Should -Throw -ExpectedMessage "*loaded state dict contains a parameter group that doesn't match the size of optimizer's group*"
     }
 }
+
+Describe 'argument completion for optimizers and schedulers' {
+    BeforeAll {
+        function Get-Completion([string]$InputScript) {
+            (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches.CompletionText
+        }
+    }
+
+    It 'completes <Line> with <Expected>' -ForEach @(
+        @{ Line = 'New-Optimizer Ad'; Expected = @('Adam', 'AdamW', 'Adagrad') }
+        @{ Line = 'New-Optimizer r'; Expected = @('RMSprop') }
+        @{ Line = 'New-LRScheduler -Type C'; Expected = @('CosineAnnealingLR') }
+        @{ Line = 'New-LRScheduler ReduceLROnPlateau $o -Mode '; Expected = @('min', 'max') }
+        @{ Line = 'New-LRScheduler ReduceLROnPlateau $o -ThresholdMode a'; Expected = @('abs') }
+        @{ Line = 'New-LRScheduler OneCycleLR $o -AnnealStrategy l'; Expected = @('linear') }
+    ) {
+        Get-Completion $Line | Should -Be $Expected
+    }
+}

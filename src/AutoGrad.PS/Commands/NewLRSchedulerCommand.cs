@@ -7,10 +7,12 @@ namespace AutoGrad.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Creates a learning-rate scheduler (torch.optim.lr_scheduler) that sets an optimizer's learning rates.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "LRScheduler")]
+[Cmdlet(VerbsCommon.New, "LRScheduler", DefaultParameterSetName = DefaultSet)]
 [OutputType(typeof(LRScheduler))]
 public sealed class NewLRSchedulerCommand : AutoGradCmdlet
 {
+    public const string DefaultSet = "Default";
+
     /// <summary>The options each type takes (required ones first, marked in <see cref="s_required"/>).</summary>
     private static readonly Dictionary<string, string[]> s_options = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -33,103 +35,103 @@ public sealed class NewLRSchedulerCommand : AutoGradCmdlet
     private static readonly HashSet<string> s_allOptions = new(s_options.Values.SelectMany(o => o), StringComparer.OrdinalIgnoreCase);
 
     /// <summary>StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, ReduceLROnPlateau or OneCycleLR.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0)]
     [ArgumentCompleter(typeof(LRSchedulerTypeCompleter))]
     public string Type { get; set; } = "";
 
     /// <summary>The optimizer whose learning rates to set (from New-Optimizer), as an argument or from the pipeline.</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true)]
+    [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 1, ValueFromPipeline = true)]
     public Optimizer Optimizer { get; set; } = null!;
 
     /// <summary>StepLR: steps between decays.</summary>
-    [Parameter] public int StepSize { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public int StepSize { get; set; }
 
     /// <summary>StepLR, MultiStepLR, ExponentialLR: the decay factor.</summary>
-    [Parameter] public double Gamma { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public double Gamma { get; set; }
 
     /// <summary>MultiStepLR: the steps at which lr decays.</summary>
-    [Parameter] public int[] Milestones { get; set; } = [];
+    [Parameter(ParameterSetName = DefaultSet)] public int[] Milestones { get; set; } = [];
 
     /// <summary>CosineAnnealingLR: steps in half a cosine period (T_max).</summary>
-    [Parameter] public int TMax { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public int TMax { get; set; }
 
     /// <summary>CosineAnnealingLR: the lowest learning rate (eta_min).</summary>
-    [Parameter] public double EtaMin { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public double EtaMin { get; set; }
 
     /// <summary>LinearLR: the factor at the first step.</summary>
-    [Parameter] public double StartFactor { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public double StartFactor { get; set; }
 
     /// <summary>LinearLR: the factor after TotalIters steps.</summary>
-    [Parameter] public double EndFactor { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public double EndFactor { get; set; }
 
     /// <summary>LinearLR: the steps over which the factor changes.</summary>
-    [Parameter] public int TotalIters { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public int TotalIters { get; set; }
 
     /// <summary>ReduceLROnPlateau: min (the metric should fall) or max (rise).</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     [ArgumentCompleter(typeof(PlateauModeCompleter))]
     public string Mode { get; set; } = "min";
 
     /// <summary>ReduceLROnPlateau: the factor applied at each reduction.</summary>
-    [Parameter] public double Factor { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public double Factor { get; set; }
 
     /// <summary>ReduceLROnPlateau: steps without improvement before a reduction.</summary>
-    [Parameter] public int Patience { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public int Patience { get; set; }
 
     /// <summary>ReduceLROnPlateau: how much better counts as an improvement.</summary>
-    [Parameter] public double Threshold { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public double Threshold { get; set; }
 
     /// <summary>ReduceLROnPlateau: rel or abs.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     [ArgumentCompleter(typeof(ThresholdModeCompleter))]
     public string ThresholdMode { get; set; } = "rel";
 
     /// <summary>ReduceLROnPlateau: steps to wait after a reduction.</summary>
-    [Parameter] public int Cooldown { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public int Cooldown { get; set; }
 
     /// <summary>ReduceLROnPlateau: the lowest lr, for all groups or one per group.</summary>
-    [Parameter] public double[] MinLR { get; set; } = [];
+    [Parameter(ParameterSetName = DefaultSet)] public double[] MinLR { get; set; } = [];
 
     /// <summary>ReduceLROnPlateau: the smallest change of lr worth making.</summary>
-    [Parameter] public double Eps { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public double Eps { get; set; }
 
     /// <summary>OneCycleLR: the peak learning rate, for all groups or one per group.</summary>
-    [Parameter] public double[] MaxLR { get; set; } = [];
+    [Parameter(ParameterSetName = DefaultSet)] public double[] MaxLR { get; set; } = [];
 
     /// <summary>OneCycleLR: the number of steps in the cycle (or give -Epochs and -StepsPerEpoch).</summary>
-    [Parameter] public int TotalSteps { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public int TotalSteps { get; set; }
 
     /// <summary>OneCycleLR: epochs to train, with -StepsPerEpoch.</summary>
-    [Parameter] public int Epochs { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public int Epochs { get; set; }
 
     /// <summary>OneCycleLR: batches per epoch, with -Epochs.</summary>
-    [Parameter] public int StepsPerEpoch { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public int StepsPerEpoch { get; set; }
 
     /// <summary>OneCycleLR: the fraction of the cycle spent raising lr.</summary>
-    [Parameter] public double PctStart { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public double PctStart { get; set; }
 
     /// <summary>OneCycleLR: cos or linear.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     [ArgumentCompleter(typeof(AnnealStrategyCompleter))]
     public string AnnealStrategy { get; set; } = "cos";
 
     /// <summary>OneCycleLR: cycles momentum (or Adam's beta1) against lr; on unless -CycleMomentum:$false.</summary>
-    [Parameter] public SwitchParameter CycleMomentum { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public SwitchParameter CycleMomentum { get; set; }
 
     /// <summary>OneCycleLR: the lowest momentum.</summary>
-    [Parameter] public double[] BaseMomentum { get; set; } = [];
+    [Parameter(ParameterSetName = DefaultSet)] public double[] BaseMomentum { get; set; } = [];
 
     /// <summary>OneCycleLR: the highest momentum.</summary>
-    [Parameter] public double[] MaxMomentum { get; set; } = [];
+    [Parameter(ParameterSetName = DefaultSet)] public double[] MaxMomentum { get; set; } = [];
 
     /// <summary>OneCycleLR: initial lr = max lr / DivFactor.</summary>
-    [Parameter] public double DivFactor { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public double DivFactor { get; set; }
 
     /// <summary>OneCycleLR: final lr = initial lr / FinalDivFactor.</summary>
-    [Parameter] public double FinalDivFactor { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public double FinalDivFactor { get; set; }
 
     /// <summary>OneCycleLR: a third phase that anneals to the final lr.</summary>
-    [Parameter] public SwitchParameter ThreePhase { get; set; }
+    [Parameter(ParameterSetName = DefaultSet)] public SwitchParameter ThreePhase { get; set; }
 
     protected override void BeginProcessing()
     {

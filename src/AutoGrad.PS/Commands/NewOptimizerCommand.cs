@@ -9,10 +9,12 @@ namespace AutoGrad.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Creates an optimizer (torch.optim.SGD, Adam, AdamW, RMSprop, Adagrad) over the given parameters.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "Optimizer")]
+[Cmdlet(VerbsCommon.New, "Optimizer", DefaultParameterSetName = DefaultSet)]
 [OutputType(typeof(Optimizer))]
 public sealed class NewOptimizerCommand : AutoGradCmdlet
 {
+    public const string DefaultSet = "Default";
+
     /// <summary>The options each type takes, by parameter name (PyTorch's keyword in PascalCase).</summary>
     private static readonly Dictionary<string, string[]> s_options = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -39,7 +41,7 @@ public sealed class NewOptimizerCommand : AutoGradCmdlet
     private readonly List<Hashtable> _groups = [];
 
     /// <summary>SGD, Adam, AdamW, RMSprop or Adagrad.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0)]
     [ArgumentCompleter(typeof(OptimizerTypeCompleter))]
     public string Type { get; set; } = "";
 
@@ -47,61 +49,61 @@ public sealed class NewOptimizerCommand : AutoGradCmdlet
     /// The tensors to optimize, from the pipeline or as an argument; also anything with a Parameters() method (a
     /// layer), or hashtables that each make a parameter group (@{ Params = $w; LR = 0.1 }).
     /// </summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true)]
+    [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 1, ValueFromPipeline = true)]
     [Alias("Params")]
     [AllowEmptyCollection]
     public object?[] Parameters { get; set; } = [];
 
     /// <summary>The learning rate (lr); PyTorch's default for the type when omitted.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     public double LR { get; set; }
 
     /// <summary>SGD, RMSprop: the momentum factor.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     public double Momentum { get; set; }
 
     /// <summary>SGD: dampening for momentum.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     public double Dampening { get; set; }
 
     /// <summary>L2 penalty (AdamW: the decoupled decay coefficient).</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     public double WeightDecay { get; set; }
 
     /// <summary>SGD: Nesterov momentum.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     public SwitchParameter Nesterov { get; set; }
 
     /// <summary>Climbs the objective instead of descending it.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     public SwitchParameter Maximize { get; set; }
 
     /// <summary>Adam, AdamW: the decay rates of the moment averages (beta1, beta2).</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     public double[] Betas { get; set; } = [];
 
     /// <summary>Adam, AdamW, RMSprop, Adagrad: the term added to the denominator.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     public double Eps { get; set; }
 
     /// <summary>Adam, AdamW: the AMSGrad variant.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     public SwitchParameter AmsGrad { get; set; }
 
     /// <summary>RMSprop: the smoothing constant.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     public double Alpha { get; set; }
 
     /// <summary>RMSprop: normalizes by the estimated variance of the gradient.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     public SwitchParameter Centered { get; set; }
 
     /// <summary>Adagrad: the learning-rate decay.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     public double LRDecay { get; set; }
 
     /// <summary>Adagrad: the starting value of the sums of squared gradients.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     public double InitialAccumulatorValue { get; set; }
 
     protected override void BeginProcessing()

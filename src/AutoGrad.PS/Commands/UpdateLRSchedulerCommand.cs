@@ -8,20 +8,22 @@ namespace AutoGrad.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Advances a learning-rate scheduler by one step (scheduler.step()), setting the optimizer's learning rates.</para>
 /// </summary>
-[Cmdlet(VerbsData.Update, "LRScheduler")]
+[Cmdlet(VerbsData.Update, "LRScheduler", DefaultParameterSetName = DefaultSet)]
 [OutputType(typeof(LRScheduler))]
 public sealed class UpdateLRSchedulerCommand : AutoGradCmdlet
 {
+    public const string DefaultSet = "Default";
+
     /// <summary>The scheduler to step (from New-LRScheduler).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
     public LRScheduler Scheduler { get; set; } = null!;
 
     /// <summary>ReduceLROnPlateau only: the watched value (a number or a one-element tensor, e.g. the validation loss).</summary>
-    [Parameter(Position = 1)]
+    [Parameter(ParameterSetName = DefaultSet, Position = 1)]
     public object? Metric { get; set; }
 
     /// <summary>Writes the scheduler to the pipeline after the step.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = DefaultSet)]
     public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
