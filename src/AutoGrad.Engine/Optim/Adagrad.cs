@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Specialized;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace AutoGrad.Optim;
@@ -119,6 +120,7 @@ public sealed class Adagrad : Optimizer
             _maximize = maximize;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector256<T> param, Vector256<T> grad, ref Vector256<T> sum, ref Vector256<T> s1, ref Vector256<T> s2)
         {
             if (_maximize) grad = -grad;

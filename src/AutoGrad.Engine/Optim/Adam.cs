@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Specialized;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace AutoGrad.Optim;
@@ -133,6 +134,7 @@ public class Adam : Optimizer
             _decoupledDecay = k.Decoupled && k.WeightDecay != 0;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector256<T> param, Vector256<T> grad, ref Vector256<T> expAvg, ref Vector256<T> expAvgSq,
             ref Vector256<T> maxExpAvgSq)
         {

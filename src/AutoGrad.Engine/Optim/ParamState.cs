@@ -33,8 +33,6 @@ internal sealed class ParamState
         return created;
     }
 
-    public bool IsEmpty => _buffers.Count == 0 && Step == 0;
-
     /// <summary>PyTorch's per-parameter state dict: 'step' first (when counted), then copies of the buffers.</summary>
     public PythonDict ToDictionary(bool countsSteps)
     {
