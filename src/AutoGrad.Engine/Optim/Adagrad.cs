@@ -39,20 +39,8 @@ public sealed class Adagrad : Optimizer
     }
 
     private static OrderedDictionary DefaultOptions(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue,
-        double eps, bool maximize)
-    {
-        var d = NewDictionary();
-        d["lr"] = lr;
-        d["lr_decay"] = lrDecay;
-        d["eps"] = eps;
-        d["weight_decay"] = weightDecay;
-        d["initial_accumulator_value"] = initialAccumulatorValue;
-        d["foreach"] = null;
-        d["maximize"] = maximize;
-        d["differentiable"] = false;
-        d["fused"] = null;
-        return d;
-    }
+        double eps, bool maximize) =>
+        OptionValues(s_options, lr, lrDecay, eps, weightDecay, initialAccumulatorValue, null, maximize, false, null);
 
     private protected override IReadOnlyList<OptionSpec> Options => s_options;
 

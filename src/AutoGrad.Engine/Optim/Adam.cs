@@ -45,19 +45,7 @@ public class Adam : Optimizer
     {
         if (betas.Length != 2)
             throw TorchException.Value("InvalidOption", $"betas must be two numbers, but got {betas.Length}");
-        var d = NewDictionary();
-        d["lr"] = lr;
-        d["betas"] = (double[])betas.Clone();
-        d["eps"] = eps;
-        d["weight_decay"] = weightDecay;
-        d["amsgrad"] = amsgrad;
-        d["maximize"] = maximize;
-        d["foreach"] = null;
-        d["capturable"] = false;
-        d["differentiable"] = false;
-        d["fused"] = null;
-        d["decoupled_weight_decay"] = decoupled;
-        return d;
+        return OptionValues(s_options, lr, betas, eps, weightDecay, amsgrad, maximize, null, false, false, null, decoupled);
     }
 
     private protected override IReadOnlyList<OptionSpec> Options => s_options;

@@ -346,6 +346,15 @@ public abstract class Optimizer
             $"loaded state dict's '{where}' holds {ParamGroup.Describe(value)} where a parameter index belongs");
     }
 
+    /// <summary>An optimizer's options in its table's order (PyTorch's), one value per option.</summary>
+    private protected static PythonDict OptionValues(IReadOnlyList<OptionSpec> specs, params object?[] values)
+    {
+        if (values.Length != specs.Count) throw new ArgumentException($"{specs.Count} option values expected", nameof(values));
+        var options = NewDictionary();
+        for (int i = 0; i < specs.Count; i++) options[specs[i].Key] = values[i] is double[] pair ? pair.Clone() : values[i];
+        return options;
+    }
+
     /// <summary>An ordered dictionary with case-insensitive string keys, as PowerShell's [ordered]@{} is, printed as Python's dict.</summary>
     internal static PythonDict NewDictionary() => new();
 

@@ -34,21 +34,8 @@ public sealed class RMSprop : Optimizer
     }
 
     private static OrderedDictionary DefaultOptions(double lr, double alpha, double eps, double weightDecay, double momentum,
-        bool centered, bool maximize)
-    {
-        var d = NewDictionary();
-        d["lr"] = lr;
-        d["momentum"] = momentum;
-        d["alpha"] = alpha;
-        d["eps"] = eps;
-        d["centered"] = centered;
-        d["weight_decay"] = weightDecay;
-        d["capturable"] = false;
-        d["foreach"] = null;
-        d["maximize"] = maximize;
-        d["differentiable"] = false;
-        return d;
-    }
+        bool centered, bool maximize) =>
+        OptionValues(s_options, lr, momentum, alpha, eps, centered, weightDecay, false, null, maximize, false);
 
     private protected override IReadOnlyList<OptionSpec> Options => s_options;
 

@@ -33,20 +33,8 @@ public sealed class SGD : Optimizer
     }
 
     private static OrderedDictionary DefaultOptions(double lr, double momentum, double dampening, double weightDecay, bool nesterov,
-        bool maximize)
-    {
-        var d = NewDictionary();
-        d["lr"] = lr;
-        d["momentum"] = momentum;
-        d["dampening"] = dampening;
-        d["weight_decay"] = weightDecay;
-        d["nesterov"] = nesterov;
-        d["maximize"] = maximize;
-        d["foreach"] = null;
-        d["differentiable"] = false;
-        d["fused"] = null;
-        return d;
-    }
+        bool maximize) =>
+        OptionValues(s_options, lr, momentum, dampening, weightDecay, nesterov, maximize, null, false, null);
 
     private protected override IReadOnlyList<OptionSpec> Options => s_options;
 
