@@ -32,6 +32,10 @@
         'Get-RandomSeed'
         'Get-RandomState'
         'Set-RandomState'
+        'New-Optimizer'
+        'Update-Parameter'
+        'New-LRScheduler'
+        'Update-LRScheduler'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

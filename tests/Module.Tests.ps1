@@ -7,7 +7,8 @@ BeforeAll {
     $script:cmdlets = 'New-Tensor', 'Invoke-Op', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad',
         'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor',
         'Export-TensorGraph', 'Export-Plot',
-        'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState'
+        'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
+        'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches
@@ -56,18 +57,22 @@ Describe 'module manifest' {
 
 Describe 'cmdlet metadata' {
     It '<_> declares OutputType [AutoGrad.Tensor]' -ForEach @(
-        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Clear-Grad', 'Join-Tensor', 'Split-Tensor'
+        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Join-Tensor', 'Split-Tensor', 'Update-Parameter'
     ) {
         (Get-Command $_).OutputType.Type | Should -Be ([AutoGrad.Tensor])
     }
 
-    It '<Command> declares OutputType [<Type>]' -ForEach @(
-        @{ Command = 'New-Layer'; Type = 'AutoGrad.NN.Module' }
-        @{ Command = 'Invoke-Layer'; Type = 'AutoGrad.Tensor' }
-        @{ Command = 'Get-RandomSeed'; Type = 'System.UInt64' }
-        @{ Command = 'Get-RandomState'; Type = 'AutoGrad.Random.GeneratorState' }
+    It '<Command> declares OutputType <Types>' -ForEach @(
+        @{ Command = 'New-Layer'; Types = @('AutoGrad.NN.Module') }
+        @{ Command = 'Invoke-Layer'; Types = @('AutoGrad.Tensor') }
+        @{ Command = 'Get-RandomSeed'; Types = @('System.UInt64') }
+        @{ Command = 'Get-RandomState'; Types = @('AutoGrad.Random.GeneratorState') }
+        @{ Command = 'Clear-Grad'; Types = @('AutoGrad.Tensor', 'AutoGrad.Optim.Optimizer') }
+        @{ Command = 'New-Optimizer'; Types = @('AutoGrad.Optim.Optimizer') }
+        @{ Command = 'New-LRScheduler'; Types = @('AutoGrad.Optim.LRScheduler') }
+        @{ Command = 'Update-LRScheduler'; Types = @('AutoGrad.Optim.LRScheduler') }
     ) {
-        (Get-Command $Command).OutputType.Type.FullName | Should -Be $Type
+        (Get-Command $Command).OutputType.Type.FullName | Should -Be $Types
     }
 
     It 'Test-Gradient declares OutputType [AutoGrad.Autograd.GradientCheckResult]' {
@@ -98,6 +103,11 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Invoke-Layer';    Parameter = 'InputObject' }
         @{ Command = 'Set-RandomSeed';  Parameter = 'Seed' }
         @{ Command = 'Set-RandomState'; Parameter = 'State' }
+        @{ Command = 'Clear-Grad';      Parameter = 'Optimizer' }
+        @{ Command = 'New-Optimizer';   Parameter = 'Parameters' }
+        @{ Command = 'Update-Parameter'; Parameter = 'Optimizer' }
+        @{ Command = 'New-LRScheduler'; Parameter = 'Optimizer' }
+        @{ Command = 'Update-LRScheduler'; Parameter = 'Scheduler' }
     ) {
         $p = (Get-Command $Command).Parameters[$Parameter]
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipeline | Should -Contain $true
