@@ -10,7 +10,9 @@
     Notebook  Build, then runs examples/autograd.ipynb headless (dotnet-repl) into out/notebook/autograd.ipynb.
     Docs   Regenerates out/AutoGrad.PS/en-US/AutoGrad.PS.dll-Help.xml from docs/*.md only.
     Clean  Removes out/ and every bin/ and obj/ folder.
-    Bench  Runs the engine-vs-libtorch benchmarks (benchmarks/run.ps1; not part of Test): build.ps1 Bench [filter].
+    Bench  Runs the engine-vs-libtorch benchmarks (benchmarks/run.ps1; not part of Test): build.ps1 Bench [filter];
+           build.ps1 Bench Script runs the script suite instead (benchmarks/script/run.ps1: a fresh default pwsh
+           against Python with PyTorch, the loops users write).
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -288,7 +290,11 @@ try {
         'Notebook' { Invoke-Notebook }
         'Docs' { Invoke-Docs }
         'Clean' { Invoke-Clean }
-        'Bench' { & (Join-Path $Root 'benchmarks/run.ps1') -Filter $Filter -UpdateDocs:$UpdateDocs }
+        'Bench' {
+            # 'Script' is the script suite (a fresh default pwsh against Python/PyTorch); anything else the engine's.
+            if ($Filter -eq 'Script') { & (Join-Path $Root 'benchmarks/script/run.ps1') -UpdateDocs:$UpdateDocs }
+            else { & (Join-Path $Root 'benchmarks/run.ps1') -Filter $Filter -UpdateDocs:$UpdateDocs }
+        }
     }
 } finally {
     Pop-Location
