@@ -212,3 +212,31 @@ Describe 'pipeline' {
         $out[0].Item() | Should -Be 10
     }
 }
+
+BeforeDiscovery {
+    # The cases below come from the module's own commands, so it is imported for discovery too.
+    Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
+    $script:tensorParameters = @(Get-Command -Module AutoGrad.PS -CommandType Cmdlet | ForEach-Object {
+        $command = $_
+        $command.Parameters.Values | Where-Object { $_.ParameterType -in [AutoGrad.Tensor], [AutoGrad.Tensor[]] } |
+            ForEach-Object { @{ Command = $command.Name; Parameter = $_.Name; Type = $_.ParameterType.Name; Attributes = $_.Attributes } }
+    })
+    if ($script:tensorParameters.Count -lt 10) { throw "found only $($script:tensorParameters.Count) tensor parameters" }
+}
+
+Describe 'tensor parameters' {
+    # A tensor bound by name arrives wrapped in a PSObject; PowerShell's own conversion of the wrapper formats the
+    # result for a trace message whether tracing is on or not, i.e. prints the whole tensor on every call
+    # (docs/performance.md). A transformation attribute hands the binder the tensor itself instead.
+    It '<Command> -<Parameter> ([<Type>]) unwraps its argument before binding' -ForEach $tensorParameters {
+        $Attributes.Where({ $_ -is [System.Management.Automation.ArgumentTransformationAttribute] }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'binding a tensor by name hands the cmdlet the same tensor as piping it' {
+        $x = New-Tensor 1.0, 2.0 -RequiresGrad
+        $named = Measure-Sum -InputObject $x
+        $piped = $x | Measure-Sum
+        $named.GradFn.NextFunctions[0].Variable | Should -Be $piped.GradFn.NextFunctions[0].Variable
+        [object]::ReferenceEquals($named.GradFn.NextFunctions[0].Variable, $x) | Should -BeTrue
+    }
+}

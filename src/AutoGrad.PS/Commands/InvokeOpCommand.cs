@@ -28,6 +28,7 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
 
     /// <summary>The tensor the op applies to.</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, ValueFromPipeline = true)]
+    [TensorArgument]
     public Tensor InputObject { get; set; } = null!;
 
     /// <summary>The dim(s) an op works along: reductions take several, Softmax, Select, ... one; negative dims count from the end.</summary>
