@@ -26,6 +26,10 @@
         'Test-Gradient'
         'Join-Tensor'
         'Split-Tensor'
+        'ConvertTo-Tensor'
+        'ConvertFrom-Tensor'
+        'Export-Tensor'
+        'Import-Tensor'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -26,8 +26,6 @@ internal sealed class RestrictedUnpickler
 
     private sealed record Global(Known Kind, string Name, StoredDType Storage = default);
 
-    private static readonly Dictionary<string, Global> Allowed = BuildAllowed();
-
     private static readonly Dictionary<string, StoredDType> StorageClasses = new(StringComparer.Ordinal)
     {
         ["DoubleStorage"] = StoredDType.F64, ["FloatStorage"] = StoredDType.F32, ["HalfStorage"] = StoredDType.F16,
@@ -35,6 +33,9 @@ internal sealed class RestrictedUnpickler
         ["ShortStorage"] = StoredDType.I16, ["CharStorage"] = StoredDType.I8, ["ByteStorage"] = StoredDType.U8,
         ["BoolStorage"] = StoredDType.Bool,
     };
+
+    // After StorageClasses: static fields initialize in textual order.
+    private static readonly Dictionary<string, Global> Allowed = BuildAllowed();
 
     private static Dictionary<string, Global> BuildAllowed()
     {

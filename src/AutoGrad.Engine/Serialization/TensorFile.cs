@@ -95,7 +95,7 @@ public static class TensorFile
             _ => s => TorchSaveFormat.Write(s, value, unwrap),
         };
         if (!overwrite && File.Exists(full))
-            throw new TensorFileException("FileExists", $"'{full}' already exists; pass -Force (overwrite: true) to replace it.");
+            throw new TensorFileException("FileExists", $"'{full}' already exists and overwriting was not asked for.");
         WriteAtomically(full, overwrite, write);
     }
 
