@@ -126,7 +126,7 @@ internal sealed class RestrictedUnpickler
                 case (byte)']': _stack.Add(new List<object?>()); break;      // EMPTY_LIST
                 case (byte)')': _stack.Add(Array.Empty<object?>()); break;   // EMPTY_TUPLE
                 case 0x8f: _stack.Add(new List<object?>()); break;           // EMPTY_SET (as a list)
-                case (byte)'t': _stack.Add(PopMark().ToArray()); break;      // TUPLE
+                case (byte)'t': { var items = PopMark(); _stack.Add(items.ToArray()); break; }      // TUPLE (pop first: _stack changes)
                 case 0x85: _stack.Add(new[] { Pop() }); break;               // TUPLE1
                 case 0x86: { var b = Pop(); var a = Pop(); _stack.Add(new[] { a, b }); break; }
                 case 0x87: { var c = Pop(); var b = Pop(); var a = Pop(); _stack.Add(new[] { a, b, c }); break; }
