@@ -30,8 +30,6 @@ public sealed partial class Tensor
     {
         var items = new List<IndexItem>();
         foreach (var i in index) ParseIndexItem(i, items);
-        if (items.Count(i => i.Kind == IndexKind.Ellipsis) > 1)
-            throw TorchException.Index("IndexMultipleEllipsis", "an index can only have a single ellipsis ('...')");
         int consumed = items.Count(i => i.Kind is IndexKind.Integer or IndexKind.Slice);
         if (Rank == 0 && items.Any(i => i.Kind == IndexKind.Integer))
             throw TorchException.Index("IndexZeroDim",
@@ -43,6 +41,7 @@ public sealed partial class Tensor
         bool single = items.Count == 1;
         var result = this;
         int d = 0;
+        bool expanded = false;
         foreach (var item in items)
         {
             switch (item.Kind)
@@ -65,7 +64,9 @@ public sealed partial class Tensor
                     d++;
                     break;
                 case IndexKind.Ellipsis:
-                    d += Rank - consumed;
+                    // The first '...' stands for every dim not named; PyTorch lets any later one stand for none.
+                    if (!expanded) d += Rank - consumed;
+                    expanded = true;
                     break;
             }
         }

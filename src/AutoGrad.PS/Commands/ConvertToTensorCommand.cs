@@ -19,11 +19,14 @@ public sealed class ConvertToTensorCommand : AutoGradCmdlet
     private DType _dtype;
     private bool _dtypeGiven;
 
-    /// <summary>The rows: objects with properties, hashtables, numbers, numeric strings or arrays; one row per object.</summary>
+    /// <summary>
+    /// The rows: objects with properties, hashtables, numbers, numeric strings or arrays; one row per pipeline
+    /// object (an array given as an argument is a list of rows).
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [AllowNull]
     [AllowEmptyCollection]
-    public object?[] InputObject { get; set; } = [];
+    public object? InputObject { get; set; }
 
     /// <summary>The properties (columns) to take, in this order. Default: the numeric ones of the first object (with -AsCategory, its text ones).</summary>
     [Parameter]
@@ -59,7 +62,11 @@ public sealed class ConvertToTensorCommand : AutoGradCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var item in InputObject)
+        // From the pipeline each object is a row, arrays included; as an argument, an array is the list of rows.
+        var items = !MyInvocation.ExpectingInput && TensorData.Unwrap(InputObject) is IList list
+            ? list.Cast<object?>()
+            : [InputObject];
+        foreach (var item in items)
         {
             _count++;
             if (item is null) Fail("NullRow", ErrorCategory.InvalidData, null, $"Row {_count} is null.");
@@ -111,7 +118,12 @@ public sealed class ConvertToTensorCommand : AutoGradCmdlet
             var v = TensorData.Unwrap(_rows[i].Row);
             if (v is not IList && !(v is not null && IsScalar(v)))
                 Fail("MixedRows", ErrorCategory.InvalidData, _rows[i].Row, $"Row {_rows[i].Number} is an object with properties, but row 1 is a value.");
-            rows[i] = v is string s && HasMissingValue && !TensorData.TryGetNumber(s, out _) ? MissingValue : v;
+            if (v is string s)
+            {
+                if (TryNumber(s, out var n)) v = n;
+                else if (HasMissingValue) v = MissingValue;
+            }
+            rows[i] = v;
         }
         var parsed = Engine(() => TensorData.Parse(rows), InputObject);
         WriteTensor(Engine(() => Finish(parsed.ToTensor(_dtypeGiven ? _dtype : parsed.InferredDType, parsed.Shape)), InputObject));
@@ -125,7 +137,7 @@ public sealed class ConvertToTensorCommand : AutoGradCmdlet
         foreach (var (name, value) in PropertiesOf(first))
         {
             var v = TensorData.Unwrap(value);
-            bool numeric = v is not null && v is not string { Length: 0 } && TensorData.TryGetNumber(v, out _);
+            bool numeric = v is not null && v is not string { Length: 0 } && TryNumber(v, out _);
             if (numeric != AsCategory.IsPresent) names.Add(name);
         }
         if (names.Count == 0)
@@ -167,6 +179,21 @@ public sealed class ConvertToTensorCommand : AutoGradCmdlet
         return true;
     }
 
+    /// <summary>
+    /// A number, or text read as one: with the invariant culture first ("4.5", "1e-3", "NaN"), then with the
+    /// session's culture, so that what Export-Csv wrote in a de-DE session ("4,5") reads back as the same value.
+    /// </summary>
+    private static bool TryNumber(object? v, out object number)
+    {
+        if (TensorData.TryGetNumber(v, out number)) return true;
+        if (v is string s && double.TryParse(s, NumberStyles.Float, CultureInfo.CurrentCulture, out var d))
+        {
+            number = d;
+            return true;
+        }
+        return false;
+    }
+
     private static bool IsMissing(object? v) => v is null || v is string s && string.IsNullOrWhiteSpace(s);
 
     private void EmitProperties(string[] columns)
@@ -181,7 +208,7 @@ public sealed class ConvertToTensorCommand : AutoGradCmdlet
                 if (!TryGet(row, columns[j], out var raw) && !HasMissingValue)
                     Fail("MissingProperty", ErrorCategory.InvalidData, row, $"Row {number} has no property '{columns[j]}'.");
                 var v = TensorData.Unwrap(raw);
-                if (!IsMissing(v) && TensorData.TryGetNumber(v, out var n)) { cells[j] = n; continue; }
+                if (!IsMissing(v) && TryNumber(v, out var n)) { cells[j] = n; continue; }
                 if (HasMissingValue) { cells[j] = MissingValue; continue; }
                 Fail(IsMissing(v) ? "MissingValue" : "NonNumericValue", ErrorCategory.InvalidData, row, IsMissing(v)
                     ? $"Row {number} has no value for property '{columns[j]}'; pass -MissingValue (e.g. NaN) to fill such gaps."
