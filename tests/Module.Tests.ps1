@@ -5,7 +5,8 @@ BeforeAll {
     $script:manifestPath = "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1"
     $script:module = Import-Module $manifestPath -Force -PassThru
     $script:cmdlets = 'New-Tensor', 'Invoke-Op', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad',
-        'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor'
+        'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor',
+        'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches
@@ -54,9 +55,21 @@ Describe 'module manifest' {
 
 Describe 'cmdlet metadata' {
     It '<_> declares OutputType [AutoGrad.Tensor]' -ForEach @(
-        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Clear-Grad', 'Join-Tensor', 'Split-Tensor'
+        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Clear-Grad', 'Join-Tensor', 'Split-Tensor',
+        'ConvertTo-Tensor'
     ) {
         (Get-Command $_).OutputType.Type | Should -Be ([AutoGrad.Tensor])
+    }
+
+    It 'Import-Tensor declares a tensor or an ordered dictionary; Export-Tensor a FileInfo (-PassThru); ConvertFrom-Tensor rows or arrays' {
+        (Get-Command Import-Tensor).OutputType.Type | Should -Be @([AutoGrad.Tensor], [System.Collections.Specialized.OrderedDictionary])
+        (Get-Command Export-Tensor).OutputType.Type | Should -Be @([System.IO.FileInfo])
+        (Get-Command ConvertFrom-Tensor).OutputType.Type | Should -Be @([psobject], [object[]])
+    }
+
+    It 'Export-Tensor supports -WhatIf and -Confirm' {
+        (Get-Command Export-Tensor).Parameters.Keys | Should -Contain 'WhatIf'
+        (Get-Command Export-Tensor).Parameters.Keys | Should -Contain 'Confirm'
     }
 
     It 'Test-Gradient declares OutputType [AutoGrad.Autograd.GradientCheckResult]' {
@@ -84,6 +97,10 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Test-Gradient';   Parameter = 'InputObject' }
         @{ Command = 'Join-Tensor';     Parameter = 'InputObject' }
         @{ Command = 'Split-Tensor';    Parameter = 'InputObject' }
+        @{ Command = 'ConvertTo-Tensor';   Parameter = 'InputObject' }
+        @{ Command = 'ConvertFrom-Tensor'; Parameter = 'InputObject' }
+        @{ Command = 'Export-Tensor';      Parameter = 'InputObject' }
+        @{ Command = 'Import-Tensor';      Parameter = 'Path' }
     ) {
         $p = (Get-Command $Command).Parameters[$Parameter]
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipeline | Should -Contain $true
@@ -116,6 +133,10 @@ Describe 'argument completion' {
         @{ Word = '';  Expected = @('Bool', 'Float32', 'Float64', 'Int64') }
     ) {
         (Get-Completion "New-Tensor 1 -DType $Word").CompletionText | Sort-Object | Should -Be $Expected
+    }
+
+    It 'completes file formats for <Command> -Format' -ForEach @(@{ Command = 'Export-Tensor' }, @{ Command = 'Import-Tensor' }) {
+        (Get-Completion "$Command x -Format ").CompletionText | Sort-Object | Should -Be @('Auto', 'Npy', 'Pt', 'Safetensors')
     }
 }
 
