@@ -187,7 +187,9 @@ internal sealed class RestrictedUnpickler
     {
         var bytes = Take(n);
         var value = new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
-        return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+        // Not a ternary: its common type would box the long as a BigInteger.
+        if (value >= long.MinValue && value <= long.MaxValue) return (long)value;
+        return value;
     }
 
     private object? Memo(long key) => _memo.TryGetValue(key, out var v) ? v : throw Bad($"reads memo entry {key}, which was never stored");
