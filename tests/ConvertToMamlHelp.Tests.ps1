@@ -318,7 +318,8 @@ Describe 'ConvertTo-MamlHelp' {
 Describe 'docs/*.md (the cmdlet help)' {
     It 'documents the module''s cmdlets' {
         $Documented | Should -Be (@('New-Tensor', 'Invoke-Op', 'Measure-Mean', 'Measure-Sum', 'Invoke-Backward', 'Get-Grad',
-            'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor') | Sort-Object)
+            'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor',
+            'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor') | Sort-Object)
     }
 
     It '<_>.md follows the PlatyPS schema for AutoGrad.PS' -ForEach @(Get-ChildItem (Join-Path (Split-Path -Parent $PSScriptRoot) 'docs') -Filter '*-*.md' | ForEach-Object BaseName) {
