@@ -141,20 +141,15 @@ internal static class RawTensorData
 
     /// <summary>
     /// The tensor that views <paramref name="storage"/> at <paramref name="offset"/> with <paramref name="strides"/>
-    /// (PyTorch's as_strided), copied out densely. The caller has checked that every element lies in the storage.
+    /// (PyTorch's as_strided), copied out densely. The caller has checked that every element lies in the storage
+    /// (so offset and strides fit in int).
     /// </summary>
     public static Tensor FromStorage(Array storage, int[] shape, long offset, long[] strides)
     {
         int count = Shapes.NumElements(shape);
         if (offset == 0 && count == storage.Length && IsContiguous(shape, strides)) return ToTensor(storage, shape);
-        return storage switch
-        {
-            float[] f => Tensor.FromArray(Gather(f, shape, offset, strides), shape),
-            double[] d => Tensor.FromArray(Gather(d, shape, offset, strides), shape),
-            long[] l => Tensor.FromArray(Gather(l, shape, offset, strides), shape),
-            bool[] b => Tensor.FromArray(Gather(b, shape, offset, strides), shape),
-            _ => throw new ArgumentException($"unexpected storage {storage.GetType().Name}", nameof(storage)),
-        };
+        if (count == 0) return ToTensor(Array.CreateInstance(storage.GetType().GetElementType()!, 0), shape);
+        return ToTensor(Kernels.StridedCopy.Gather(storage, shape, strides.Select(s => (int)s).ToArray(), (int)offset), shape);
     }
 
     /// <summary>Row-major strides (dims of size 1 may have any stride, as PyTorch allows).</summary>
@@ -167,28 +162,6 @@ internal static class RawTensorData
             expected *= shape[d];
         }
         return true;
-    }
-
-    private static T[] Gather<T>(T[] src, int[] shape, long offset, long[] strides)
-    {
-        int count = Shapes.NumElements(shape);
-        var dst = new T[count];
-        if (count == 0) return dst;
-        var index = new int[shape.Length];
-        long at = offset;
-        for (int i = 0; i < count; i++)
-        {
-            dst[i] = src[at];
-            for (int d = shape.Length - 1; d >= 0; d--)
-            {
-                index[d]++;
-                at += strides[d];
-                if (index[d] < shape[d]) break;
-                at -= strides[d] * index[d];
-                index[d] = 0;
-            }
-        }
-        return dst;
     }
 
     /// <summary>Largest storage element a strided view touches, plus one (0 for an empty view).</summary>

@@ -82,25 +82,14 @@ public sealed class ConvertFromTensorCommand : AutoGradCmdlet
     /// <summary>Per column, the names its class indices stand for (null when it is not categorical).</summary>
     private string[]?[] CategoryMaps(Tensor t, string[] names)
     {
-        var maps = new string[]?[names.Length];
-        var given = TensorData.Unwrap(Categories) ?? TensorColumns.Categories(t);
-        if (given is null) return maps;
-        if (t.DType != DType.Int64)
+        var given = Categories ?? TensorColumns.Categories(t);
+        if (given is not null && t.DType != DType.Int64)
             Fail("CategoriesNotIndices", ErrorCategory.InvalidArgument, t, $"Category names need class indices (Int64); the tensor is {t.DType}.");
-        if (given is IDictionary d)
-        {
-            for (int j = 0; j < names.Length; j++)
-                foreach (DictionaryEntry e in d)
-                    if (string.Equals(Convert.ToString(e.Key, CultureInfo.InvariantCulture), names[j], StringComparison.OrdinalIgnoreCase)
-                        || d.Count == 1 && names.Length == 1)
-                        maps[j] = LanguagePrimitives.ConvertTo<string[]>(e.Value);
-            return maps;
-        }
-        if (names.Length != 1)
+        var lists = TensorColumns.CategoryLists(given, names);
+        if (lists is null)
             Fail("CategoriesAmbiguous", ErrorCategory.InvalidArgument, Categories,
                 "-Categories as a list fits a 1-d tensor; for several columns, pass a dictionary of column name -> names.");
-        maps[0] = LanguagePrimitives.ConvertTo<string[]>(given);
-        return maps;
+        return lists!;
     }
 
     private object Map(string[]? names, object value)

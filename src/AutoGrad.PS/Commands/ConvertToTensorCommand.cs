@@ -276,21 +276,10 @@ public sealed class ConvertToTensorCommand : AutoGradCmdlet
 
     private string[]?[] KnownCategories(string[] keys)
     {
-        var result = new string[]?[keys.Length];
-        var given = TensorData.Unwrap(Categories);
-        if (given is null) return result;
-        if (given is IDictionary d)
-        {
-            for (int j = 0; j < keys.Length; j++)
-                foreach (DictionaryEntry e in d)
-                    if (string.Equals(Convert.ToString(e.Key, CultureInfo.InvariantCulture), keys[j], StringComparison.OrdinalIgnoreCase))
-                        result[j] = LanguagePrimitives.ConvertTo<string[]>(e.Value);
-            return result;
-        }
-        if (keys.Length != 1)
+        var lists = TensorColumns.CategoryLists(Categories, keys);
+        if (lists is null)
             Fail("CategoriesAmbiguous", ErrorCategory.InvalidArgument, Categories,
                 "-Categories as a list fits one column; for several, pass a dictionary of column name -> names.");
-        result[0] = LanguagePrimitives.ConvertTo<string[]>(given);
-        return result;
+        return lists!;
     }
 }

@@ -26,6 +26,33 @@ internal static class TensorColumns
     public static string[]? Columns(Tensor tensor) =>
         PSObject.AsPSObject(tensor).Properties[ColumnsName]?.Value is { } v ? LanguagePrimitives.ConvertTo<string[]>(v) : null;
 
+    /// <summary>
+    /// Per column, the category names given as a dictionary (column name → names, matched case-insensitively; a
+    /// one-entry dictionary fits a one-column tensor whatever its key) or as one list, which fits one column only:
+    /// null when a list is given for several columns.
+    /// </summary>
+    public static string[]?[]? CategoryLists(object? given, string[] columns)
+    {
+        var lists = new string[]?[columns.Length];
+        switch (TensorData.Unwrap(given))
+        {
+            case null:
+                return lists;
+            case System.Collections.IDictionary d:
+                for (int j = 0; j < columns.Length; j++)
+                    foreach (System.Collections.DictionaryEntry e in d)
+                        if (string.Equals(Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture), columns[j], StringComparison.OrdinalIgnoreCase)
+                            || d.Count == 1 && columns.Length == 1)
+                            lists[j] = LanguagePrimitives.ConvertTo<string[]>(e.Value);
+                return lists;
+            case var list when columns.Length == 1:
+                lists[0] = LanguagePrimitives.ConvertTo<string[]>(list);
+                return lists;
+            default:
+                return null;
+        }
+    }
+
     public static System.Collections.IDictionary? Categories(Tensor tensor) =>
         TensorData.Unwrap(PSObject.AsPSObject(tensor).Properties[CategoriesName]?.Value) as System.Collections.IDictionary;
 }
