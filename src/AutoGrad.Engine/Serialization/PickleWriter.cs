@@ -141,24 +141,11 @@ internal sealed class PickleWriter
         Op((byte)'Q');                   // BINPERSID
         SaveInt(0);                      // storage offset
         SaveTuple(shape.Select(s => (long)s).ToArray());
-        SaveTuple(ContiguousStrides(shape));
+        SaveTuple(Shapes.ContiguousStrides(shape).Select(s => (long)s).ToArray());   // a size-0 dim counts as 1, as in PyTorch
         Op(t.RequiresGrad ? (byte)0x88 : (byte)0x89);
         SaveEmptyOrderedDict();          // backward hooks
         Op((byte)'t');
         Op((byte)'R');
-    }
-
-    /// <summary>PyTorch's contiguous strides, where a size-0 dim counts as 1 (zeros(2, 0).stride() == (1, 1)).</summary>
-    internal static long[] ContiguousStrides(int[] shape)
-    {
-        var strides = new long[shape.Length];
-        long s = 1;
-        for (int d = shape.Length - 1; d >= 0; d--)
-        {
-            strides[d] = s;
-            s *= Math.Max(shape[d], 1);
-        }
-        return strides;
     }
 
     internal static string StorageClass(DType d) => d switch
