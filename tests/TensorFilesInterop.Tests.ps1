@@ -27,6 +27,7 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
     $script:python = & "$PSScriptRoot/interop/Find-TorchPython.ps1"
+    $script:fromTorch = Join-Path ([IO.Path]::GetTempPath()) "autograd-interop-$PID-from-torch"
 
     # PyTorch's dtype name -> the dtype Import-Tensor reads it as (exact widening for the ones AutoGrad lacks).
     $script:readAs = @{
@@ -43,6 +44,10 @@ BeforeAll {
         for ($i = 0; $i -lt $actual.Count; $i++) { $actual[$i] | Should -Be ([double]$Spec.values[$i]) -Because "$What element $i" }
         $Tensor.RequiresGrad | Should -Be ([bool]$Spec.requires_grad) -Because "$What requires_grad"
     }
+}
+
+AfterAll {
+    Remove-Item (Join-Path ([IO.Path]::GetTempPath()) "autograd-interop-$PID-*") -Recurse -Force -ErrorAction SilentlyContinue
 }
 
 Describe 'Import-Tensor reads what PyTorch, NumPy and safetensors wrote' -Skip:(-not $python) {
