@@ -8,7 +8,8 @@ BeforeAll {
         'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor',
         'Export-TensorGraph', 'Export-Plot',
         'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
-        'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler'
+        'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
+        'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches
@@ -57,7 +58,8 @@ Describe 'module manifest' {
 
 Describe 'cmdlet metadata' {
     It '<_> declares OutputType [AutoGrad.Tensor]' -ForEach @(
-        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Join-Tensor', 'Split-Tensor', 'Update-Parameter'
+        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Join-Tensor', 'Split-Tensor', 'Update-Parameter',
+        'ConvertTo-Tensor'
     ) {
         (Get-Command $_).OutputType.Type | Should -Be ([AutoGrad.Tensor])
     }
@@ -73,6 +75,17 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Update-LRScheduler'; Types = @('AutoGrad.Optim.LRScheduler') }
     ) {
         (Get-Command $Command).OutputType.Type.FullName | Should -Be $Types
+    }
+
+    It 'Import-Tensor declares a tensor or an ordered dictionary; Export-Tensor a FileInfo (-PassThru); ConvertFrom-Tensor rows or arrays' {
+        (Get-Command Import-Tensor).OutputType.Type | Should -Be @([AutoGrad.Tensor], [System.Collections.Specialized.OrderedDictionary])
+        (Get-Command Export-Tensor).OutputType.Type | Should -Be @([System.IO.FileInfo])
+        (Get-Command ConvertFrom-Tensor).OutputType.Type | Should -Be @([psobject], [object[]])
+    }
+
+    It 'Export-Tensor supports -WhatIf and -Confirm' {
+        (Get-Command Export-Tensor).Parameters.Keys | Should -Contain 'WhatIf'
+        (Get-Command Export-Tensor).Parameters.Keys | Should -Contain 'Confirm'
     }
 
     It 'Test-Gradient declares OutputType [AutoGrad.Autograd.GradientCheckResult]' {
@@ -108,6 +121,10 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Update-Parameter'; Parameter = 'Optimizer' }
         @{ Command = 'New-LRScheduler'; Parameter = 'Optimizer' }
         @{ Command = 'Update-LRScheduler'; Parameter = 'Scheduler' }
+        @{ Command = 'ConvertTo-Tensor';   Parameter = 'InputObject' }
+        @{ Command = 'ConvertFrom-Tensor'; Parameter = 'InputObject' }
+        @{ Command = 'Export-Tensor';      Parameter = 'InputObject' }
+        @{ Command = 'Import-Tensor';      Parameter = 'Path' }
     ) {
         $p = (Get-Command $Command).Parameters[$Parameter]
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipeline | Should -Contain $true
@@ -140,6 +157,10 @@ Describe 'argument completion' {
         @{ Word = '';  Expected = @('Bool', 'Float32', 'Float64', 'Int64') }
     ) {
         (Get-Completion "New-Tensor 1 -DType $Word").CompletionText | Sort-Object | Should -Be $Expected
+    }
+
+    It 'completes file formats for <Command> -Format' -ForEach @(@{ Command = 'Export-Tensor' }, @{ Command = 'Import-Tensor' }) {
+        (Get-Completion "$Command x -Format ").CompletionText | Sort-Object | Should -Be @('Auto', 'Npy', 'Pt', 'Safetensors')
     }
 }
 
