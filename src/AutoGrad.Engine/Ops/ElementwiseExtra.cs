@@ -1,5 +1,6 @@
 using AutoGrad.Autograd;
 using AutoGrad.Kernels;
+using AutoGrad.Ops;
 
 namespace AutoGrad;
 
@@ -33,8 +34,8 @@ public sealed partial class Tensor
     {
         if (min is null && max is null)
             throw TorchException.Runtime("ClampNoBounds", "torch.clamp: At least one of 'min' or 'max' must not be None");
-        var lower = min is null ? this : Maximum(min, record: false);
-        var result = max is null ? lower : lower.Minimum(max, record: false);
+        var lower = min is null ? this : BinaryOps.Maximum.Forward(this, min);
+        var result = max is null ? lower : BinaryOps.Minimum.Forward(lower, max);
         result = result.Detach();
         var inputs = new List<Tensor> { this };
         if (min is not null) inputs.Add(min);
@@ -57,43 +58,10 @@ public sealed partial class Tensor
     }
 
     /// <summary>Elementwise max (MaximumBackward0); on ties each side gets half the gradient.</summary>
-    public Tensor Maximum(Tensor other) => Maximum(other, record: true);
+    public Tensor Maximum(Tensor other) => BinaryOps.Maximum.Apply(this, other);
 
     /// <summary>Elementwise min (MinimumBackward0); on ties each side gets half the gradient.</summary>
-    public Tensor Minimum(Tensor other) => Minimum(other, record: true);
-
-    private Tensor Maximum(Tensor other, bool record) => Extremum(other, record, "MaximumBackward0", isMax: true);
-
-    private Tensor Minimum(Tensor other, bool record) => Extremum(other, record, "MinimumBackward0", isMax: false);
-
-    private Tensor Extremum(Tensor other, bool record, string name, bool isMax)
-    {
-        var dtype = TypePromotion.ResultType(this, other);
-        var outShape = Shapes.Broadcast(_shape, other._shape);
-        var values = EmptyElementwise(outShape, DType.Float64, this, other);
-        BinaryKernel.RunScalar(Operand<double>(Cast(dtype), DType.Float64, outShape), Operand<double>(other.Cast(dtype), DType.Float64, outShape),
-            Strided<double>.Of(values, outShape), outShape, isMax
-            ? static (p, q) => double.IsNaN(p) || double.IsNaN(q) ? double.NaN : Math.Max(p, q)
-            : static (p, q) => double.IsNaN(p) || double.IsNaN(q) ? double.NaN : Math.Min(p, q));
-        var result = values.Cast(dtype);
-        if (record && Graph.NeedsGrad(this, other))
-            Graph.Record(result, name, [this, other], [this, other], isMax, static (g, s, state, n) =>
-            {
-                bool max = state;
-                Tensor x = s[0], y = s[1];
-                var half = g.Div(2L);
-                var zero = ZerosScalar(g.DType);
-                var tie = x.Eq(y);
-                var xWins = max ? x.Gt(y) : x.Lt(y);
-                var yWins = max ? y.Gt(x) : y.Lt(x);
-                return
-                [
-                    n[0] ? Where(tie, half, Where(xWins, g, zero)) : null,
-                    n[1] ? Where(tie, half, Where(yWins, g, zero)) : null,
-                ];
-            });
-        return result;
-    }
+    public Tensor Minimum(Tensor other) => BinaryOps.Minimum.Apply(this, other);
 
     // ---- activations ----------------------------------------------------------------------------------------
 

@@ -152,8 +152,11 @@ internal sealed class UnaryOp
     /// <summary>The op's entry in the op table (Invoke-Op, the docs' list, the generated tests).</summary>
     public OpInfo Info => new(Name, Synopsis, OpArgs.None, OpArgs.None, call => Apply(call.Input))
     {
+        Family = OpFamily.Elementwise,
         Torch = Torch ?? $"torch.{Name.ToLowerInvariant()}(x)",
         Domain = Domain,
-        Differentiable = Derivative is not null,
+        // Ops with a zero derivative (floor, sign ...) still record a node: their zero gradients are checked too.
+        Differentiable = true,
+        Samples = OpSamples.Unary(Domain),
     };
 }
