@@ -10,6 +10,9 @@
     Docs   Regenerates out/AutoGrad.PS/en-US/AutoGrad.PS.dll-Help.xml from docs/*.md only.
     Clean  Removes out/ and every bin/ and obj/ folder.
     Bench  Runs the engine-vs-libtorch benchmarks (benchmarks/run.ps1; not part of Test): build.ps1 Bench [filter].
+    OpReference  Regenerates the op table's PyTorch reference: tests/data/ops-samples.json (the samples the table
+           generates) and tests/data/ops-reference.json (tests/data/ops.py runs them in PyTorch; needs a python3
+           that can import torch, /usr/bin/python3 first). Run it after adding an op or changing its samples.
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -17,7 +20,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'OpReference')]
     [string] $Task = 'Build',
 
     # Bench only: which benchmarks (a class or case name, or a BenchmarkDotNet glob); default all.
@@ -143,6 +146,34 @@ function Invoke-Build {
     }
 }
 
+# A python3 that can import torch (PyTorch's reference data): Debian's /usr/bin/python3 first, then PATH.
+function Find-TorchPython {
+    foreach ($candidate in '/usr/bin/python3', 'python3', 'python') {
+        $cmd = Get-Command $candidate -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        if (-not $cmd) { continue }
+        & $cmd.Source -c 'import torch' 2>$null
+        if ($LASTEXITCODE -eq 0) { return $cmd.Source }
+    }
+    throw 'No python3 that can import torch: install it (apt-get install -y python3-torch), then run build.ps1 OpReference again.'
+}
+
+function Invoke-OpReference {
+    Write-Step 'OpReference: op table samples -> tests/data/ops-samples.json -> PyTorch -> tests/data/ops-reference.json'
+    $project = Join-Path $Root 'tests/AutoGrad.Engine.Tests'
+    $samples = Join-Path $Root 'tests/data/ops-samples.json'
+    Invoke-Native dotnet @('build', $project, '-c', 'Release', '-nologo', '-v', 'minimal') | Out-Null
+    # The test that compares the checked-in samples with the table writes them when this is set.
+    $env:AUTOGRAD_OP_SAMPLES_OUT = $samples
+    try {
+        Invoke-Native dotnet @('test', $project, '-c', 'Release', '--no-build', '--nologo',
+            '--filter', 'FullyQualifiedName~OpTableTests.The_checked_in_samples_are_the_tables') | Out-Null
+    } finally {
+        Remove-Item Env:AUTOGRAD_OP_SAMPLES_OUT -ErrorAction SilentlyContinue
+    }
+    $python = Find-TorchPython
+    Invoke-Native $python @((Join-Path $Root 'tests/data/ops.py'), $samples, (Join-Path $Root 'tests/data/ops-reference.json')) | Out-Null
+}
+
 function Invoke-Clean {
     Write-Step 'Clean: out/, bin/, obj/'
     $targets = @($OutDir)
@@ -264,6 +295,7 @@ try {
         'Docs' { Invoke-Docs }
         'Clean' { Invoke-Clean }
         'Bench' { & (Join-Path $Root 'benchmarks/run.ps1') -Filter $Filter -UpdateDocs:$UpdateDocs }
+        'OpReference' { Invoke-OpReference }
     }
 } finally {
     Pop-Location

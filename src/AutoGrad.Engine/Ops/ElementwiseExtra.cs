@@ -68,7 +68,7 @@ public sealed partial class Tensor
     /// <summary>max(0,x) + slope*min(0,x) (LeakyReluBackward0).</summary>
     public Tensor LeakyRelu(double negativeSlope = 0.01)
     {
-        var result = FloatingInput().MapValues(v => v > 0 ? v : v * negativeSlope);
+        var result = FloatingOnly("leaky_relu_cpu").MapValues(v => v > 0 ? v : v * negativeSlope);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "LeakyReluBackward0", [this], [this], negativeSlope, static (g, s, state, _) =>
                 [Where(s[0].Gt(0L), g, g.Mul(state))]);
@@ -78,7 +78,7 @@ public sealed partial class Tensor
     /// <summary>log(1 + exp(beta x)) / beta, linear above the threshold (SoftplusBackward0).</summary>
     public Tensor Softplus(double beta = 1, double threshold = 20)
     {
-        var result = FloatingInput().MapValues(v => v * beta > threshold ? v : SpecialFunctions.LogOnePlus(Math.Exp(v * beta)) / beta);
+        var result = FloatingOnly("softplus_cpu").MapValues(v => v * beta > threshold ? v : SpecialFunctions.LogOnePlus(Math.Exp(v * beta)) / beta);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "SoftplusBackward0", [this], [this], (beta, threshold), static (g, s, state, _) =>
             {
@@ -102,7 +102,7 @@ public sealed partial class Tensor
             "tanh" => true,
             _ => throw TorchException.Runtime("GeluApproximate", $"approximate argument must be either none or tanh."),
         };
-        var result = FloatingInput().MapValues(tanh ? GeluTanh : static v => 0.5 * v * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2))));
+        var result = FloatingOnly("GeluKernelImpl").MapValues(tanh ? GeluTanh : static v => 0.5 * v * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2))));
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "GeluBackward0", [this], [this], tanh,
                 static (g, s, state, _) => [GeluBackward(g, s[0], state)]);
@@ -156,6 +156,10 @@ public sealed partial class Tensor
     // ---- helpers --------------------------------------------------------------------------------------------
 
     private Tensor FloatingInput() => DType.IsFloating() ? this : Cast(DTypes.DefaultFloat);
+
+    /// <summary>This tensor, which must be floating: PyTorch's activation kernels exist for floating dtypes only.</summary>
+    private Tensor FloatingOnly(string kernel) => DType.IsFloating() ? this
+        : throw TorchException.Runtime("NotImplementedForDType", $"\"{kernel}\" not implemented for '{DType.ScalarTypeName()}'");
 
     /// <summary>Applies a double function to each element, keeping the dtype and the layout (no graph).</summary>
     internal Tensor MapValues(Func<double, double> f)

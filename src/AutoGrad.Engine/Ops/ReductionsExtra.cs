@@ -249,7 +249,10 @@ public sealed partial class Tensor
     /// <summary>The p-norm over dims, p = 2 by default (LinalgVectorNormBackward0, as torch.norm gives).</summary>
     public Tensor Norm(double p = 2, int[]? dims = null, bool keepDim = false)
     {
-        var x = FloatingInput();
+        if (!DType.IsFloating())
+            throw TorchException.Runtime("NormNonFloating",
+                $"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {DType.ScalarTypeName()}");
+        var x = this;
         var reduce = ReducedDims(dims ?? [], Rank);
         var (lanes, count) = x.Lanes(reduce);
         var outShape = ReducedShape(_shape, reduce, keepDim);

@@ -80,8 +80,8 @@ internal static class UnaryOps
         {
             var sig = x.Sigmoid();
             return g.Mul(sig).Mul(x.Mul(sig.RSub(1L)).Add(1L));
-        })
-    { Torch = "torch.nn.functional.silu(x)" };
+        }, IntegerInputs.Refuse)
+    { Torch = "torch.nn.functional.silu(x)", TorchKernel = "silu_cpu" };
 
     /// <summary>Every op above, in declaration order.</summary>
     public static IReadOnlyList<UnaryOp> All { get; } = typeof(UnaryOps)
