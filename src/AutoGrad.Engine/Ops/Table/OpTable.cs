@@ -348,6 +348,7 @@ public static class OpTable
                 s.Call("dim 1", new(s.X(2, 3), Dim: [1])),
                 s.Call("all dims kept", new(s.X(2, 3), Dim: [0, 1], KeepDim: true)),
                 s.Call("3-d", new(s.X(2, 3, 2), Dim: [0, 2])),
+                s.Call("0-d", new(s.X(), Dim: [0])),
                 s.Call("transposed", new(s.Transposed(SampleDomain.Any, 2, 3), Dim: [0])),
                 s.Call("int64", new(s.Integers(SampleDomain.Any, 2, 3), Dim: [1])),
             ],
@@ -422,7 +423,7 @@ public static class OpTable
         Loss("L1Loss", "mean absolute error against -Target", static (x, t, r) => x.L1Loss(t, r)) with
         {
             Torch = "torch.nn.functional.l1_loss(x, target, reduction=reduction)",
-            Samples = static s => LossSamples(s, SampleDomain.Any),
+            Samples = static s => [.. LossSamples(s, SampleDomain.Any), s.Call("target with grad", new(s.X(2, 3)) { Target = s.X(2, 3) })],
         },
         ClassLoss("NllLoss", "negative log likelihood of log-probabilities [N,C] at Int64 class -Target [N]",
             static (x, t, r, i) => x.NllLoss(t, r, i)) with
@@ -440,7 +441,11 @@ public static class OpTable
             static (x, t, r) => x.BinaryCrossEntropyWithLogits(t, r)) with
         {
             Torch = "torch.nn.functional.binary_cross_entropy_with_logits(x, target, reduction=reduction)",
-            Samples = static s => LossSamples(s, SampleDomain.UnitInterval),
+            Samples = static s =>
+            [
+                .. LossSamples(s, SampleDomain.UnitInterval),
+                s.Call("target with grad", new(s.X(2, 3)) { Target = s.X(SampleDomain.UnitInterval, 2, 3) }),
+            ],
         },
 
         new("To", "x converted to -DType (a copy that keeps the graph)", OpArgs.DType, OpArgs.None,
@@ -521,6 +526,7 @@ public static class OpTable
         yield return s.Call("all kept", new(s.X(2, 3), KeepDim: true));
         yield return s.Call("3-d last dim", new(s.X(2, 3, 4), Dim: [-1]));
         yield return s.Call("0-d", new(s.X()));
+        yield return s.Call("0-d dim 0", new(s.X(), Dim: [0]));
         yield return s.Call("transposed", new(s.Transposed(SampleDomain.Any, 2, 3), Dim: [1]));
         yield return s.Call("int64", new(s.Integers(SampleDomain.Any, 2, 3), Dim: [1]));
         if (emptyInput)
@@ -538,6 +544,7 @@ public static class OpTable
         s.Call("dim 0 kept", new(s.X(2, 3), Dim: [0], KeepDim: true)),
         s.Call("transposed", new(s.Transposed(SampleDomain.Any, 2, 3), Dim: [1])),
         s.Call("0-d", new(s.X())),
+        s.Call("0-d along dim", new(s.X(), Dim: [-1])),
         s.Call("int64", new(s.Integers(SampleDomain.Any, 2, 3), Dim: [1])),
     ];
 
@@ -566,6 +573,7 @@ public static class OpTable
         s.Call("dim 0", new(s.X(2, 3), Dim: [0])),
         s.Call("3-d last dim", new(s.X(2, 3, 2), Dim: [-1])),
         s.Call("transposed", new(s.Transposed(SampleDomain.Any, 2, 3), Dim: [1])),
+        s.Call("0-d", new(s.X(), Dim: [0])),
         s.Call("int64", new(s.Integers(SampleDomain.Any, 2, 3), Dim: [1])),
     ];
 
