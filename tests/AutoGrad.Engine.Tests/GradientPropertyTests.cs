@@ -1,11 +1,14 @@
 using AutoGrad.Autograd;
+using AutoGrad.Ops;
 using CsCheck;
 
 namespace AutoGrad.Tests;
 
 /// <summary>
-/// Property tests: for random shapes (broadcasting between operands), random values and every op, the backward
-/// pass agrees with central finite differences in float64 (GradientCheck, gradcheck's tolerances).
+/// Property tests: for random shapes (rank 0-3, dims 1-4, operands broadcasting against each other), random values
+/// and every op of the table of a kind - elementwise of one and of two tensors, reductions over all elements and
+/// along the last dim - the backward pass agrees with central finite differences in float64 (GradientCheck,
+/// gradcheck's tolerances). The fixed samples of every op are checked against PyTorch in <see cref="OpTableTests"/>.
 /// </summary>
 public class GradientPropertyTests
 {
@@ -21,80 +24,126 @@ public class GradientPropertyTests
         let b = a.Skip(drop).Select((d, i) => ones[i + drop] ? 1 : d).ToArray()
         select swap ? (b, a) : (a, b);
 
-    private static Tensor Values(int[] shape, uint seed, double lo, double hi)
+    private static OpInfo Op(string name) => OpTable.TryGet(name, out var op) ? op : throw new ArgumentException(name);
+
+    private static Tensor Apply(OpInfo op, OpCall call) => OpCases.Outputs(op.Apply(call))[0];
+
+    private static string Show(int[] shape) => $"[{string.Join(",", shape)}]";
+
+    /// <summary>
+    /// Values from <paramref name="domain"/> (the ranges the samples use) on a grid of 1/64 steps offset by half a
+    /// step: elementwise ops have
+    /// their kinks at multiples of 1/64 (0 for abs and relu, 0.5 for round and clamp's sample bounds, integers for
+    /// floor), so no value sits within a finite-difference step of one.
+    /// </summary>
+    private static Tensor GridValues(int[] shape, uint seed, SampleDomain domain)
     {
+        var (lo, hi) = domain switch
+        {
+            SampleDomain.Positive => (0.5, 2.0),
+            SampleDomain.UnitInterval => (0.1, 0.9),
+            _ => (-1.0, 1.0),
+        };
         var r = Tensor.Rand(shape, DType.Float64, seed).ToDoubleArray();
-        return Tensor.FromDoubles(r.Select(v => lo + (hi - lo) * v).ToArray(), shape, DType.Float64, requiresGrad: true);
+        var values = r.Select(u => (Math.Floor((lo + (hi - lo) * u) * 64) + 0.5) / 64).ToArray();
+        if (domain == SampleDomain.AwayFromZero)
+            values = values.Select(v => Math.Abs(v) < 0.1 ? v + Math.Sign(v) * 0.25 : v).ToArray();
+        return Tensor.FromDoubles(values, shape, DType.Float64, requiresGrad: true);
     }
 
-    public static TheoryData<string> BinaryOps => new() { "Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Where" };
+    /// <summary>Continuous values (ties between elements, which max and amax split, have probability zero).</summary>
+    private static Tensor Values(int[] shape, uint seed, SampleDomain domain)
+    {
+        var r = Tensor.Rand(shape, DType.Float64, seed).ToDoubleArray();
+        var values = domain == SampleDomain.AwayFromZero
+            ? r.Select((u, i) => (i % 2 == 0 ? 1 : -1) * (0.2 + 1.8 * u)).ToArray()
+            : r.Select(u => -2 + 4 * u).ToArray();
+        return Tensor.FromDoubles(values, shape, DType.Float64, requiresGrad: true);
+    }
+
+    /// <summary>Differentiable elementwise ops of two tensors: arithmetic, pow, maximum/minimum, where.</summary>
+    public static TheoryData<string> BinaryOps => new(OpTable.All
+        .Where(op => op.Differentiable && op.Requires(OpArgs.Other) && op.Family is OpFamily.Arithmetic or OpFamily.Elementwise)
+        .Select(op => op.Name));
 
     [Theory]
     [MemberData(nameof(BinaryOps))]
-    public void BinaryOpGradientsMatchFiniteDifferences(string op)
+    public void BinaryOpGradientsMatchFiniteDifferences(string name)
     {
+        var op = Op(name);
         GenBroadcastPair.Select(Gen.UInt).Sample(t =>
         {
             var ((sa, sb), seed) = t;
-            // Positive bases for pow; divisors away from zero.
-            var a = Values(sa, seed, op == "Pow" ? 0.5 : -2, 2);
-            var b = Values(sb, seed + 1, op == "Div" ? 0.5 : -1.5, 1.5);
-            Func<Tensor[], Tensor> f = op switch
-            {
-                "Add" => x => x[0].Add(x[1]),
-                "Sub" => x => x[0].Sub(x[1]),
-                "Mul" => x => x[0].Mul(x[1]),
-                "Div" => x => x[0].Div(x[1]),
-                "Pow" => x => x[0].Pow(x[1]),
-                "Maximum" => x => x[0].Maximum(x[1]),
-                "Minimum" => x => x[0].Minimum(x[1]),
-                _ => x => Tensor.Where(x[0].Gt(0L), x[0], x[1]),
-            };
-            var result = GradientCheck.Run(f, [a, b]);
-            Assert.True(result.Passed, $"{op} [{string.Join(",", sa)}] with [{string.Join(",", sb)}]: {result}");
+            var a = GridValues(sa, seed, op.Domain);
+            var b = GridValues(sb, seed + 1, op.OtherDomain);
+            // An op that takes a condition (where) gets a random one of the operands' broadcast shape.
+            var condition = op.Requires(OpArgs.Condition) ? Tensor.Rand(Shapes.Broadcast(sa, sb), DType.Float64, seed + 2).Gt(0.5) : null;
+            var result = GradientCheck.Run(x => Apply(op, new OpCall(x[0], x[1]) { Condition = condition }), [a, b]);
+            Assert.True(result.Passed, $"{name} {Show(sa)} with {Show(sb)}: {result}");
         }, iter: 40);
     }
 
-    public static TheoryData<string> UnaryOps => new()
-    {
-        "Neg", "Exp", "Log", "Sqrt", "Abs", "Sin", "Cos", "Tanh", "Sigmoid", "Relu", "Square", "Log1p", "Expm1",
-        "Rsqrt", "Reciprocal", "Sum", "Mean", "SumDim", "MeanDimKeep", "Softmax", "LogSoftmax", "LogSumExp",
-        "Var", "Std", "Norm", "Prod", "Amax", "Clamp", "LeakyRelu", "Gelu", "Silu", "Softplus", "Flatten", "T",
-    };
+    /// <summary>Differentiable elementwise ops of one tensor, with the options of their first sample (clamp's bounds).</summary>
+    public static TheoryData<string> UnaryOps => new(OpTable.All
+        .Where(op => op.Differentiable && op.Family == OpFamily.Elementwise && !op.Requires(OpArgs.Other))
+        .Select(op => op.Name));
 
     [Theory]
     [MemberData(nameof(UnaryOps))]
-    public void UnaryOpGradientsMatchFiniteDifferences(string op)
+    public void UnaryOpGradientsMatchFiniteDifferences(string name)
     {
-        bool positive = op is "Log" or "Sqrt" or "Rsqrt" or "Reciprocal" or "Log1p";
+        var op = Op(name);
+        var template = op.SamplesFor(DType.Float64)[0].Call;
         GenShape.Select(Gen.UInt).Sample(t =>
         {
             var (shape, seed) = t;
-            if (op == "T" && shape.Length > 2) shape = shape[..2];
-            var x = Values(shape, seed, positive ? 0.3 : -2, 2);
-            // Away from the kinks of abs/relu/clamp/leaky_relu, where finite differences straddle two slopes.
-            if (op is "Abs" or "Relu" or "LeakyRelu" or "Clamp")
-                x = Tensor.FromDoubles(x.ToDoubleArray().Select(v => Math.Abs(v) < 0.05 || Math.Abs(Math.Abs(v) - 0.5) < 0.05 ? v + 0.2 : v).ToArray(), shape, DType.Float64, true);
-            int last = Math.Max(shape.Length - 1, 0);
-            Func<Tensor[], Tensor> f = op switch
-            {
-                "Neg" => a => a[0].Neg(), "Exp" => a => a[0].Exp(), "Log" => a => a[0].Log(), "Sqrt" => a => a[0].Sqrt(),
-                "Abs" => a => a[0].Abs(), "Sin" => a => a[0].Sin(), "Cos" => a => a[0].Cos(), "Tanh" => a => a[0].Tanh(),
-                "Sigmoid" => a => a[0].Sigmoid(), "Relu" => a => a[0].Relu(), "Square" => a => a[0].Square(),
-                "Log1p" => a => a[0].Log1p(), "Expm1" => a => a[0].Expm1(), "Rsqrt" => a => a[0].Rsqrt(),
-                "Reciprocal" => a => a[0].Reciprocal(), "Sum" => a => a[0].Sum(), "Mean" => a => a[0].Mean(),
-                "SumDim" => a => a[0].Sum([-1]), "MeanDimKeep" => a => a[0].Mean([0], keepDim: true),
-                "Softmax" => a => a[0].Softmax(-1), "LogSoftmax" => a => a[0].LogSoftmax(-1),
-                "LogSumExp" => a => a[0].LogSumExp([last]), "Var" => a => a[0].Var(), "Std" => a => a[0].Std(),
-                "Norm" => a => a[0].Norm(), "Prod" => a => a[0].Prod(), "Amax" => a => a[0].Amax(),
-                "Clamp" => a => a[0].Clamp(-0.5, 0.5), "LeakyRelu" => a => a[0].LeakyRelu(0.2), "Gelu" => a => a[0].Gelu(),
-                "Silu" => a => a[0].Silu(), "Softplus" => a => a[0].Softplus(), "Flatten" => a => a[0].Flatten(),
-                _ => a => a[0].T(),
-            };
-            if (op is "Var" or "Std" && x.NumElements < 2) return;
-            var result = GradientCheck.Run(f, [x]);
-            Assert.True(result.Passed, $"{op} [{string.Join(",", shape)}]: {result}");
+            var x = GridValues(shape, seed, op.Domain);
+            var result = GradientCheck.Run(a => Apply(op, template with { Input = a[0] }), [x]);
+            Assert.True(result.Passed, $"{name} {Show(shape)}: {result}");
         }, iter: 25);
+    }
+
+    /// <summary>Differentiable reductions over all elements (their call without options).</summary>
+    public static TheoryData<string> FullReductions => new(OpTable.All
+        .Where(op => op.Differentiable && op.Family == OpFamily.Reduction && op.Required == OpArgs.None)
+        .Select(op => op.Name));
+
+    [Theory]
+    [MemberData(nameof(FullReductions))]
+    public void ReductionGradientsMatchFiniteDifferences(string name)
+    {
+        var op = Op(name);
+        GenShape.Select(Gen.UInt).Sample(t =>
+        {
+            var (shape, seed) = t;
+            CheckWhereDefined(op, new OpCall(Values(shape, seed, op.Domain)), $"{name} {Show(shape)}");
+        }, iter: 25);
+    }
+
+    /// <summary>Differentiable ops along one dim (reductions, softmax), along the last dim, with and without -KeepDim.</summary>
+    public static TheoryData<string> AlongDimOps => new(OpTable.All
+        .Where(op => op.Differentiable && op.Accepts(OpArgs.Dim) && op.Family is OpFamily.Reduction or OpFamily.NeuralNetwork)
+        .Select(op => op.Name));
+
+    [Theory]
+    [MemberData(nameof(AlongDimOps))]
+    public void AlongDimGradientsMatchFiniteDifferences(string name)
+    {
+        var op = Op(name);
+        GenShape.Select(Gen.UInt, Gen.Bool).Sample(t =>
+        {
+            var (shape, seed, keep) = t;
+            var call = new OpCall(Values(shape, seed, op.Domain), Dim: [-1], KeepDim: keep && op.Accepts(OpArgs.KeepDim));
+            CheckWhereDefined(op, call, $"{name} {Show(shape)} along -1{(call.KeepDim ? " kept" : "")}");
+        }, iter: 25);
+    }
+
+    /// <summary>The gradient check, where the op is defined: var and std of one element are NaN, nothing to check.</summary>
+    private static void CheckWhereDefined(OpInfo op, OpCall call, string what)
+    {
+        if (Apply(op, call).ToDoubleArray().Any(v => !double.IsFinite(v))) return;
+        var result = GradientCheck.Run(x => Apply(op, call with { Input = x[0] }), [call.Input]);
+        Assert.True(result.Passed, $"{what}: {result}");
     }
 
     [Fact]
@@ -106,8 +155,8 @@ public class GradientPropertyTests
             // Left [..batch, n, k] or [k]; right [k, p] or [k] or [..batch, k, p].
             int[] left = dims.Length == 1 ? [k] : [.. dims[..^1], k];
             int[] right = dims.Length % 2 == 0 ? [k, dims[^1]] : dims.Length == 3 ? [dims[0], k, 2] : [k];
-            var a = Values(left, seed, -1, 1);
-            var b = Values(right, seed + 7, -1, 1);
+            var a = Values(left, seed, SampleDomain.Any);
+            var b = Values(right, seed + 7, SampleDomain.Any);
             var result = GradientCheck.Run(x => x[0].MatMul(x[1]), [a, b]);
             Assert.True(result.Passed, $"[{string.Join(",", left)}] @ [{string.Join(",", right)}]: {result}");
         }, iter: 40);

@@ -118,6 +118,7 @@ internal sealed class BinaryOp
         Family = Result == BinaryResult.Bool ? OpFamily.Comparison : OpFamily.Arithmetic,
         Torch = Torch ?? $"torch.{Name.ToLowerInvariant()}(x, other)",
         Domain = Domain,
+        OtherDomain = OtherDomain,
         Differentiable = Self is not null,
         Samples = OpSamples.Binary(Domain, OtherDomain, TakesNumbers),
     };

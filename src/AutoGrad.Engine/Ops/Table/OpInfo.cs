@@ -102,6 +102,9 @@ public sealed record OpInfo(
     /// <summary>The input values the op is checked on (its mathematical domain, away from kinks).</summary>
     public SampleDomain Domain { get; init; } = SampleDomain.Any;
 
+    /// <summary>The values of the second operand, for ops that take one (divisors away from zero).</summary>
+    public SampleDomain OtherDomain { get; init; } = SampleDomain.Any;
+
     /// <summary>Whether gradients flow through the op (checked against finite differences and PyTorch).</summary>
     public bool Differentiable { get; init; } = true;
 
