@@ -7,7 +7,8 @@
     Test   Build, then xUnit (engine) and Pester (tests/*.Tests.ps1, in a child pwsh). Ends with the line
            'N passed, N failed[, N skipped]' and exits non-zero if anything failed or no test ran.
     Demo   Build, then runs examples/notebook.ps1 (the PyTorch autograd notebook, in PowerShell).
-    Docs   Regenerates out/AutoGrad.PS/en-US/AutoGrad.PS.dll-Help.xml from docs/*.md only.
+    Docs   Builds, regenerates the op list in docs/Invoke-Op.md from the engine's op table (build/Update-OpList.ps1),
+           then out/AutoGrad.PS/en-US/AutoGrad.PS.dll-Help.xml from docs/*.md.
     Clean  Removes out/ and every bin/ and obj/ folder.
     Bench  Runs the engine-vs-libtorch benchmarks (benchmarks/run.ps1; not part of Test): build.ps1 Bench [filter].
     OpReference  Regenerates the op table's PyTorch reference: tests/data/ops-samples.json (the samples the table
@@ -115,6 +116,13 @@ function Invoke-Docs {
     if ($docs.Count -eq 0) { throw 'No cmdlet help found in docs/*.md.' }
     ConvertTo-MamlHelp -Path $docs.FullName -OutputPath $helpFile | Out-Null
     Write-Host "    $($docs.Count) cmdlets -> $helpFile"
+}
+
+# docs/Invoke-Op.md's op list from the op table of the module just built (in a child pwsh, which loads it).
+function Invoke-OpListDocs {
+    Write-Step 'Docs: the op list of docs/Invoke-Op.md from the op table'
+    Invoke-Pwsh @('-File', (Join-Path $Root 'build/Update-OpList.ps1'), '-Path', (Join-Path $Root 'docs/Invoke-Op.md'),
+        '-ModulePath', (Join-Path $ModuleOut 'AutoGrad.PS.psd1')) | Out-Null
 }
 
 function Invoke-Build {
@@ -292,7 +300,7 @@ try {
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
-        'Docs' { Invoke-Docs }
+        'Docs' { Invoke-Build; Invoke-OpListDocs; Invoke-Docs }
         'Clean' { Invoke-Clean }
         'Bench' { & (Join-Path $Root 'benchmarks/run.ps1') -Filter $Filter -UpdateDocs:$UpdateDocs }
         'OpReference' { Invoke-OpReference }

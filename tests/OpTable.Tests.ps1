@@ -2,7 +2,8 @@
 # Generated from the engine's op table: every sample call of every op (AutoGrad.Ops.OpTable, both floating
 # dtypes) runs through Invoke-Op with the call's arguments splatted (OpCall's property names are Invoke-Op's
 # parameter names) and must give what the engine gives for the same call: values, dtype, shape, strides and
-# grad_fn, or the same error. The engine's results are checked against PyTorch in OpTableTests (xUnit).
+# grad_fn, or the same error. The engine's results are checked against PyTorch in OpTableTests (xUnit). Completion
+# and the docs' op list are the table too.
 
 BeforeDiscovery {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
@@ -69,6 +70,19 @@ Describe 'The op table behind Invoke-Op' {
     It 'completes every op of the table, and nothing else' {
         $completed = (TabExpansion2 -inputScript '$x | Invoke-Op ' -cursorColumn 15).CompletionMatches.CompletionText
         $completed | Should -Be @([AutoGrad.Ops.OpTable]::All.Name)
+    }
+
+    It 'is listed in docs/Invoke-Op.md as the table has it, in any culture (build.ps1 Docs regenerates the list)' {
+        . "$PSScriptRoot/../build/Update-OpList.ps1"
+        $doc = [IO.File]::ReadAllText("$PSScriptRoot/../docs/Invoke-Op.md") -replace "`r`n", "`n"
+        $culture = [cultureinfo]::CurrentCulture
+        try {
+            [cultureinfo]::CurrentCulture = 'de-DE'
+            $generated = Get-OpListMarkdown
+        } finally {
+            [cultureinfo]::CurrentCulture = $culture
+        }
+        (Get-OpListSection $doc).Text | Should -BeExactly $generated -Because 'the op list in docs/Invoke-Op.md is generated from the op table: run build.ps1 Docs'
     }
 
     It 'has an Invoke-Op parameter for every op argument' {

@@ -119,6 +119,7 @@ internal sealed class BinaryOp
         Torch = Torch ?? $"torch.{Name.ToLowerInvariant()}(x, other)",
         Domain = Domain,
         OtherDomain = OtherDomain,
+        OtherIsTensor = !TakesNumbers,
         Differentiable = Self is not null,
         Samples = OpSamples.Binary(Domain, OtherDomain, TakesNumbers),
     };

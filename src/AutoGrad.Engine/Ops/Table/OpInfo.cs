@@ -89,6 +89,9 @@ public sealed record OpInfo(
 {
     public bool SingleDim { get; init; }
 
+    /// <summary>Whether -Other must be a tensor (torch.matmul, torch.maximum), not also a number.</summary>
+    public bool OtherIsTensor { get; init; }
+
     /// <summary>Where the docs' op list shows the op.</summary>
     public OpFamily Family { get; init; }
 

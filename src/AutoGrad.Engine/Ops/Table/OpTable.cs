@@ -291,7 +291,7 @@ public static class OpTable
             OpArgs.None, OpArgs.Dim | OpArgs.KeepDim | OpArgs.WithIndices | OpArgs.Other,
             static a => Extreme(a, isMax: true))
         {
-            SingleDim = true, Family = OpFamily.Reduction,
+            SingleDim = true, Family = OpFamily.Reduction, OtherIsTensor = true,
             Torch = "torch.max(x, other) if other is not None else x.max() if dim is None else tuple(x.max(dim=dim, keepdim=keepdim)) if with_indices else x.max(dim=dim, keepdim=keepdim).values",
             Samples = static s => ExtremeSamples(s),
         },
@@ -299,7 +299,7 @@ public static class OpTable
             OpArgs.None, OpArgs.Dim | OpArgs.KeepDim | OpArgs.WithIndices | OpArgs.Other,
             static a => Extreme(a, isMax: false))
         {
-            SingleDim = true, Family = OpFamily.Reduction,
+            SingleDim = true, Family = OpFamily.Reduction, OtherIsTensor = true,
             Torch = "torch.min(x, other) if other is not None else x.min() if dim is None else tuple(x.min(dim=dim, keepdim=keepdim)) if with_indices else x.min(dim=dim, keepdim=keepdim).values",
             Samples = static s => ExtremeSamples(s),
         },
@@ -493,7 +493,7 @@ public static class OpTable
             ? tensor(a.Input, t)
             : throw new TorchException(TorchErrorKind.TypeError, "ArgumentNotTensor",
                 $"{name.ToLowerInvariant()}(): argument 'other' (position 1) must be Tensor, not {PythonTypeName(a.Other)}"))
-        { Family = OpFamily.LinearAlgebra };
+        { Family = OpFamily.LinearAlgebra, OtherIsTensor = true };
 
     /// <summary>A reduction over all elements, or over -Dim (all dims when only -KeepDim is given).</summary>
     private static OpInfo Reduction(string name, string synopsis, Func<Tensor, Tensor> all,
