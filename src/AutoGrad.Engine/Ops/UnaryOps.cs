@@ -83,6 +83,9 @@ internal static class UnaryOps
         }, IntegerInputs.Refuse)
     { Torch = "torch.nn.functional.silu(x)", TorchKernel = "silu_cpu" };
 
+    public static readonly UnaryOp Erf = new("Erf", "error function of x", "ErfBackward0",
+        UnaryKernels.Of(SpecialFunctions.Erf), Saves.Input, static (g, x, _) => g.Mul(x.Mul(x).Neg().Exp().Mul(2 / Math.Sqrt(Math.PI))));
+
     /// <summary>Every op above, in declaration order.</summary>
     public static IReadOnlyList<UnaryOp> All { get; } = typeof(UnaryOps)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
