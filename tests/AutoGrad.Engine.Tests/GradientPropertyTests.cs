@@ -6,9 +6,10 @@ namespace AutoGrad.Tests;
 
 /// <summary>
 /// Property tests: for random shapes (rank 0-3, dims 1-4, operands broadcasting against each other), random values
-/// and every op of the table of a kind - elementwise of one and of two tensors, reductions over all elements and
-/// along the last dim - the backward pass agrees with central finite differences in float64 (GradientCheck,
-/// gradcheck's tolerances). The fixed samples of every op are checked against PyTorch in <see cref="OpTableTests"/>.
+/// and every differentiable op of the table of a kind (<see cref="TableOps"/>: elementwise of one and of two tensors,
+/// reductions over all elements and along the last dim), the backward pass agrees with central finite differences
+/// in float64 (GradientCheck, gradcheck's tolerances). The fixed samples of every op are checked against PyTorch in
+/// <see cref="OpTableTests"/>.
 /// </summary>
 public class GradientPropertyTests
 {
@@ -23,10 +24,6 @@ public class GradientPropertyTests
         from swap in Gen.Bool
         let b = a.Skip(drop).Select((d, i) => ones[i + drop] ? 1 : d).ToArray()
         select swap ? (b, a) : (a, b);
-
-    private static OpInfo Op(string name) => OpTable.TryGet(name, out var op) ? op : throw new ArgumentException(name);
-
-    private static Tensor Apply(OpInfo op, OpCall call) => OpCases.Outputs(op.Apply(call))[0];
 
     private static string Show(int[] shape) => $"[{string.Join(",", shape)}]";
 
@@ -61,89 +58,39 @@ public class GradientPropertyTests
         return Tensor.FromDoubles(values, shape, DType.Float64, requiresGrad: true);
     }
 
-    /// <summary>Differentiable elementwise ops of two tensors: arithmetic, pow, maximum/minimum, where.</summary>
-    public static TheoryData<string> BinaryOps => new(OpTable.All
-        .Where(op => op.Differentiable && op.Requires(OpArgs.Other) && op.Family is OpFamily.Arithmetic or OpFamily.Elementwise)
-        .Select(op => op.Name));
+    public static TheoryData<OpKind, string> Ops =>
+        TableOps.Differentiable(OpKind.Unary, OpKind.Binary, OpKind.FullReduction, OpKind.AlongLastDim);
 
     [Theory]
-    [MemberData(nameof(BinaryOps))]
-    public void BinaryOpGradientsMatchFiniteDifferences(string name)
+    [MemberData(nameof(Ops))]
+    public void GradientsMatchFiniteDifferences(OpKind kind, string name)
     {
-        var op = Op(name);
-        GenBroadcastPair.Select(Gen.UInt).Sample(t =>
+        var op = TableOps.Get(name);
+        if (kind == OpKind.Binary)
         {
-            var ((sa, sb), seed) = t;
-            var a = GridValues(sa, seed, op.Domain);
-            var b = GridValues(sb, seed + 1, op.OtherDomain);
-            // An op that takes a condition (where) gets a random one of the operands' broadcast shape.
-            var condition = op.Requires(OpArgs.Condition) ? Tensor.Rand(Shapes.Broadcast(sa, sb), DType.Float64, seed + 2).Gt(0.5) : null;
-            var result = GradientCheck.Run(x => Apply(op, new OpCall(x[0], x[1]) { Condition = condition }), [a, b]);
-            Assert.True(result.Passed, $"{name} {Show(sa)} with {Show(sb)}: {result}");
-        }, iter: 40);
-    }
-
-    /// <summary>Differentiable elementwise ops of one tensor, with the options of their first sample (clamp's bounds).</summary>
-    public static TheoryData<string> UnaryOps => new(OpTable.All
-        .Where(op => op.Differentiable && op.Family == OpFamily.Elementwise && !op.Requires(OpArgs.Other))
-        .Select(op => op.Name));
-
-    [Theory]
-    [MemberData(nameof(UnaryOps))]
-    public void UnaryOpGradientsMatchFiniteDifferences(string name)
-    {
-        var op = Op(name);
-        var template = op.SamplesFor(DType.Float64)[0].Call;
-        GenShape.Select(Gen.UInt).Sample(t =>
-        {
-            var (shape, seed) = t;
-            var x = GridValues(shape, seed, op.Domain);
-            var result = GradientCheck.Run(a => Apply(op, template with { Input = a[0] }), [x]);
-            Assert.True(result.Passed, $"{name} {Show(shape)}: {result}");
-        }, iter: 25);
-    }
-
-    /// <summary>Differentiable reductions over all elements (their call without options).</summary>
-    public static TheoryData<string> FullReductions => new(OpTable.All
-        .Where(op => op.Differentiable && op.Family == OpFamily.Reduction && op.Required == OpArgs.None)
-        .Select(op => op.Name));
-
-    [Theory]
-    [MemberData(nameof(FullReductions))]
-    public void ReductionGradientsMatchFiniteDifferences(string name)
-    {
-        var op = Op(name);
-        GenShape.Select(Gen.UInt).Sample(t =>
-        {
-            var (shape, seed) = t;
-            CheckWhereDefined(op, new OpCall(Values(shape, seed, op.Domain)), $"{name} {Show(shape)}");
-        }, iter: 25);
-    }
-
-    /// <summary>Differentiable ops along one dim (reductions, softmax), along the last dim, with and without -KeepDim.</summary>
-    public static TheoryData<string> AlongDimOps => new(OpTable.All
-        .Where(op => op.Differentiable && op.Accepts(OpArgs.Dim) && op.Family is OpFamily.Reduction or OpFamily.NeuralNetwork)
-        .Select(op => op.Name));
-
-    [Theory]
-    [MemberData(nameof(AlongDimOps))]
-    public void AlongDimGradientsMatchFiniteDifferences(string name)
-    {
-        var op = Op(name);
+            GenBroadcastPair.Select(Gen.UInt).Sample(t =>
+            {
+                var ((sa, sb), seed) = t;
+                var a = GridValues(sa, seed, op.Domain);
+                var b = GridValues(sb, seed + 1, op.OtherDomain);
+                // An op that takes a condition (where) gets a random one of the operands' broadcast shape.
+                var condition = Tensor.Rand(Shapes.Broadcast(sa, sb), DType.Float64, seed + 2).Gt(0.5);
+                var result = GradientCheck.Run(x => TableOps.Apply(op, TableOps.Call(kind, op, x[0], x[1], condition)), [a, b]);
+                Assert.True(result.Passed, $"{name} {Show(sa)} with {Show(sb)}: {result}");
+            }, iter: 40);
+            return;
+        }
         GenShape.Select(Gen.UInt, Gen.Bool).Sample(t =>
         {
             var (shape, seed, keep) = t;
-            var call = new OpCall(Values(shape, seed, op.Domain), Dim: [-1], KeepDim: keep && op.Accepts(OpArgs.KeepDim));
-            CheckWhereDefined(op, call, $"{name} {Show(shape)} along -1{(call.KeepDim ? " kept" : "")}");
+            // Elementwise ops on the grid (no kinks within reach); reductions on continuous values (no ties for max).
+            var x = kind == OpKind.Unary ? GridValues(shape, seed, op.Domain) : Values(shape, seed, op.Domain);
+            var call = TableOps.Call(kind, op, x, keepDim: keep);
+            // Where the op is undefined (var and std of one element are NaN) there is nothing to check.
+            if (kind != OpKind.Unary && TableOps.Apply(op, call).ToDoubleArray().Any(v => !double.IsFinite(v))) return;
+            var result = GradientCheck.Run(a => TableOps.Apply(op, call with { Input = a[0] }), [x]);
+            Assert.True(result.Passed, $"{name} ({kind}) {Show(shape)}{(call.KeepDim ? " kept" : "")}: {result}");
         }, iter: 25);
-    }
-
-    /// <summary>The gradient check, where the op is defined: var and std of one element are NaN, nothing to check.</summary>
-    private static void CheckWhereDefined(OpInfo op, OpCall call, string what)
-    {
-        if (Apply(op, call).ToDoubleArray().Any(v => !double.IsFinite(v))) return;
-        var result = GradientCheck.Run(x => Apply(op, call with { Input = x[0] }), [call.Input]);
-        Assert.True(result.Passed, $"{what}: {result}");
     }
 
     [Fact]
