@@ -6,8 +6,9 @@ namespace AutoGrad.Ops;
 /// <summary>
 /// The elementwise functions of one tensor, one declaration each: name, synopsis, node, kernels, what it saves and
 /// its derivative (as in PyTorch's derivatives.yaml). Adding one is a line here, plus its one-line method on
-/// <see cref="Tensor"/> and, when it needs SIMD, a kernel; Invoke-Op, the docs' op list and the tests
-/// (gradient, float32 against float64, node names, PyTorch's values) pick it up from <see cref="All"/>.
+/// <see cref="Tensor"/> and, when it needs SIMD, a kernel; Invoke-Op and the tests (gradient, float32 against
+/// float64, node names, PyTorch's values) pick it up from <see cref="All"/>, and build.ps1 OpReference and
+/// build.ps1 Docs regenerate its PyTorch reference data and the docs' op list (docs/architecture.md).
 /// </summary>
 internal static class UnaryOps
 {
