@@ -163,6 +163,11 @@ Describe 'ConvertFrom-CmdletMarkdown' {
         $Help.Description | Should -Be @('First paragraph continues here.', 'Second paragraph.')
     }
 
+    It 'gives each list item a paragraph of its own and skips HTML comment lines' {
+        $blocks = Split-MarkdownBlocks @('Intro line', '<!-- a marker -->', '- first item', '  continued', '* second item', '', 'After.')
+        $blocks.Text | Should -Be @('Intro line', '- first item continued', '* second item', 'After.')
+    }
+
     It 'reads the parameter sets from SYNTAX, the default one marked' {
         $Help.Syntax.Name | Should -Be @('ByName', 'ById')
         $Help.Syntax.IsDefault | Should -Be @($true, $false)

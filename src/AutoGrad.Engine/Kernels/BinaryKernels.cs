@@ -38,6 +38,25 @@ internal readonly struct DivideOperator : IBinaryOperator
     public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, INumber<T> => x / y;
 }
 
+/// <summary>
+/// torch.maximum: the larger operand, NaN when either is NaN (the vector form says so explicitly, since the
+/// hardware max returns its second operand for NaN).
+/// </summary>
+internal readonly struct MaximumOperator : IBinaryOperator
+{
+    public static T Invoke<T>(T x, T y) where T : unmanaged, INumber<T> => T.IsNaN(x) || T.IsNaN(y) ? x + y : x > y ? x : y;
+    public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, INumber<T> =>
+        Vector256.ConditionalSelect(Vector256.Equals(x, x) & Vector256.Equals(y, y), Vector256.Max(x, y), x + y);
+}
+
+/// <summary>torch.minimum: the smaller operand, NaN when either is NaN.</summary>
+internal readonly struct MinimumOperator : IBinaryOperator
+{
+    public static T Invoke<T>(T x, T y) where T : unmanaged, INumber<T> => T.IsNaN(x) || T.IsNaN(y) ? x + y : x < y ? x : y;
+    public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, INumber<T> =>
+        Vector256.ConditionalSelect(Vector256.Equals(x, x) & Vector256.Equals(y, y), Vector256.Min(x, y), x + y);
+}
+
 /// <summary>How a row reads one operand: element j of a contiguous run, or one value repeated.</summary>
 internal interface IOperand
 {

@@ -72,10 +72,14 @@ public sealed partial class Tensor
                 $"mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: {DType.ScalarTypeName()}");
     }
 
-    /// <summary>Sums this tensor down to <paramref name="shape"/>, which it must be expandable from (at::sum_to).</summary>
+    /// <summary>
+    /// Sums this tensor down to <paramref name="shape"/>, which it must be expandable from (at::sum_to: a 0-d shape
+    /// is sum(), SumBackward0 in a create_graph gradient, as in PyTorch).
+    /// </summary>
     internal Tensor SumTo(int[] shape)
     {
         if (Shapes.Equal(_shape, shape)) return this;
+        if (shape.Length == 0) return Sum();
         int lead = Rank - shape.Length;
         var dims = new List<int>();
         for (int d = 0; d < lead; d++) dims.Add(d);
