@@ -231,8 +231,7 @@ internal static class BinaryKernel
 
     /// <summary>
     /// One broadcast row, both operands contiguous. Rows are short (a [1000,1000] + [1000] add is 1000 rows), so
-    /// TensorPrimitives' per-call setup showed (0.122 ns an element against 0.086 for this loop, which is what a
-    /// plain copy of the same bytes takes here). The destination is brought to a 32-byte boundary first, so no
+    /// TensorPrimitives' per-call setup showed; this loop runs at a plain copy's speed of the same bytes. The destination is brought to a 32-byte boundary first, so no
     /// store splits a cache line. Head and tail are overlapping unaligned vectors, except when the destination is
     /// an operand (add_ writes into its own storage): an element computed twice would then be added twice, so
     /// they are scalar there.

@@ -8,7 +8,8 @@ namespace AutoGrad.PowerShell.Infrastructure;
 /// Hands a tensor parameter the tensor itself rather than the PSObject that wraps it (a variable that holds a
 /// cmdlet's output holds a PSObject). Without it, PowerShell converts the wrapper with LanguagePrimitives.ConvertTo
 /// and then formats the result for a trace message whether or not tracing is on: Tensor.ToString, the whole repr,
-/// on every call (`Measure-Sum -InputObject $x` cost 1.9 ms for a [64,8] tensor against 40 us piped). Anything that
+/// on every call (`Measure-Sum -InputObject $x` of a [64,8] tensor cost about 50 times the same call piped; see
+/// docs/performance.md). Anything that
 /// is not a tensor passes through unchanged, so PowerShell's own binding error still names it.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
