@@ -331,7 +331,7 @@ try {
         'Clean' { Invoke-Clean }
         'Bench' {
             # 'Script' is the script suite (a fresh default pwsh against Python/PyTorch); anything else the engine's.
-            if ($Filter -eq 'Script') { & (Join-Path $Root 'benchmarks/script/run.ps1') -UpdateDocs:$UpdateDocs }
+            if ($Filter -eq 'Script') { & (Join-Path $Root 'benchmarks/script/run.ps1') -Memory -UpdateDocs:$UpdateDocs }
             else { & (Join-Path $Root 'benchmarks/run.ps1') -Filter $Filter -UpdateDocs:$UpdateDocs }
         }
         'OpReference' { Invoke-OpReference }

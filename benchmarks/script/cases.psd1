@@ -64,4 +64,13 @@
            Body = '$c = $a + $a'
            PySetup = 'a = torch.rand(2, 2)'; PyBody = 'c = a + a' }
     )
+    # Memory: the resident set of a long training loop, sampled every 10,000 steps; flat, and within 1.5x of
+    # Python's at the end.
+    Memory = @(
+        @{ Name = 'resident set of a 100,000-step training loop'; Target = 1.5; Steps = 100000; Every = 10000
+           Setup = 'Set-RandomSeed 0; $X = New-Tensor -RandN -Shape 64, 8; $y = New-Tensor (0..63 | ForEach-Object { $_ % 2 }); $w = New-Tensor -Zeros -Shape 8, 2 -RequiresGrad; $opt = New-Optimizer SGD -Parameters $w -LR 0.1'
+           Body = '$loss = $X.MatMul($w).CrossEntropy($y); $loss.Backward(); $opt.Step(); $opt.ZeroGrad()'
+           PySetup = 'torch.manual_seed(0); X = torch.randn(64, 8); y = torch.arange(64) % 2; w = torch.zeros(8, 2, requires_grad=True); opt = torch.optim.SGD([w], lr=0.1)'
+           PyBody = 'loss = F.cross_entropy(X @ w, y); loss.backward(); opt.step(); opt.zero_grad()' }
+    )
 }

@@ -23,6 +23,9 @@
 [CmdletBinding()]
 param(
     [string] $Filter = '',
+    # Also (or, with -MemoryOnly, only) the memory cases: a long loop's resident set, both sides.
+    [switch] $Memory,
+    [switch] $MemoryOnly,
     [int] $Pairs = 2,
     [int] $Batches = 5,
     [string] $Out = (Join-Path $PSScriptRoot 'out'),
@@ -34,8 +37,10 @@ $module = Join-Path $root 'out/AutoGrad.PS/AutoGrad.PS.psd1'
 if (-not (Test-Path $module)) { throw "Build the module first: ./build.ps1 Build" }
 $python = '/usr/bin/python3'
 $peerExe = Join-Path $root 'benchmarks/AutoGrad.Benchmarks/bin/Release/net10.0/linux-x64/AutoGrad.Benchmarks'
-$cases = (Import-PowerShellDataFile (Join-Path $PSScriptRoot 'cases.psd1')).Cases | Where-Object { $_.Name -like "*$Filter*" }
-if (-not $cases) { throw "No case matches '$Filter'." }
+$suite = Import-PowerShellDataFile (Join-Path $PSScriptRoot 'cases.psd1')
+$cases = if ($MemoryOnly) { @() } else { @($suite.Cases | Where-Object { $_.Name -like "*$Filter*" }) }
+$memoryCases = if ($Memory -or $MemoryOnly) { @($suite.Memory | Where-Object { $_.Name -like "*$Filter*" }) } else { @() }
+if (-not $cases -and -not $memoryCases) { throw "No case matches '$Filter'." }
 if ($cases.Peer -contains 'torchsharp') {
     dotnet build (Join-Path $root 'benchmarks/AutoGrad.Benchmarks/AutoGrad.Benchmarks.csproj') -c Release --nologo -v q | Out-Null
     if ($LASTEXITCODE) { throw 'building the benchmarks project (TorchSharp peer) failed' }
@@ -44,7 +49,7 @@ if ($cases.Peer -contains 'python' -and -not (Test-Path $python)) { throw "$pyth
 
 # A default pwsh as a user starts it: the repo's local tool, no profile, and none of the GC tuning variables.
 $pwshCommand = @('dotnet', 'pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'worker.ps1'))
-function Invoke-Worker([string[]] $Command) {
+function Invoke-Worker([string[]] $Command, [switch] $Raw) {
     $saved = @{}
     foreach ($name in [Environment]::GetEnvironmentVariables().Keys | Where-Object { $_ -like 'DOTNET_GC*' -or $_ -like 'COMPlus_GC*' }) {
         $saved[$name] = [Environment]::GetEnvironmentVariable($name)
@@ -58,6 +63,7 @@ function Invoke-Worker([string[]] $Command) {
     }
     $json = @($lines | Where-Object { "$_".StartsWith('{') })[-1]
     $result = $json | ConvertFrom-Json
+    if ($Raw) { return $result }
     $sorted = @($result.batchesUs | Sort-Object)
     [pscustomobject]@{ Us = $sorted[[int][Math]::Floor($sorted.Count / 2)]; RssMB = $result.rssMB }
 }
@@ -94,11 +100,34 @@ $rows = foreach ($case in $cases) {
     }
 }
 
+$memoryRows = foreach ($case in $memoryCases) {
+    $o = Invoke-Worker ($pwshCommand + @('-Module', $module, '-Setup', $case.Setup, '-Body', $case.Body,
+        '-Iterations', $case.Steps, '-RssEvery', $case.Every)) -Raw
+    $p = Invoke-Worker @($python, (Join-Path $PSScriptRoot 'worker.py'), $case.PySetup, $case.PyBody, "$($case.Steps)", '1', "$($case.Every)") -Raw
+    $ratio = $o.rssMB[-1] / $p.rssMB[-1]
+    Write-Host ("{0}: ours {1} MB, python {2} MB" -f $case.Name, ($o.rssMB -join ' '), ($p.rssMB -join ' '))
+    [pscustomobject]@{
+        Case = $case.Name; Ours = "$($o.rssMB[0]) -> $($o.rssMB[-1]) (max $(($o.rssMB | Measure-Object -Maximum).Maximum))"
+        Peer = "$($p.rssMB[0]) -> $($p.rssMB[-1]) (max $(($p.rssMB | Measure-Object -Maximum).Maximum))"
+        Ratio = '{0:F2}' -f $ratio; Target = $case.Target; Met = if ($ratio -le $case.Target) { 'yes' } else { 'no' }
+        Gen2 = $o.gen2
+    }
+}
+
 $table = @(
-    '| loop body | peer | ours (us) | peer (us) | ratio | target | met |'
-    '|---|---|---:|---:|---:|---:|---|'
+    if ($rows) {
+        '| loop body | peer | ours (us) | peer (us) | ratio | target | met |'
+        '|---|---|---:|---:|---:|---:|---|'
+    }
     foreach ($r in $rows) { "| $($r.Case -replace '\|', '\|') | $($r.Peer) | $($r.Ours) | $($r.PeerUs) | $($r.Ratio) | $($r.Target) | $($r.Met) |" }
+    if ($memoryRows) {
+        if ($rows) { '' }
+        '| memory | ours: resident set, MB (first sample -> last) | Python + PyTorch, MB | ratio at the end | target | met |'
+        '|---|---|---|---:|---:|---|'
+        foreach ($r in $memoryRows) { "| $($r.Case) | $($r.Ours), $($r.Gen2) full collections | $($r.Peer) | $($r.Ratio) | $($r.Target) | $($r.Met) |" }
+    }
 ) -join "`n"
+$rows = @($rows)
 $stamp = "Measured $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC on $([Environment]::ProcessorCount) cores, $Pairs pair(s) of fresh processes per case, median of $Batches batches each."
 New-Item -ItemType Directory -Force $Out | Out-Null
 Set-Content -LiteralPath (Join-Path $Out 'script-suite.md') -Value "$stamp`n`n$table`n" -Encoding utf8
