@@ -36,6 +36,7 @@
         'Update-Parameter'
         'New-LRScheduler'
         'Update-LRScheduler'
+        'Assert-TensorClose'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

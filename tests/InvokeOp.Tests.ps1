@@ -3,13 +3,6 @@
 
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
-
-    function Assert-Close([double[]]$Actual, [double[]]$Expected, [double]$Tolerance = 1e-6) {
-        $Actual.Count | Should -Be $Expected.Count
-        for ($i = 0; $i -lt $Expected.Count; $i++) {
-            [math]::Abs($Actual[$i] - $Expected[$i]) | Should -BeLessOrEqual $Tolerance -Because "element $i is $($Actual[$i]), expected $($Expected[$i])"
-        }
-    }
 }
 
 Describe 'Invoke-Op' {
@@ -30,7 +23,7 @@ Describe 'Invoke-Op' {
             $y = $x | Invoke-Op $Name
             $y.DType | Should -Be 'Float64'
             $y.GradFn.Name | Should -Be $GradFn
-            Assert-Close $y.ToDoubleArray() @(0.5, 1, 2 | ForEach-Object { & $F $_ }) 1e-12
+            $y | Should -BeTensor (New-Tensor @(0.5, 1, 2 | ForEach-Object { & $F $_ }) -DType Float64) -RTol 0 -ATol 1e-12
         }
 
         It 'Relu zeroes negatives' {
@@ -70,7 +63,7 @@ Describe 'Invoke-Op' {
             $y = $x | Invoke-Op $Name $operand
             $y.DType | Should -Be 'Float64'
             $y.GradFn.Name | Should -Be $GradFn
-            Assert-Close $y.ToDoubleArray() $Expected 1e-12
+            $y | Should -BeTensor (New-Tensor $Expected -DType Float64) -RTol 0 -ATol 1e-12
         }
 
         It 'broadcasts a row against a column' {

@@ -4,14 +4,6 @@
 
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
-
-    function Assert-Close([double[]]$Actual, [double[]]$Expected, [double]$Tolerance = 1e-9) {
-        $Actual.Count | Should -Be $Expected.Count
-        for ($i = 0; $i -lt $Expected.Count; $i++) {
-            if ([double]::IsNaN($Expected[$i])) { [double]::IsNaN($Actual[$i]) | Should -BeTrue; continue }
-            [math]::Abs($Actual[$i] - $Expected[$i]) | Should -BeLessOrEqual $Tolerance -Because "element $i is $($Actual[$i]), expected $($Expected[$i])"
-        }
-    }
 }
 
 Describe 'Invoke-Op parity ops' {
@@ -31,7 +23,7 @@ Describe 'Invoke-Op parity ops' {
             $x = New-Tensor -1.5, -0.5, 0.5, 2 -DType Float64 -RequiresGrad
             $y = $x | Invoke-Op $Name
             $y.GradFn.Name | Should -Be $GradFn
-            Assert-Close $y.ToDoubleArray() @(-1.5, -0.5, 0.5, 2 | ForEach-Object { & $F $_ })
+            $y | Should -BeTensor (New-Tensor @(-1.5, -0.5, 0.5, 2 | ForEach-Object { & $F $_ }) -DType Float64) -RTol 0 -ATol 1e-9
         }
 
         It '<Name> on positive inputs matches its closed form and records <GradFn>' -ForEach @(
@@ -41,7 +33,7 @@ Describe 'Invoke-Op parity ops' {
             $x = New-Tensor 0.25, 1, 4 -DType Float64 -RequiresGrad
             $y = $x | Invoke-Op $Name
             $y.GradFn.Name | Should -Be $GradFn
-            Assert-Close $y.ToDoubleArray() @(0.25, 1, 4 | ForEach-Object { & $F $_ })
+            $y | Should -BeTensor (New-Tensor @(0.25, 1, 4 | ForEach-Object { & $F $_ }) -DType Float64) -RTol 0 -ATol 1e-9
         }
 
         It 'Floor, Ceil, Round and Sign pass a zero gradient' -ForEach @(
@@ -68,10 +60,10 @@ Describe 'Invoke-Op parity ops' {
             $exact = $x | Invoke-Op Gelu
             $exact.GradFn.Name | Should -Be 'GeluBackward0'
             # Phi(1) = 0.8413447460685429, Phi(0.5) = 0.6914624612740131, Phi(2) = 0.9772498680518208
-            Assert-Close $exact.ToDoubleArray() @((-1 * (1 - 0.8413447460685429)), (0.5 * 0.6914624612740131), (2 * 0.9772498680518208)) 1e-12
+            $exact | Should -BeTensor (New-Tensor (-1 * (1 - 0.8413447460685429)), (0.5 * 0.6914624612740131), (2 * 0.9772498680518208) -DType Float64) -RTol 0 -ATol 1e-12
             $k = [math]::Sqrt(2 / [math]::PI)
             $tanh = $x | Invoke-Op Gelu -Approximate tanh
-            Assert-Close $tanh.ToDoubleArray() @(-1.0, 0.5, 2.0 | ForEach-Object { 0.5 * $_ * (1 + [math]::Tanh($k * ($_ + 0.044715 * $_ * $_ * $_))) }) 1e-12
+            $tanh | Should -BeTensor (New-Tensor @(-1.0, 0.5, 2.0 | ForEach-Object { 0.5 * $_ * (1 + [math]::Tanh($k * ($_ + 0.044715 * $_ * $_ * $_))) }) -DType Float64) -RTol 0 -ATol 1e-12
         }
 
         It 'Detach gives a leaf without requires_grad that shares the values' {
@@ -197,7 +189,7 @@ Describe 'Invoke-Op parity ops' {
         ) {
             $y = $m | Invoke-Op $Name @Splat
             $y.Shape -join ',' | Should -Be $Shape
-            Assert-Close $y.ToDoubleArray() $Expected 1e-12
+            $y | Should -BeTensor (New-Tensor -Data ([double[]]$Expected) -Shape $y.Shape -DType Float64) -RTol 0 -ATol 1e-12
             $y.GradFn.Name | Should -Be $GradFn
         }
 
@@ -357,7 +349,7 @@ Describe 'Invoke-Op parity ops' {
         ) {
             $y = New-Tensor @(@(1, 2, 3), @(0, 0, 0)) -DType Float64 -RequiresGrad | Invoke-Op $Name -Dim $Dim
             $y.GradFn.Name | Should -Be $GradFn
-            Assert-Close $y.ToDoubleArray() (@(& $F @(1, 2, 3)) + @(& $F @(0, 0, 0))) 1e-12
+            $y | Should -BeTensor (New-Tensor @(@(& $F @(1, 2, 3)), @(& $F @(0, 0, 0))) -DType Float64) -RTol 0 -ATol 1e-12
         }
 
         It 'prints as PyTorch prints softmax([[1, 2, 3]], dim=1)' {
@@ -381,7 +373,7 @@ Describe 'Invoke-Op parity ops' {
             @{ Name = 'L1Loss';  Reduction = 'none'; Expected = @(0.5, 0, 2);            GradFn = 'AbsBackward0' }
         ) {
             $y = $pred | Invoke-Op $Name -Target $target -Reduction $Reduction
-            Assert-Close $y.ToDoubleArray() $Expected 1e-12
+            $y | Should -BeTensor (New-Tensor -Data ([double[]]$Expected) -Shape $y.Shape -DType Float64) -RTol 0 -ATol 1e-12
             $y.GradFn.Name | Should -Be $GradFn
         }
 
@@ -394,7 +386,7 @@ Describe 'Invoke-Op parity ops' {
             $y = $logits | Invoke-Op CrossEntropy -Target 2, 0
             $y.GradFn.Name | Should -Be 'NllLossBackward0'
             $lse = [math]::Log([math]::Exp(1) + [math]::Exp(2) + [math]::Exp(3))
-            Assert-Close $y.ToDoubleArray() @(((($lse - 3) + [math]::Log(3)) / 2)) 1e-12
+            $y | Should -BeTensor (New-Tensor ((($lse - 3) + [math]::Log(3)) / 2) -DType Float64) -RTol 0 -ATol 1e-12
             $y | Invoke-Backward
             $logits.Grad.Shape | Should -Be @(2, 3)
         }
@@ -420,7 +412,7 @@ Describe 'Invoke-Op parity ops' {
             $z = New-Tensor 0.0, 2.0 -DType Float64 -RequiresGrad
             $y = $z | Invoke-Op BinaryCrossEntropyWithLogits -Target (New-Tensor 1.0, 0.0 -DType Float64) -Reduction None
             $y.GradFn.Name | Should -Be 'BinaryCrossEntropyWithLogitsBackward0'
-            Assert-Close $y.ToDoubleArray() @([math]::Log(2), [math]::Log(1 + [math]::Exp(2))) 1e-12
+            $y | Should -BeTensor (New-Tensor ([math]::Log(2)), ([math]::Log(1 + [math]::Exp(2))) -DType Float64) -RTol 0 -ATol 1e-12
         }
 
         It 'an unknown reduction fails with PyTorch''s message' {

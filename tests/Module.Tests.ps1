@@ -8,7 +8,8 @@ BeforeAll {
         'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor',
         'Export-TensorGraph', 'Export-Plot',
         'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
-        'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler'
+        'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
+        'Assert-TensorClose'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches

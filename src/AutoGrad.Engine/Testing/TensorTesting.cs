@@ -338,6 +338,9 @@ public sealed class CloseResult
     public double RTol { get; }
     public double ATol { get; }
 
+    /// <summary>The tolerances as Python prints keyword arguments: "rtol=1.3e-06, atol=1e-05".</summary>
+    public string Tolerances => $"rtol={PythonRepr.Float(RTol)}, atol={PythonRepr.Float(ATol)}";
+
     /// <summary>Elements outside the tolerance (0 when the shapes or dtypes already differ).</summary>
     public int MismatchedElements { get; }
     public int NumElements { get; }
