@@ -37,6 +37,7 @@
         'New-LRScheduler'
         'Update-LRScheduler'
         'Assert-TensorClose'
+        'Get-TensorOp'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -9,7 +9,7 @@ BeforeAll {
         'Export-TensorGraph', 'Export-Plot',
         'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
         'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
-        'Assert-TensorClose'
+        'Assert-TensorClose', 'Get-TensorOp'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches

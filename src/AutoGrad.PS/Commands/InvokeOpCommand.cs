@@ -211,44 +211,8 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
                 $"The op {op.Name} needs -{name}. {Usage(op)}");
     }
 
-    private static readonly Dictionary<OpArgs, string> s_placeholders = new()
-    {
-        [OpArgs.Dim] = "<int[]>",
-        [OpArgs.Shape] = "<int[]>",
-        [OpArgs.Dims] = "<int[]>",
-        [OpArgs.Min] = "<number or tensor>",
-        [OpArgs.Max] = "<number or tensor>",
-        [OpArgs.Index] = "<int, int[] or tensor>",
-        [OpArgs.Target] = "<tensor>",
-        [OpArgs.Condition] = "<tensor>",
-        [OpArgs.Reduction] = "<Mean|Sum|None>",
-        [OpArgs.DType] = "<dtype>",
-        [OpArgs.Correction] = "<double>",
-        [OpArgs.P] = "<double>",
-        [OpArgs.NegativeSlope] = "<double>",
-        [OpArgs.Approximate] = "<none|tanh>",
-        [OpArgs.Beta] = "<double>",
-        [OpArgs.Threshold] = "<double>",
-        [OpArgs.IgnoreIndex] = "<long>",
-        [OpArgs.KeepDim] = "",
-        [OpArgs.WithIndices] = "",
-    };
-
     /// <summary>"Usage: $x | Invoke-Op Clamp [-Min &lt;number or tensor&gt;] ... (synopsis)." from the op's parameters.</summary>
-    private static string Usage(OpInfo op)
-    {
-        var parts = new List<string> { $"Usage: $x | Invoke-Op {op.Name}" };
-        if (op.Requires(OpArgs.Other)) parts.Add("<tensor or number>");
-        foreach (var parameter in Enum.GetValues<OpArgs>())
-        {
-            if (parameter is OpArgs.None or OpArgs.Other || !op.Accepts(parameter)) continue;
-            var placeholder = s_placeholders.GetValueOrDefault(parameter, "<int>");
-            if (parameter == OpArgs.Dim && op.SingleDim) placeholder = "<int>";
-            var text = placeholder.Length == 0 ? $"-{parameter}" : $"-{parameter} {placeholder}";
-            parts.Add(op.Requires(parameter) ? text : $"[{text}]");
-        }
-        return string.Join(" ", parts) + $" ({op.Synopsis}).";
-    }
+    private static string Usage(OpInfo op) => OpSignature.Of(op).Usage;
 
     /// <summary>-Index as the registry expects it: a Tensor, a long, or a tensor made from data (integers → Int64).</summary>
     private object NormalizeIndex(object? index)
