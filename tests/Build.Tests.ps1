@@ -39,6 +39,12 @@ Describe 'out/AutoGrad.PS (assembled by ./build.ps1 Build)' {
         }
     }
 
+    It 'carries the license, third-party notices and changelog a gallery package needs' {
+        foreach ($file in 'LICENSE', 'THIRD-PARTY-NOTICES.md', 'CHANGELOG.md') {
+            (Get-FileHash (Join-Path $ModuleDir $file)).Hash | Should -Be (Get-FileHash (Join-Path $Root $file)).Hash
+        }
+    }
+
     It 'has the about_AutoGrad.PS help topic' {
         Join-Path $ModuleDir 'en-US/about_AutoGrad.PS.help.txt' | Should -Exist
     }
@@ -53,7 +59,7 @@ Describe 'build.ps1' {
         $p = (Get-Command (Join-Path $Root 'build.ps1')).Parameters['Task']
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] })[0].Position | Should -Be 0
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ValidateSetAttribute] })[0].ValidValues |
-            Should -Be @('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Notebook')
+            Should -Be @('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Notebook', 'Package')
     }
 
     It '.ci/run runs the README''s test command' {
