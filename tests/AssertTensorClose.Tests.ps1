@@ -16,6 +16,7 @@ BeforeDiscovery {
 }
 
 BeforeAll {
+    $script:ref = Get-Content -Raw "$PSScriptRoot/data/assert_close.json" | ConvertFrom-Json
     $script:manifest = (Resolve-Path "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1").Path
     Import-Module $manifest -Force
     . "$PSScriptRoot/ChildPwsh.ps1"

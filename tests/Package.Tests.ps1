@@ -68,7 +68,9 @@ Describe 'Install-PSResource from a folder repository' {
         # CurrentUser scope on Linux and macOS is $HOME/.local/share/powershell/Modules for PSResourceGet and for pwsh:
         # a temporary HOME keeps the real one (and its repository list and caches) untouched.
         $script:TempHome = Join-Path $TestDrive 'home'
-        $null = New-Item -ItemType Directory -Path $TempHome -Force
+        # The folders must exist: .NET's GetFolderPath gives "" for a missing one, and PSResourceGet would then keep
+        # its repository list in the current directory.
+        foreach ($dir in '.local/share', '.cache', '.config') { $null = New-Item -ItemType Directory -Path (Join-Path $TempHome $dir) -Force }
         $script:ChildEnv = @{
             HOME = $TempHome; XDG_DATA_HOME = (Join-Path $TempHome '.local/share'); XDG_CACHE_HOME = (Join-Path $TempHome '.cache')
             XDG_CONFIG_HOME = (Join-Path $TempHome '.config'); PSModulePath = $null
@@ -80,6 +82,8 @@ Describe 'Install-PSResource from a folder repository' {
         $install = @'
 param($Repository)
 $ErrorActionPreference = 'Stop'
+$store = Join-Path ([Environment]::GetFolderPath('LocalApplicationData')) 'PSResourceGet'
+if (-not $store.StartsWith($env:HOME)) { throw "PSResourceGet would keep its repositories in $store, outside the temporary home" }
 Register-PSResourceRepository -Name AutoGradTest -Uri $Repository -Trusted
 Install-PSResource AutoGrad.PS -Repository AutoGradTest -Scope CurrentUser -TrustRepository
 $r = Get-InstalledPSResource AutoGrad.PS -Scope CurrentUser
