@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using AutoGrad.Kernels;
 using AutoGrad.Printing;
 
@@ -192,15 +193,13 @@ public static class TensorTesting
         public bool[] IsClose(double rtol, double atol, bool equalNan)
         {
             bool exact = rtol == 0 && atol == 0;
+            float r32 = (float)rtol, a32 = (float)atol;
             return (Actual, Expected) switch
             {
-                (float[] a, float[] e) => Close(a, e, (x, y) => x == y || (equalNan && float.IsNaN(x) && float.IsNaN(y))
-                    || (!exact && WithinFloat(x, y, (float)rtol, (float)atol))),
-                (double[] a, double[] e) => Close(a, e, (x, y) => x == y || (equalNan && double.IsNaN(x) && double.IsNaN(y))
-                    || (!exact && Within(x, y, rtol, atol))),
-                (long[] a, long[] e) => Close(a, e, (x, y) => x == y || (!exact && WithinFloat(x, y, (float)rtol, (float)atol))),
-                (bool[] a, bool[] e) => Close(a, e, (x, y) => x == y
-                    || (!exact && WithinFloat(x ? 1f : 0f, y ? 1f : 0f, (float)rtol, (float)atol))),
+                (float[] a, float[] e) => CloseFloating(a, e, r32, a32, equalNan, exact),
+                (double[] a, double[] e) => CloseFloating(a, e, rtol, atol, equalNan, exact),
+                (long[] a, long[] e) => Close(a, e, (x, y) => x == y || (!exact && Within<float>(x, y, r32, a32))),
+                (bool[] a, bool[] e) => Close(a, e, (x, y) => x == y || (!exact && Within(x ? 1f : 0f, y ? 1f : 0f, r32, a32))),
                 _ => throw new InvalidOperationException($"Unsupported dtype {DType}."),
             };
         }
@@ -212,21 +211,17 @@ public static class TensorTesting
             return result;
         }
 
-        // Separate statements keep each operation rounded to float, as PyTorch's float32 kernels round it.
-        private static bool WithinFloat(float actual, float expected, float rtol, float atol)
-        {
-            float scaled = rtol * expected;
-            float allowed = atol + MathF.Abs(scaled);
-            float error = MathF.Abs(actual - expected);
-            return float.IsFinite(error) && error <= allowed;
-        }
+        private static bool[] CloseFloating<T>(T[] a, T[] e, T rtol, T atol, bool equalNan, bool exact)
+            where T : IFloatingPointIeee754<T> =>
+            Close(a, e, (x, y) => x == y || (equalNan && T.IsNaN(x) && T.IsNaN(y)) || (!exact && Within(x, y, rtol, atol)));
 
-        private static bool Within(double actual, double expected, double rtol, double atol)
+        // In T's own arithmetic, one rounded operation per statement, as PyTorch's float32 kernels round them.
+        private static bool Within<T>(T actual, T expected, T rtol, T atol) where T : IFloatingPointIeee754<T>
         {
-            double scaled = rtol * expected;
-            double allowed = atol + Math.Abs(scaled);
-            double error = Math.Abs(actual - expected);
-            return double.IsFinite(error) && error <= allowed;
+            T scaled = rtol * expected;
+            T allowed = atol + T.Abs(scaled);
+            T error = T.Abs(actual - expected);
+            return T.IsFinite(error) && error <= allowed;
         }
 
         /// <summary>
@@ -240,33 +235,9 @@ public static class TensorTesting
             switch (Actual, Expected)
             {
                 case (float[] a, float[] e):
-                {
-                    var abs = new double[n];
-                    var rel = new double[n];
-                    for (int i = 0; i < n; i++)
-                    {
-                        if (matches[i]) continue;
-                        float d = MathF.Abs(a[i] - e[i]);
-                        abs[i] = d;
-                        rel[i] = d / MathF.Abs(e[i]);
-                    }
-                    int ai = ArgMax(abs), ri = ArgMax(rel);
-                    return (PythonRepr.Float(abs[ai]), ai, PythonRepr.Float(rel[ri]), ri);
-                }
+                    return FloatingDifferences(a, e, matches);
                 case (double[] a, double[] e):
-                {
-                    var abs = new double[n];
-                    var rel = new double[n];
-                    for (int i = 0; i < n; i++)
-                    {
-                        if (matches[i]) continue;
-                        double d = Math.Abs(a[i] - e[i]);
-                        abs[i] = d;
-                        rel[i] = d / Math.Abs(e[i]);
-                    }
-                    int ai = ArgMax(abs), ri = ArgMax(rel);
-                    return (PythonRepr.Float(abs[ai]), ai, PythonRepr.Float(rel[ri]), ri);
-                }
+                    return FloatingDifferences(a, e, matches);
                 default:
                 {
                     long[] a = AsLongs(Actual), e = AsLongs(Expected);
@@ -285,6 +256,23 @@ public static class TensorTesting
                     return (abs[ai].ToString(CultureInfo.InvariantCulture), ai, PythonRepr.Float(rel[ri]), ri);
                 }
             }
+        }
+
+        /// <summary>The differences of a floating dtype, in its own arithmetic (float32 stays float32).</summary>
+        private static (string, int, string, int) FloatingDifferences<T>(T[] a, T[] e, bool[] matches)
+            where T : IFloatingPointIeee754<T>
+        {
+            var abs = new double[a.Length];
+            var rel = new double[a.Length];
+            for (int i = 0; i < a.Length; i++)
+            {
+                if (matches[i]) continue;
+                T d = T.Abs(a[i] - e[i]);
+                abs[i] = double.CreateChecked(d);
+                rel[i] = double.CreateChecked(d / T.Abs(e[i]));
+            }
+            int ai = ArgMax(abs), ri = ArgMax(rel);
+            return (PythonRepr.Float(abs[ai]), ai, PythonRepr.Float(rel[ri]), ri);
         }
 
         private static long[] AsLongs(Array values) => values switch
