@@ -21,8 +21,9 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 /// is imported first. At import, every Pester already loaded gets it. For a Pester imported later (or re-imported
 /// with -Force, which forgets its operators), a PostCommandLookupAction watches command lookups: the first command
 /// resolved from a Pester module that has finished importing (it exports Add-ShouldOperator) and has not got the
-/// operator yet (Invoke-Pester, Describe, Should, ...) registers it, before that command binds its parameters. The watcher is a string-free check of the resolved command's module,
-/// it calls any action that was installed before it, and Remove-Module AutoGrad.PS puts that action back.
+/// operator yet (Invoke-Pester, Describe, Should, ...) registers it, before that command binds its parameters. Per
+/// lookup the watcher only reads the resolved command's module name; it calls any action installed before it, and
+/// Remove-Module AutoGrad.PS puts that action back.
 /// </summary>
 internal sealed class PesterRegistration
 {
