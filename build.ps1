@@ -10,6 +10,7 @@
     Notebook  Build, then runs examples/autograd.ipynb headless (dotnet-repl) into out/notebook/autograd.ipynb.
     Docs   Builds, regenerates the op list in docs/Invoke-Op.md from the engine's op table (build/Update-OpList.ps1),
            then out/AutoGrad.PS/en-US/AutoGrad.PS.dll-Help.xml from docs/*.md.
+    Package  Build, then packs out/AutoGrad.PS into out/package/AutoGrad.PS.<version>.nupkg (Install-PSResource).
     Clean  Removes out/ and every bin/ and obj/ folder.
     Bench  Runs the engine-vs-libtorch benchmarks (benchmarks/run.ps1; not part of Test): build.ps1 Bench [filter];
            build.ps1 Bench Script runs the script suite instead (benchmarks/script/run.ps1: a fresh default pwsh
@@ -24,7 +25,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Notebook', 'OpReference')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Notebook', 'OpReference', 'Package')]
     [string] $Task = 'Build',
 
     # Bench only: which benchmarks (a class or case name, or a BenchmarkDotNet glob); default all.
@@ -155,6 +156,10 @@ function Invoke-Build {
     if (Test-Path $moduleSrc) {
         Get-ChildItem -LiteralPath $moduleSrc -Force | Copy-Item -Destination $ModuleOut -Recurse -Force
     }
+    # What a gallery package carries besides the module: the license, third-party notices and the changelog.
+    foreach ($file in 'LICENSE', 'THIRD-PARTY-NOTICES.md', 'CHANGELOG.md') {
+        Copy-Item -LiteralPath (Join-Path $Root $file) -Destination $ModuleOut -Force
+    }
     # The cmdlet assembly and what it loads; PowerShell itself provides System.Management.Automation.
     $dlls = @(Get-ChildItem -Path $CmdletBin -Filter '*.dll' -File |
             Where-Object Name -ne 'System.Management.Automation.dll')
@@ -230,6 +235,15 @@ function Invoke-Notebook {
     $file = & (Join-Path $Root 'build/Invoke-Notebook.ps1') -Path (Join-Path $Root 'examples/autograd.ipynb') `
         -OutputPath (Join-Path $OutDir 'notebook/autograd.ipynb')
     Write-Host "    $($file.FullName)"
+}
+
+function Invoke-Package {
+    Invoke-Build
+    Write-Step 'Package: out/AutoGrad.PS -> out/package (Compress-PSResource)'
+    $file = & (Join-Path $Root 'build/New-ModulePackage.ps1') -ModulePath $ModuleOut -OutputPath (Join-Path $OutDir 'package')
+    $installed = (Get-ChildItem -LiteralPath $ModuleOut -Recurse -File | Measure-Object -Property Length -Sum).Sum
+    Write-Host ("    {0} ({1:N1} MB; {2:N1} MB installed)" -f $file.FullName, ($file.Length / 1MB), ($installed / 1MB))
+    Write-Host "    Install: Register-PSResourceRepository -Name AutoGradLocal -Uri $(Split-Path $file.FullName) -Trusted; Install-PSResource AutoGrad.PS -Repository AutoGradLocal"
 }
 
 # xUnit counts from the TRX file that 'dotnet test --logger trx' writes.
@@ -327,6 +341,7 @@ try {
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'Notebook' { Invoke-Notebook }
+        'Package' { Invoke-Package }
         'Docs' { Invoke-Build; Invoke-OpListDocs; Invoke-Docs }
         'Clean' { Invoke-Clean }
         'Bench' {

@@ -39,6 +39,12 @@ Describe 'out/AutoGrad.PS (assembled by ./build.ps1 Build)' {
         }
     }
 
+    It 'carries the license, third-party notices and changelog a gallery package needs' {
+        foreach ($file in 'LICENSE', 'THIRD-PARTY-NOTICES.md', 'CHANGELOG.md') {
+            (Get-FileHash (Join-Path $ModuleDir $file)).Hash | Should -Be (Get-FileHash (Join-Path $Root $file)).Hash
+        }
+    }
+
     It 'has the about_AutoGrad.PS help topic' {
         Join-Path $ModuleDir 'en-US/about_AutoGrad.PS.help.txt' | Should -Exist
     }
@@ -49,11 +55,11 @@ Describe 'out/AutoGrad.PS (assembled by ./build.ps1 Build)' {
 }
 
 Describe 'build.ps1' {
-    It 'takes the task by position and knows only Build, Test, Demo, Clean, Docs, Bench, Notebook and OpReference' {
+    It 'takes the task by position and knows only Build, Test, Demo, Clean, Docs, Bench, Notebook, OpReference and Package' {
         $p = (Get-Command (Join-Path $Root 'build.ps1')).Parameters['Task']
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] })[0].Position | Should -Be 0
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ValidateSetAttribute] })[0].ValidValues |
-            Should -Be @('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Notebook', 'OpReference')
+            Should -Be @('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Notebook', 'OpReference', 'Package')
     }
 
     It '.ci/run runs the README''s test command' {

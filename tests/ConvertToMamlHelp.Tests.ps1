@@ -326,7 +326,8 @@ Describe 'docs/*.md (the cmdlet help)' {
             'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor', 'Export-TensorGraph', 'Export-Plot',
             'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
             'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
-            'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor') | Sort-Object)
+            'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor',
+            'Assert-TensorClose', 'Get-TensorOp') | Sort-Object)
     }
 
     It '<_>.md follows the PlatyPS schema for AutoGrad.PS' -ForEach @(Get-ChildItem (Join-Path (Split-Path -Parent $PSScriptRoot) 'docs') -Filter '*-*.md' | ForEach-Object BaseName) {

@@ -4,13 +4,6 @@
 
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
-
-    function Assert-Close([double[]]$Actual, [double[]]$Expected, [double]$Tolerance = 1e-6) {
-        $Actual.Count | Should -Be $Expected.Count
-        for ($i = 0; $i -lt $Expected.Count; $i++) {
-            [math]::Abs($Actual[$i] - $Expected[$i]) | Should -BeLessOrEqual $Tolerance -Because "element $i is $($Actual[$i]), expected $($Expected[$i])"
-        }
-    }
 }
 
 Describe 'Invoke-Op' {
@@ -29,7 +22,7 @@ Describe 'Invoke-Op' {
             $y = $x | Invoke-Op $Name $Other
             $y.DType | Should -Be 'Float64'
             $y.GradFn.Name | Should -Be $GradFn
-            Assert-Close $y.ToDoubleArray() $Expected 1e-12
+            $y | Should -BeTensor (New-Tensor $Expected -DType Float64) -RTol 0 -ATol 1e-12
         }
 
         It 'broadcasts a row against a column' {

@@ -5,14 +5,6 @@
 
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
-
-    function Assert-Close([double[]]$Actual, [double[]]$Expected, [double]$Tolerance = 1e-9) {
-        $Actual.Count | Should -Be $Expected.Count
-        for ($i = 0; $i -lt $Expected.Count; $i++) {
-            if ([double]::IsNaN($Expected[$i])) { [double]::IsNaN($Actual[$i]) | Should -BeTrue; continue }
-            [math]::Abs($Actual[$i] - $Expected[$i]) | Should -BeLessOrEqual $Tolerance -Because "element $i is $($Actual[$i]), expected $($Expected[$i])"
-        }
-    }
 }
 
 Describe 'Invoke-Op parity ops' {
@@ -159,7 +151,7 @@ Describe 'Invoke-Op parity ops' {
             $y = $logits | Invoke-Op CrossEntropy -Target 2, 0
             $y.GradFn.Name | Should -Be 'NllLossBackward0'
             $lse = [math]::Log([math]::Exp(1) + [math]::Exp(2) + [math]::Exp(3))
-            Assert-Close $y.ToDoubleArray() @(((($lse - 3) + [math]::Log(3)) / 2)) 1e-12
+            $y | Should -BeTensor (New-Tensor ((($lse - 3) + [math]::Log(3)) / 2) -DType Float64) -RTol 0 -ATol 1e-12
             $y | Invoke-Backward
             $logits.Grad.Shape | Should -Be @(2, 3)
         }

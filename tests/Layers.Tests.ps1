@@ -36,15 +36,11 @@ BeforeAll {
         for ($i = 0; $i -lt $Expected.values.Count; $i++) { $got[$i] | Should -Be ([double]$Expected.values[$i]) -Because "$What[$i]" }
     }
 
-    # float64 to 1e-12, float32 to 2e-6 (PyTorch's kernels sum in another order), relative above 1.
-    function Assert-Close($Expected, $Actual, [string]$What) {
-        ($Actual.Shape -join ',') | Should -Be ($Expected.shape -join ',') -Because "$What shape"
+    # Should -BeTensor's tolerances for a PyTorch reference: float64 to 1e-12, float32 to 2e-6 (PyTorch's kernels sum in
+    # another order), relative as well as absolute.
+    function Get-Tolerance($Expected) {
         $tol = if ($Expected.dtype -eq 'float32') { 2e-6 } else { 1e-12 }
-        $got = $Actual.ToDoubleArray()
-        for ($i = 0; $i -lt $Expected.values.Count; $i++) {
-            $want = [double]$Expected.values[$i]
-            [math]::Abs($got[$i] - $want) | Should -BeLessOrEqual ($tol * [math]::Max(1, [math]::Abs($want))) -Because "$What[$i]: $($got[$i]) vs PyTorch $want"
-        }
+        @{ RTol = $tol; ATol = $tol }
     }
 
     # PyTorch 2.x's names where the 1.13 reference differs: reshape of a contiguous tensor is ViewBackward0
@@ -166,16 +162,22 @@ Describe 'Invoke-Layer' {
             $layer.ZeroGrad()
             $x.Grad = $null
             $y = $x | Invoke-Layer $layer
-            Assert-Close $run.output $y "$($run.mode) output"
+            $tol = Get-Tolerance $run.output
+            $y | Should -BeTensor (ConvertTo-Tensor $run.output) @tol -Because "$($run.mode) output"
             $y.GradFn.Name | Should -Be (Get-TorchTwoNodeName $Name $run.grad_fn)
             $y * (ConvertTo-Tensor $run.upstream) | Measure-Sum | Invoke-Backward
             $params = @{}
             foreach ($kv in $layer.NamedParameters()) { $params[$kv.Key] = $kv.Value }
-            foreach ($g in $run.grads.PSObject.Properties) { Assert-Close $g.Value $params[$g.Name].Grad "$($run.mode) grad of $($g.Name)" }
-            if ($run.input_grad) { Assert-Close $run.input_grad $x.Grad "$($run.mode) grad of the input" }
+            foreach ($g in $run.grads.PSObject.Properties) {
+                $params[$g.Name].Grad | Should -BeTensor (ConvertTo-Tensor $g.Value) @tol -Because "$($run.mode) grad of $($g.Name)"
+            }
+            if ($run.input_grad) { $x.Grad | Should -BeTensor (ConvertTo-Tensor $run.input_grad) @tol -Because "$($run.mode) grad of the input" }
             $buffers = @{}
             foreach ($kv in $layer.NamedBuffers()) { $buffers[$kv.Key] = $kv.Value }
-            foreach ($b in $run.buffers.PSObject.Properties) { Assert-Close $b.Value $buffers[$b.Name] "$($run.mode) $($b.Name)" }
+            foreach ($b in $run.buffers.PSObject.Properties) {
+                $btol = Get-Tolerance $b.Value
+                $buffers[$b.Name] | Should -BeTensor (ConvertTo-Tensor $b.Value) @btol -Because "$($run.mode) $($b.Name)"
+            }
         }
     }
 
@@ -311,14 +313,15 @@ Describe 'layer objects in PowerShell' {
     It 'BatchNorm1d keeps running statistics in training and uses them in eval, as torch does' {
         $seq = $ref.batchnorm_sequences | Where-Object { $_.momentum -eq 0.1 -and $_.dtype -eq 'float64' }
         $bn = New-Layer BatchNorm1d -NumFeatures 3 -DType Float64
+        $tol = @{ RTol = 1e-12; ATol = 1e-12 }
         foreach ($step in $seq.steps) {
-            Assert-Close $step.output (ConvertTo-Tensor $step.input | Invoke-Layer $bn) 'train output'
-            Assert-Close $step.running_mean $bn.RunningMean 'running_mean'
-            Assert-Close $step.running_var $bn.RunningVar 'running_var'
+            ConvertTo-Tensor $step.input | Invoke-Layer $bn | Should -BeTensor (ConvertTo-Tensor $step.output) @tol -Because 'train output'
+            $bn.RunningMean | Should -BeTensor (ConvertTo-Tensor $step.running_mean) @tol -Because 'running_mean'
+            $bn.RunningVar | Should -BeTensor (ConvertTo-Tensor $step.running_var) @tol -Because 'running_var'
         }
         $bn.NumBatchesTracked.Item() | Should -Be 3
         $bn.StateDict()['num_batches_tracked'].DType | Should -Be ([AutoGrad.DType]::Int64)
         $bn.Eval()
-        Assert-Close $seq.eval_output (ConvertTo-Tensor $seq.eval_input | Invoke-Layer $bn) 'eval output'
+        ConvertTo-Tensor $seq.eval_input | Invoke-Layer $bn | Should -BeTensor (ConvertTo-Tensor $seq.eval_output) @tol -Because 'eval output'
     }
 }

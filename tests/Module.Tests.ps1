@@ -9,7 +9,8 @@ BeforeAll {
         'Export-TensorGraph', 'Export-Plot',
         'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
         'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
-        'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor'
+        'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor',
+        'Assert-TensorClose', 'Get-TensorOp'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches

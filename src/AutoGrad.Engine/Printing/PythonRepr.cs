@@ -43,11 +43,19 @@ internal static class PythonRepr
         if (double.IsInfinity(value)) return value > 0 ? "inf" : "-inf";
         if (value == Math.Floor(value) && Math.Abs(value) < 1e16)
             return value == 0 && double.IsNegative(value) ? "-0" : ((long)value).ToString(CultureInfo.InvariantCulture);
+        return Float(value);
+    }
+
+    /// <summary>Python's repr(float) for every double: "2.0", "0.1", "1e-05", "1e+16", "-0.0", "nan", "inf".</summary>
+    public static string Float(double value)
+    {
+        if (double.IsNaN(value)) return "nan";
+        if (double.IsInfinity(value)) return value > 0 ? "inf" : "-inf";
 
         // "R" gives the shortest round-trip digits; only the layout differs from Python.
         string shortest = value.ToString("R", CultureInfo.InvariantCulture);
         var (digits, exponent) = Decompose(shortest);
-        string sign = value < 0 ? "-" : "";
+        string sign = double.IsNegative(value) ? "-" : "";
         int decimalPoint = exponent + 1; // position of the point after the first digit, as Python's decpt
         if (decimalPoint <= -4 || decimalPoint > 16)
         {

@@ -212,51 +212,15 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
                 $"The op {op.Name} needs -{name}. {Usage(op)}");
     }
 
-    private static readonly Dictionary<OpArgs, string> s_placeholders = new()
-    {
-        [OpArgs.Dim] = "<int[]>",
-        [OpArgs.Shape] = "<int[]>",
-        [OpArgs.Dims] = "<int[]>",
-        [OpArgs.Min] = "<number or tensor>",
-        [OpArgs.Max] = "<number or tensor>",
-        [OpArgs.Index] = "<int, int[] or tensor>",
-        [OpArgs.Target] = "<tensor>",
-        [OpArgs.Condition] = "<tensor>",
-        [OpArgs.Reduction] = "<Mean|Sum|None>",
-        [OpArgs.DType] = "<dtype>",
-        [OpArgs.Correction] = "<double>",
-        [OpArgs.P] = "<double>",
-        [OpArgs.NegativeSlope] = "<double>",
-        [OpArgs.Approximate] = "<none|tanh>",
-        [OpArgs.Beta] = "<double>",
-        [OpArgs.Threshold] = "<double>",
-        [OpArgs.IgnoreIndex] = "<long>",
-        [OpArgs.KeepDim] = "",
-        [OpArgs.WithIndices] = "",
-    };
-
     /// <summary>"Usage: $x | Invoke-Op Clamp [-Min &lt;number or tensor&gt;] ... (synopsis)." from the op's parameters.</summary>
-    private static string Usage(OpInfo op) => $"Usage: $x | Invoke-Op {Signature(op)} ({op.Synopsis}).";
+    private static string Usage(OpInfo op) => OpSignature.Of(op).Usage;
 
     /// <summary>
-    /// How an op is called, from the arguments it requires and accepts: "Clamp [-Min &lt;number or tensor&gt;]
-    /// [-Max &lt;number or tensor&gt;]" (the usage in error messages, and each line of the docs' op list).
+    /// How an op is called: "Clamp [-Min &lt;number or tensor&gt;] [-Max &lt;number or tensor&gt;]" (each line of the
+    /// docs' op list; the same arguments as the usage in error messages and Get-TensorOp's Syntax).
     /// </summary>
-    public static string Signature(OpInfo op)
-    {
-        var other = op.OtherIsTensor ? "<tensor>" : "<tensor or number>";
-        var parts = new List<string> { op.Name };
-        if (op.Requires(OpArgs.Other)) parts.Add(other);
-        foreach (var parameter in Enum.GetValues<OpArgs>())
-        {
-            if (parameter is OpArgs.None || !op.Accepts(parameter) || parameter == OpArgs.Other && op.Requires(parameter)) continue;
-            var placeholder = parameter == OpArgs.Other ? other : s_placeholders.GetValueOrDefault(parameter, "<int>");
-            if (parameter == OpArgs.Dim && op.SingleDim) placeholder = "<int>";
-            var text = placeholder.Length == 0 ? $"-{parameter}" : $"-{parameter} {placeholder}";
-            parts.Add(op.Requires(parameter) ? text : $"[{text}]");
-        }
-        return string.Join(" ", parts);
-    }
+    public static string Signature(OpInfo op) =>
+        OpSignature.Of(op).Arguments is { Length: > 0 } arguments ? $"{op.Name} {arguments}" : op.Name;
 
     /// <summary>-Index as the registry expects it: a Tensor, a long, or a tensor made from data (integers → Int64).</summary>
     private object NormalizeIndex(object? index)
