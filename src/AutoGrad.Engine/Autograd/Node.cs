@@ -13,7 +13,10 @@ public abstract class Node
         Name = name;
         Next = next;
         Inputs = inputs;
-        SequenceNr = Interlocked.Increment(ref s_nextSequenceNr);
+        // PyTorch gives AccumulateGrad the largest sequence number, so a leaf's gradient is accumulated as soon as
+        // it is complete, before any other ready node runs.
+        SequenceNr = this is AccumulateGrad ? long.MaxValue : Interlocked.Increment(ref s_nextSequenceNr);
+        if (AnomalyMode.IsEnabled) Anomaly = AnomalyMode.Capture();
     }
 
     /// <summary>PyTorch's class name for this node, e.g. <c>MulBackward0</c>.</summary>
@@ -30,6 +33,22 @@ public abstract class Node
 
     /// <summary>A non-leaf output that asked for retain_grad(); its .grad is filled when this node runs.</summary>
     internal Tensor? RetainedOutput { get; set; }
+
+    /// <summary>
+    /// Hooks registered on the tensor this node produces (Tensor.RegisterHook): they see, and may replace, the
+    /// gradient before this node runs. For an AccumulateGrad, the leaf's own hook list.
+    /// </summary>
+    internal HookList? TensorPreHooks { get; set; }
+
+    /// <summary>Where the forward call that made this node was, recorded only under anomaly detection.</summary>
+    internal AnomalyMetadata? Anomaly { get; }
+
+    /// <summary>
+    /// Where the forward op that created this node was called (script, line and command in PowerShell, a .NET
+    /// stack trace from C#): recorded only while anomaly detection (<see cref="AnomalyMode"/>) is on, otherwise
+    /// null. PyTorch keeps it in the node's metadata for the warning an error in its backward produces.
+    /// </summary>
+    public string? ForwardTraceback => Anomaly?.Traceback;
 
     public IReadOnlyList<Node?> NextFunctions => Next;
 
@@ -57,7 +76,11 @@ internal readonly record struct InputMeta(int[] Shape, DType DType);
 public sealed class AccumulateGrad : Node
 {
     internal AccumulateGrad(Tensor leaf)
-        : base("AccumulateGrad", [], [new InputMeta(leaf.ShapeArray, leaf.DType)]) => Variable = leaf;
+        : base("AccumulateGrad", [], [new InputMeta(leaf.ShapeArray, leaf.DType)])
+    {
+        Variable = leaf;
+        TensorPreHooks = leaf.LeafHooks;
+    }
 
     /// <summary>The leaf tensor this node accumulates into.</summary>
     public Tensor Variable { get; }
@@ -161,16 +184,14 @@ internal sealed class FunctionNode<TState> : Node
 
     private static TorchException ModifiedInPlace(Tensor t, int expected)
     {
-        var type = t.DType switch
-        {
-            DType.Float32 => "torch.FloatTensor",
-            DType.Float64 => "torch.DoubleTensor",
-            DType.Int64 => "torch.LongTensor",
-            _ => "torch.BoolTensor",
-        };
         var producer = t.GradFn is { } fn ? $", which is output 0 of {fn.Name}," : "";
+        // Under anomaly detection the engine has just warned where the node's forward call was, and PyTorch's
+        // hint points there instead of at the mode.
+        var hint = AnomalyMode.IsEnabled
+            ? "Hint: the backtrace further above shows the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!"
+            : "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).";
         return TorchException.Runtime("SavedTensorModified",
-            $"one of the variables needed for gradient computation has been modified by an inplace operation: [{type} [{Shapes.Join(t.ShapeSpan)}]]{producer} is at version {t.VersionNumber}; expected version {expected} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).");
+            $"one of the variables needed for gradient computation has been modified by an inplace operation: [{t.DType.LegacyTypeName()} [{Shapes.Join(t.ShapeSpan)}]]{producer} is at version {t.VersionNumber}; expected version {expected} instead. {hint}");
     }
 }
 
