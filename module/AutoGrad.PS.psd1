@@ -36,6 +36,9 @@
         'Update-Parameter'
         'New-LRScheduler'
         'Update-LRScheduler'
+        'Register-TensorHook'
+        'Unregister-TensorHook'
+        'Use-AnomalyDetection'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

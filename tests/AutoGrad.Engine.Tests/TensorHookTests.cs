@@ -115,7 +115,7 @@ public class TensorHookTests
     {
         var ex = Assert.Throws<TorchException>(() => Tensor.Ones([2]).RegisterHook(g => g));
         Assert.Equal("cannot register a hook on a tensor that doesn't require gradient", ex.Message);
-        Assert.Equal("HookNoGrad", ex.Id);
+        Assert.Equal("NoGrad", ex.Id);
     }
 
     [Fact]

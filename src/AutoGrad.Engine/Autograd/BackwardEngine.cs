@@ -119,7 +119,7 @@ public static class BackwardEngine
                 ready.Push(node);
 
         var executed = new List<Node>();
-        int step = 0;
+        var pass = trace is null ? null : new TracedPass();
         Node? current = null;
         var outerNode = anomaly ? AnomalyMode.EnterNode(null) : null;
         try
@@ -176,7 +176,7 @@ public static class BackwardEngine
                 {
                     // What PyTorch's node post-hooks see (validated outputs), then its anomaly NaN check.
                     observed = ValidatedOutputs(node, inputGrads, states);
-                    trace?.Invoke(new BackwardStep(++step, node, [grad], observed));
+                    trace?.Invoke(new BackwardStep(pass!, node, [grad], observed));
                     if (checkNan) AnomalyMode.CheckNan(node, observed);
                 }
 

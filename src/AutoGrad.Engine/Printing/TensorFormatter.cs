@@ -43,16 +43,13 @@ public static class TensorFormatter
     }
 
     /// <summary>
-    /// Only the values of <paramref name="tensor"/>, as its repr shows them inside <c>tensor(...)</c> (the nested
-    /// brackets, without dtype or grad_fn), on one line: what a backward trace shows in a table cell.
+    /// Only the values of <paramref name="tensor"/>, laid out as its repr shows them inside <c>tensor(...)</c> (the
+    /// nested brackets, rows on their own lines, without dtype or grad_fn): what a backward trace shows.
     /// </summary>
     public static string FormatValues(Tensor tensor, PrintOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        if (tensor.NumElements == 0) return "[]";
-        var body = new BodyWriter(tensor, options ?? PrintOptions.Default).Write(0);
-        // Rows and wrapped lines continue on new, indented lines: one space between them instead.
-        return string.Join(' ', body.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        return tensor.NumElements == 0 ? "[]" : new BodyWriter(tensor, options ?? PrintOptions.Default).Write(0);
     }
 
     /// <summary>The dtypes a value's own spelling already implies: float32 (1.), int64 (1) and bool (True).</summary>

@@ -21,7 +21,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(hook);
         if (!RequiresGrad)
-            throw TorchException.Runtime("HookNoGrad", "cannot register a hook on a tensor that doesn't require gradient");
+            throw TorchException.Runtime("NoGrad", "cannot register a hook on a tensor that doesn't require gradient");
         HookList list;
         if (GradFn is { } fn)
             list = fn.TensorPreHooks ??= new HookList();
