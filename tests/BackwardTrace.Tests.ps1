@@ -164,6 +164,13 @@ AccumulateGrad 2.                     $w
 '@ -replace "`r`n", "`n")
     }
 
+    It 'about_AutoGrad.PS_Trace shows the table the notebook''s graph prints, and Get-Help finds it' {
+        $about = Get-Content -LiteralPath "$PSScriptRoot/../module/en-US/about_AutoGrad.PS_Trace.help.txt" -Raw
+        $table = [regex]::Match(($about -replace "`r`n", "`n"), '(?s)PS> \$out \| Invoke-Backward -Trace\n\n(.*?)\n\n    Read it').Groups[1].Value
+        (($table -split "`n") | ForEach-Object { $_ -replace '^        ', '' }) -join "`n" | Should -BeExactly $Expected48
+        (Get-Help about_AutoGrad.PS_Trace | Out-String) | Should -Match 'HOW AUTOGRAD COMPUTED THIS'
+    }
+
     It 'Format-Table shows one line per node, and ToString() one line per step' {
         $x = New-Tensor 1.0, 2.0 -RequiresGrad
         $steps = $x * $x | Measure-Sum | Invoke-Backward -Trace

@@ -8,7 +8,8 @@ BeforeAll {
         'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor',
         'Export-TensorGraph', 'Export-Plot',
         'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
-        'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler'
+        'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
+        'Register-TensorHook', 'Unregister-TensorHook', 'Use-AnomalyDetection'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches
@@ -57,7 +58,7 @@ Describe 'module manifest' {
 
 Describe 'cmdlet metadata' {
     It '<_> declares OutputType [AutoGrad.Tensor]' -ForEach @(
-        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Join-Tensor', 'Split-Tensor', 'Update-Parameter'
+        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Join-Tensor', 'Split-Tensor', 'Update-Parameter'
     ) {
         (Get-Command $_).OutputType.Type | Should -Be ([AutoGrad.Tensor])
     }
@@ -71,6 +72,11 @@ Describe 'cmdlet metadata' {
         @{ Command = 'New-Optimizer'; Types = @('AutoGrad.Optim.Optimizer') }
         @{ Command = 'New-LRScheduler'; Types = @('AutoGrad.Optim.LRScheduler') }
         @{ Command = 'Update-LRScheduler'; Types = @('AutoGrad.Optim.LRScheduler') }
+        @{ Command = 'Invoke-Backward'; Types = @('AutoGrad.Tensor', 'AutoGrad.Autograd.BackwardStep') }
+        @{ Command = 'Get-Grad'; Types = @('AutoGrad.Tensor', 'AutoGrad.Autograd.BackwardStep') }
+        @{ Command = 'Register-TensorHook'; Types = @('AutoGrad.Autograd.RemovableHandle') }
+        @{ Command = 'Unregister-TensorHook'; Types = @('AutoGrad.Autograd.RemovableHandle') }
+        @{ Command = 'Use-AnomalyDetection'; Types = @('System.Object') }
     ) {
         (Get-Command $Command).OutputType.Type.FullName | Should -Be $Types
     }
@@ -108,6 +114,8 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Update-Parameter'; Parameter = 'Optimizer' }
         @{ Command = 'New-LRScheduler'; Parameter = 'Optimizer' }
         @{ Command = 'Update-LRScheduler'; Parameter = 'Scheduler' }
+        @{ Command = 'Register-TensorHook'; Parameter = 'InputObject' }
+        @{ Command = 'Unregister-TensorHook'; Parameter = 'Handle' }
     ) {
         $p = (Get-Command $Command).Parameters[$Parameter]
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipeline | Should -Contain $true

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Management.Automation.Language;
 using System.Management.Automation.Runspaces;
 using System.Text;
 using AutoGrad.Autograd;
@@ -86,26 +85,15 @@ internal static class AnomalyContext
         var text = new StringBuilder();
         var top = t_stack is { Count: > 0 } stack ? stack[^1] : default;
         if (top.RecordsOps && top.Cmdlet?.MyInvocation is { } invocation)
-            text.Append(invocation.PositionMessage.TrimEnd());
+            text.Append(invocation.PositionMessage.TrimEnd().ReplaceLineEndings("\n"));
         else if (frames.Count > 0 && frames[0].Position is { } extent && extent.StartLineNumber > 0)
-            text.Append(PositionMessage(extent));
+            // PowerShell's own "At file:line char:col" message of the statement, as an error there would show it.
+            text.Append(InvocationInfo.Create(null, extent).PositionMessage.TrimEnd().ReplaceLineEndings("\n"));
         foreach (var frame in frames)
         {
             if (text.Length > 0) text.Append('\n');
             text.Append(frame);
         }
         return text.Length == 0 ? null : text.ToString();
-    }
-
-    /// <summary>PowerShell's position message of an extent: "At file:line char:col", the line, a ~~~ marker.</summary>
-    internal static string PositionMessage(IScriptExtent extent)
-    {
-        var start = extent.StartScriptPosition;
-        var where = string.IsNullOrEmpty(extent.File) ? $"line:{start.LineNumber}" : $"{extent.File}:{start.LineNumber}";
-        var line = start.Line.TrimEnd('\r', '\n');
-        int column = Math.Max(1, start.ColumnNumber);
-        int end = extent.EndLineNumber == extent.StartLineNumber ? extent.EndColumnNumber : line.Length + 1;
-        int width = Math.Max(1, Math.Min(end, line.Length + 1) - column);
-        return $"At {where} char:{column}\n+ {line}\n+ {new string(' ', column - 1)}{new string('~', width)}";
     }
 }
