@@ -150,6 +150,36 @@ public class BackwardTraceTests
     }
 
     [Fact]
+    public void Steps_print_as_a_table_whose_columns_fit_every_step_of_the_pass()
+    {
+        var x = Tensor.Ones([2, 2], requiresGrad: true);
+        var steps = new List<BackwardStep>();
+        var y = x.Add(2);
+        y.Mul(y).Mul(3).Mean().Backward(trace: steps.Add);
+        steps[^1].LeafLabel = "x";
+        Assert.Equal(
+            "Node           GradOutputs        GradInputs         Leaf\n" +
+            "----           -----------        ----------         ----\n" +
+            "\n" +
+            "MeanBackward0  1.                 [[0.2500, 0.2500],\n" +
+            "                                   [0.2500, 0.2500]]\n" +
+            "MulBackward0   [[0.2500, 0.2500], [[0.7500, 0.7500],\n" +
+            "                [0.2500, 0.2500]]  [0.7500, 0.7500]]\n" +
+            "                                  None\n" +
+            "MulBackward0   [[0.7500, 0.7500], [[2.2500, 2.2500],\n" +
+            "                [0.7500, 0.7500]]  [2.2500, 2.2500]]\n" +
+            "                                  [[2.2500, 2.2500],\n" +
+            "                                   [2.2500, 2.2500]]\n" +
+            "AddBackward0   [[4.5000, 4.5000], [[4.5000, 4.5000],\n" +
+            "                [4.5000, 4.5000]]  [4.5000, 4.5000]]\n" +
+            "                                  None\n" +
+            "AccumulateGrad [[4.5000, 4.5000],                    x\n" +
+            "                [4.5000, 4.5000]]",
+            BackwardStep.FormatTable(steps));
+        Assert.All(steps, s => Assert.Equal(steps[0].Pass, s.Pass));
+    }
+
+    [Fact]
     public void A_step_prints_the_node_and_the_gradients_in_and_out_on_one_line()
     {
         var x = Tensor.Ones([2, 2], requiresGrad: true);

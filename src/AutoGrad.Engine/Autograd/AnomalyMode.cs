@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace AutoGrad.Autograd;
@@ -76,7 +77,7 @@ public static class AnomalyMode
         else Console.Error.WriteLine("UserWarning: " + message);
     }
 
-    /// <summary>What a node created now keeps for anomaly reports (Node's constructor calls this when the mode is on).</summary>
+    /// <summary>What a node made now keeps for anomaly reports: its forward traceback and the running node.</summary>
     internal static AnomalyMetadata Capture()
     {
         string? traceback = null;
@@ -163,3 +164,18 @@ public static class AnomalyMode
 
 /// <summary>A node's anomaly record: its forward traceback and, for a node made by a backward formula, that node.</summary>
 internal sealed record AnomalyMetadata(string Traceback, Node? Parent);
+
+/// <summary>
+/// The anomaly records of the nodes made while the mode was on, beside the nodes (held no longer than they are).
+/// A class of its own: a static table in <see cref="AnomalyMode"/> would give it a static constructor, and every
+/// read of its thread-static flag a class-initialization check.
+/// </summary>
+internal static class AnomalyRecords
+{
+    private static readonly ConditionalWeakTable<Node, AnomalyMetadata> s_metadata = new();
+
+    /// <summary>Records where <paramref name="node"/>'s forward call is (Node's constructor calls this when the mode is on).</summary>
+    internal static void Record(Node node) => s_metadata.AddOrUpdate(node, AnomalyMode.Capture());
+
+    internal static AnomalyMetadata? Of(Node node) => s_metadata.TryGetValue(node, out var metadata) ? metadata : null;
+}

@@ -133,18 +133,18 @@ public static class BackwardEngine
                 state.Buffer = null;
                 var arrived = grad;
                 bool exclusive = state.Exclusive;
-                if (grad is not null)
+                if (grad is not null && node.Requests is { } requests)
                 {
                     // PyTorch's call_tensor_pre_hooks: the tensor's hooks first, then retain_grad, which stores what
                     // the hooks made of the gradient. A hook may keep the tensor it saw, so it is never stolen.
-                    if (node.TensorPreHooks is { } hooks)
+                    if (requests.Hooks is { } hooks)
                     {
                         grad = hooks.Run(grad);
                         exclusive = false;
                     }
                     // PyTorch's retain_grad hook: grad.clone() first, then grad + new. Both record under
                     // create_graph, so a retained gradient is differentiable like a leaf's.
-                    if (node.RetainedOutput is { } retained)
+                    if (requests.RetainedOutput is { } retained)
                         retained.Grad = retained.Grad is null ? grad.Clone() : retained.Grad.Add(grad);
                 }
 

@@ -70,6 +70,28 @@ public sealed class BackwardStep
     public string FormatTableRow() => _pass.Layout().Rows[Step - 1];
 
     /// <summary>
+    /// Steps as the PowerShell module prints them: for each pass among them, its header and then the rows of its
+    /// steps (<c>Console.WriteLine(BackwardStep.FormatTable(steps))</c> in C#).
+    /// </summary>
+    public static string FormatTable(IEnumerable<BackwardStep> steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        var text = new System.Text.StringBuilder();
+        int pass = 0;
+        foreach (var step in steps)
+        {
+            if (step.Pass != pass)
+            {
+                if (text.Length > 0) text.Append("\n\n");
+                text.Append(step.FormatTableHeader()).Append('\n');
+                pass = step.Pass;
+            }
+            text.Append('\n').Append(step.FormatTableRow());
+        }
+        return text.ToString();
+    }
+
+    /// <summary>
     /// Gradients as a trace shows them: each tensor's values as its repr lays them out (<c>[[0.2500, 0.2500],</c> /
     /// <c> [0.2500, 0.2500]]</c>), None for a missing one, one after the other on new lines (a table cell); or,
     /// with <paramref name="oneLine"/>, each on one line and separated by commas.

@@ -9,14 +9,17 @@ public abstract class Node
     private static long s_nextSequenceNr;
 
     internal Node(string name, Node?[] next, InputMeta[] inputs)
+        : this(name, next, inputs, Interlocked.Increment(ref s_nextSequenceNr))
+    {
+    }
+
+    private protected Node(string name, Node?[] next, InputMeta[] inputs, long sequenceNr)
     {
         Name = name;
         Next = next;
         Inputs = inputs;
-        // PyTorch gives AccumulateGrad the largest sequence number, so a leaf's gradient is accumulated as soon as
-        // it is complete, before any other ready node runs.
-        SequenceNr = this is AccumulateGrad ? long.MaxValue : Interlocked.Increment(ref s_nextSequenceNr);
-        if (AnomalyMode.IsEnabled) Anomaly = AnomalyMode.Capture();
+        SequenceNr = sequenceNr;
+        if (AnomalyMode.IsEnabled) AnomalyRecords.Record(this);
     }
 
     /// <summary>PyTorch's class name for this node, e.g. <c>MulBackward0</c>.</summary>
@@ -31,17 +34,32 @@ public abstract class Node
     /// <summary>Creation order; among ready nodes the engine runs the newest first, as PyTorch does.</summary>
     internal long SequenceNr { get; }
 
+    /// <summary>
+    /// What the tensor this node produced asked for before the node runs: its hooks and retain_grad(). Null for
+    /// nearly every node, so the engine checks one field, and a node is no larger for either.
+    /// </summary>
+    internal OutputRequests? Requests { get; private set; }
+
     /// <summary>A non-leaf output that asked for retain_grad(); its .grad is filled when this node runs.</summary>
-    internal Tensor? RetainedOutput { get; set; }
+    internal Tensor? RetainedOutput
+    {
+        get => Requests?.RetainedOutput;
+        set => (Requests ??= new()).RetainedOutput = value;
+    }
 
     /// <summary>
     /// Hooks registered on the tensor this node produces (Tensor.RegisterHook): they see, and may replace, the
     /// gradient before this node runs. For an AccumulateGrad, the leaf's own hook list.
     /// </summary>
-    internal HookList? TensorPreHooks { get; set; }
+    internal HookList? TensorPreHooks
+    {
+        get => Requests?.Hooks;
+        set => (Requests ??= new()).Hooks = value;
+    }
 
-    /// <summary>Where the forward call that made this node was, recorded only under anomaly detection.</summary>
-    internal AnomalyMetadata? Anomaly { get; }
+    /// <summary>Where the forward call that made this node was, recorded only under anomaly detection (kept beside
+    /// the node, not in it, so that a node made with the mode off is no larger for it).</summary>
+    internal AnomalyMetadata? Anomaly => AnomalyRecords.Of(this);
 
     /// <summary>
     /// Where the forward op that created this node was called (script, line and command in PowerShell, a .NET
@@ -69,17 +87,26 @@ public abstract class Node
     public override string ToString() => $"<{Name} object>";
 }
 
+/// <summary>The hooks and retain_grad() of the tensor a node produced (see <see cref="Node.Requests"/>).</summary>
+internal sealed class OutputRequests
+{
+    public HookList? Hooks;
+    public Tensor? RetainedOutput;
+}
+
 /// <summary>What a node remembers of an input to shape its gradient.</summary>
 internal readonly record struct InputMeta(int[] Shape, DType DType);
 
 /// <summary>The sink for a leaf's gradient: adds it into leaf.grad (PyTorch's AccumulateGrad).</summary>
 public sealed class AccumulateGrad : Node
 {
+    // PyTorch gives AccumulateGrad the largest sequence number, so a leaf's gradient is accumulated as soon as it is
+    // complete, before any other ready node runs.
     internal AccumulateGrad(Tensor leaf)
-        : base("AccumulateGrad", [], [new InputMeta(leaf.ShapeArray, leaf.DType)])
+        : base("AccumulateGrad", [], [new InputMeta(leaf.ShapeArray, leaf.DType)], long.MaxValue)
     {
         Variable = leaf;
-        TensorPreHooks = leaf.LeafHooks;
+        if (leaf.LeafHooks is { } hooks) TensorPreHooks = hooks;
     }
 
     /// <summary>The leaf tensor this node accumulates into.</summary>

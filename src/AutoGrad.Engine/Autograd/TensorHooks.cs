@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace AutoGrad.Autograd;
 
 /// <summary>One hook registered with <see cref="Tensor.RegisterHook"/>: a function of the gradient and its name.</summary>
@@ -50,6 +52,26 @@ internal sealed class HookList
         }
         return grad;
     }
+}
+
+/// <summary>
+/// The hooks of leaves, kept with the tensor (as PyTorch keeps them on the tensor, because its AccumulateGrad node may
+/// be rebuilt) but beside it, so that a tensor is no larger for them. The count lets a new AccumulateGrad skip the
+/// lookup while no leaf has any.
+/// </summary>
+internal static class LeafHookTable
+{
+    private static readonly ConditionalWeakTable<Tensor, HookList> s_hooks = new();
+    private static int s_count;
+
+    internal static HookList? Of(Tensor leaf) =>
+        Volatile.Read(ref s_count) > 0 && s_hooks.TryGetValue(leaf, out var hooks) ? hooks : null;
+
+    internal static HookList GetOrAdd(Tensor leaf) => s_hooks.GetValue(leaf, static _ =>
+    {
+        Interlocked.Increment(ref s_count);
+        return new HookList();
+    });
 }
 
 /// <summary>

@@ -4,8 +4,8 @@ namespace AutoGrad;
 
 public sealed partial class Tensor
 {
-    /// <summary>A leaf's hooks: kept on the tensor, as PyTorch does, because its AccumulateGrad node may be rebuilt.</summary>
-    internal HookList? LeafHooks { get; private set; }
+    /// <summary>This leaf's hooks, if any were registered (<see cref="LeafHookTable"/>).</summary>
+    internal HookList? LeafHooks => LeafHookTable.Of(this);
 
     /// <summary>
     /// torch.Tensor.register_hook: <paramref name="hook"/> is called with the gradient of this tensor each time one
@@ -27,7 +27,7 @@ public sealed partial class Tensor
             list = fn.TensorPreHooks ??= new HookList();
         else
         {
-            list = LeafHooks ??= new HookList();
+            list = LeafHookTable.GetOrAdd(this);
             if (GradAccumulator is { } accumulator) accumulator.TensorPreHooks = list;
         }
         var entry = new TensorHook(hook, name ?? hook.Method.Name);
