@@ -64,7 +64,7 @@ internal sealed class BackwardTrace
     private Dictionary<Tensor, string> LeafNames()
     {
         var names = new Dictionary<Tensor, string>(ReferenceEqualityComparer.Instance);
-        foreach (var item in _cmdlet.InvokeCommand.InvokeScript("Get-Variable"))
+        foreach (var item in _cmdlet.InvokeCommand.InvokeScript("Microsoft.PowerShell.Utility\\Get-Variable"))
             if (item?.BaseObject is PSVariable variable && !s_automatic.Contains(variable.Name)
                 && (variable.Value is PSObject wrapped ? wrapped.BaseObject : variable.Value) is Tensor tensor)
                 names.TryAdd(tensor, variable.Name);
