@@ -44,6 +44,9 @@
         'Import-Tensor'
         'Assert-TensorClose'
         'Get-TensorOp'
+        'Register-TensorHook'
+        'Unregister-TensorHook'
+        'Use-AnomalyDetection'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -327,7 +327,8 @@ Describe 'docs/*.md (the cmdlet help)' {
             'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
             'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
             'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor',
-            'Assert-TensorClose', 'Get-TensorOp') | Sort-Object)
+            'Assert-TensorClose', 'Get-TensorOp',
+            'Register-TensorHook', 'Unregister-TensorHook', 'Use-AnomalyDetection') | Sort-Object)
     }
 
     It '<_>.md follows the PlatyPS schema for AutoGrad.PS' -ForEach @(Get-ChildItem (Join-Path (Split-Path -Parent $PSScriptRoot) 'docs') -Filter '*-*.md' | ForEach-Object BaseName) {

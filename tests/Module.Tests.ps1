@@ -10,7 +10,8 @@ BeforeAll {
         'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
         'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
         'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor',
-        'Assert-TensorClose', 'Get-TensorOp'
+        'Assert-TensorClose', 'Get-TensorOp',
+        'Register-TensorHook', 'Unregister-TensorHook', 'Use-AnomalyDetection'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches
@@ -59,7 +60,7 @@ Describe 'module manifest' {
 
 Describe 'cmdlet metadata' {
     It '<_> declares OutputType [AutoGrad.Tensor]' -ForEach @(
-        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Join-Tensor', 'Split-Tensor', 'Update-Parameter',
+        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Join-Tensor', 'Split-Tensor', 'Update-Parameter',
         'ConvertTo-Tensor'
     ) {
         (Get-Command $_).OutputType.Type | Should -Be ([AutoGrad.Tensor])
@@ -74,6 +75,11 @@ Describe 'cmdlet metadata' {
         @{ Command = 'New-Optimizer'; Types = @('AutoGrad.Optim.Optimizer') }
         @{ Command = 'New-LRScheduler'; Types = @('AutoGrad.Optim.LRScheduler') }
         @{ Command = 'Update-LRScheduler'; Types = @('AutoGrad.Optim.LRScheduler') }
+        @{ Command = 'Invoke-Backward'; Types = @('AutoGrad.Tensor', 'AutoGrad.Autograd.BackwardStep') }
+        @{ Command = 'Get-Grad'; Types = @('AutoGrad.Tensor', 'AutoGrad.Autograd.BackwardStep') }
+        @{ Command = 'Register-TensorHook'; Types = @('AutoGrad.Autograd.RemovableHandle') }
+        @{ Command = 'Unregister-TensorHook'; Types = @('AutoGrad.Autograd.RemovableHandle') }
+        @{ Command = 'Use-AnomalyDetection'; Types = @('System.Object') }
     ) {
         (Get-Command $Command).OutputType.Type.FullName | Should -Be $Types
     }
@@ -126,6 +132,8 @@ Describe 'cmdlet metadata' {
         @{ Command = 'ConvertFrom-Tensor'; Parameter = 'InputObject' }
         @{ Command = 'Export-Tensor';      Parameter = 'InputObject' }
         @{ Command = 'Import-Tensor';      Parameter = 'Path' }
+        @{ Command = 'Register-TensorHook'; Parameter = 'InputObject' }
+        @{ Command = 'Unregister-TensorHook'; Parameter = 'Handle' }
     ) {
         $p = (Get-Command $Command).Parameters[$Parameter]
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipeline | Should -Contain $true

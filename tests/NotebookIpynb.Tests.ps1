@@ -24,7 +24,8 @@ BeforeAll {
         @(($text -join '') -split "`n" | Where-Object { $_.Trim() -ne '' })
     }
 
-    # What examples/notebook.ps1 prints for each cell when run as the demo: 'In [n]:' then the cell's text.
+    # What examples/notebook.ps1 prints for each cell when run as the demo: 'In [n]:' then the cell's text. An aside
+    # the demo adds after a cell ('How autograd computed In [8] ...:', the backward trace) is kept under that heading.
     function Get-ScriptOutput {
         $exe = [Environment]::ProcessPath
         $pwsh = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @($exe, (Join-Path $PSHOME 'pwsh.dll')) } else { @($exe) }
@@ -32,7 +33,9 @@ BeforeAll {
         if ($LASTEXITCODE -ne 0) { throw "examples/notebook.ps1 failed: $($lines -join "`n")" }
         $cells = [ordered]@{}; $current = $null
         foreach ($line in $lines) {
-            if ($line -match '^(In \[\d+\]):$') { $current = $Matches[1]; $cells[$current] = [Collections.Generic.List[string]]::new(); continue }
+            if ($line -match '^(In \[\d+\]):$' -or $line -match '^(How autograd computed In \[\d+\]) .*:$') {
+                $current = $Matches[1]; $cells[$current] = [Collections.Generic.List[string]]::new(); continue
+            }
             if ($current -and $line.Trim() -ne '') { $cells[$current].Add($line) }
         }
         $cells
@@ -73,9 +76,19 @@ Describe 'examples/autograd.ipynb' {
         Get-CellText $CodeCells[0].source | Should -Match '(?m)^Import-Module \.\./out/AutoGrad\.PS/AutoGrad\.PS\.psd1'
     }
 
+    It 'explains after the 4.5 how autograd computed it, with the trace examples/notebook.ps1 prints' {
+        $markdown = @($Notebook.cells | Where-Object cell_type -eq 'markdown' | ForEach-Object { Get-CellText $_.source })
+        $at = [array]::FindIndex([string[]] $markdown, [Predicate[string]] { param($m) $m -match '(?m)^### How autograd computed this$' })
+        $at | Should -BeGreaterThan 0
+        $markdown[$at - 1] | Should -Match ([regex]::Escape('平均值的导数为18/4=4.5'))
+        $block = [regex]::Match($markdown[$at], '(?s)```\n(Node .*?)\n```').Groups[1].Value
+        $shown = @(($block -split "`n") | Where-Object { $_.Trim() -ne '' })
+        $shown | Should -BeExactly @((Get-ScriptOutput)['How autograd computed In [8]'])
+    }
+
     It 'saves as each cell''s output what examples/notebook.ps1 prints for it' {
         $printed = Get-ScriptOutput
-        $printed.Count | Should -Be 12
+        $printed.Count | Should -Be 13
         for ($i = 1; $i -le 12; $i++) {
             Get-OutputLines $CodeCells[$i - 1] | Should -BeExactly @($printed["In [$i]"]) -Because "In [$i]"
         }

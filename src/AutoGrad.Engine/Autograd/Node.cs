@@ -9,11 +9,17 @@ public abstract class Node
     private static long s_nextSequenceNr;
 
     internal Node(string name, Node?[] next, InputMeta[] inputs)
+        : this(name, next, inputs, Interlocked.Increment(ref s_nextSequenceNr))
+    {
+    }
+
+    private protected Node(string name, Node?[] next, InputMeta[] inputs, long sequenceNr)
     {
         Name = name;
         Next = next;
         Inputs = inputs;
-        SequenceNr = Interlocked.Increment(ref s_nextSequenceNr);
+        SequenceNr = sequenceNr;
+        if (AnomalyMode.IsEnabled) AnomalyRecords.Record(this);
     }
 
     /// <summary>PyTorch's class name for this node, e.g. <c>MulBackward0</c>.</summary>
@@ -28,8 +34,39 @@ public abstract class Node
     /// <summary>Creation order; among ready nodes the engine runs the newest first, as PyTorch does.</summary>
     internal long SequenceNr { get; }
 
+    /// <summary>
+    /// What the tensor this node produced asked for before the node runs: its hooks and retain_grad(). Null for
+    /// nearly every node, so the engine checks one field, and a node is no larger for either.
+    /// </summary>
+    internal OutputRequests? Requests { get; private set; }
+
     /// <summary>A non-leaf output that asked for retain_grad(); its .grad is filled when this node runs.</summary>
-    internal Tensor? RetainedOutput { get; set; }
+    internal Tensor? RetainedOutput
+    {
+        get => Requests?.RetainedOutput;
+        set => (Requests ??= new()).RetainedOutput = value;
+    }
+
+    /// <summary>
+    /// Hooks registered on the tensor this node produces (Tensor.RegisterHook): they see, and may replace, the
+    /// gradient before this node runs. For an AccumulateGrad, the leaf's own hook list.
+    /// </summary>
+    internal HookList? TensorPreHooks
+    {
+        get => Requests?.Hooks;
+        set => (Requests ??= new()).Hooks = value;
+    }
+
+    /// <summary>Where the forward call that made this node was, recorded only under anomaly detection (kept beside
+    /// the node, not in it, so that a node made with the mode off is no larger for it).</summary>
+    internal AnomalyMetadata? Anomaly => AnomalyRecords.Of(this);
+
+    /// <summary>
+    /// Where the forward op that created this node was called (script, line and command in PowerShell, a .NET
+    /// stack trace from C#): recorded only while anomaly detection (<see cref="AnomalyMode"/>) is on, otherwise
+    /// null. PyTorch keeps it in the node's metadata for the warning an error in its backward produces.
+    /// </summary>
+    public string? ForwardTraceback => Anomaly?.Traceback;
 
     public IReadOnlyList<Node?> NextFunctions => Next;
 
@@ -50,14 +87,27 @@ public abstract class Node
     public override string ToString() => $"<{Name} object>";
 }
 
+/// <summary>The hooks and retain_grad() of the tensor a node produced (see <see cref="Node.Requests"/>).</summary>
+internal sealed class OutputRequests
+{
+    public HookList? Hooks;
+    public Tensor? RetainedOutput;
+}
+
 /// <summary>What a node remembers of an input to shape its gradient.</summary>
 internal readonly record struct InputMeta(int[] Shape, DType DType);
 
 /// <summary>The sink for a leaf's gradient: adds it into leaf.grad (PyTorch's AccumulateGrad).</summary>
 public sealed class AccumulateGrad : Node
 {
+    // PyTorch gives AccumulateGrad the largest sequence number, so a leaf's gradient is accumulated as soon as it is
+    // complete, before any other ready node runs.
     internal AccumulateGrad(Tensor leaf)
-        : base("AccumulateGrad", [], [new InputMeta(leaf.ShapeArray, leaf.DType)]) => Variable = leaf;
+        : base("AccumulateGrad", [], [new InputMeta(leaf.ShapeArray, leaf.DType)], long.MaxValue)
+    {
+        Variable = leaf;
+        if (leaf.LeafHooks is { } hooks) TensorPreHooks = hooks;
+    }
 
     /// <summary>The leaf tensor this node accumulates into.</summary>
     public Tensor Variable { get; }
@@ -162,16 +212,14 @@ internal sealed class FunctionNode<TState> : Node
 
     private static TorchException ModifiedInPlace(Tensor t, int expected)
     {
-        var type = t.DType switch
-        {
-            DType.Float32 => "torch.FloatTensor",
-            DType.Float64 => "torch.DoubleTensor",
-            DType.Int64 => "torch.LongTensor",
-            _ => "torch.BoolTensor",
-        };
         var producer = t.GradFn is { } fn ? $", which is output 0 of {fn.Name}," : "";
+        // Under anomaly detection the engine has just warned where the node's forward call was, and PyTorch's
+        // hint points there instead of at the mode.
+        var hint = AnomalyMode.IsEnabled
+            ? "Hint: the backtrace further above shows the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!"
+            : "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).";
         return TorchException.Runtime("SavedTensorModified",
-            $"one of the variables needed for gradient computation has been modified by an inplace operation: [{type} [{Shapes.Join(t.ShapeSpan)}]]{producer} is at version {t.VersionNumber}; expected version {expected} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).");
+            $"one of the variables needed for gradient computation has been modified by an inplace operation: [{t.DType.LegacyTypeName()} [{Shapes.Join(t.ShapeSpan)}]]{producer} is at version {t.VersionNumber}; expected version {expected} instead. {hint}");
     }
 }
 

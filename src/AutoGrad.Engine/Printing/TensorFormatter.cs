@@ -43,8 +43,8 @@ public static class TensorFormatter
     }
 
     /// <summary>
-    /// The bracketed values alone, laid out as in the repr but without "tensor(" and the suffixes: what the console
-    /// views' values preview starts from.
+    /// The bracketed values alone, laid out as in the repr (nested brackets, rows on their own lines) but without
+    /// "tensor(" and the dtype/grad_fn suffixes: what the console views' values preview and a backward trace show.
     /// </summary>
     public static string FormatValues(Tensor tensor, PrintOptions? options = null)
     {

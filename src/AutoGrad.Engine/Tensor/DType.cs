@@ -41,6 +41,9 @@ public static class DTypes
         _ => throw new ArgumentOutOfRangeException(nameof(d)),
     };
 
+    /// <summary>The legacy tensor type name PyTorch's messages print (Tensor.toString()): <c>torch.FloatTensor</c>.</summary>
+    internal static string LegacyTypeName(this DType d) => "torch." + d.ScalarTypeName() + "Tensor";
+
     /// <summary>The .NET element type of the dtype's arrays.</summary>
     internal static Type ClrType(this DType d) => d switch
     {

@@ -10,6 +10,7 @@ namespace AutoGrad.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "Grad", DefaultParameterSetName = DefaultSet)]
 [OutputType(typeof(Tensor))]
+[OutputType(typeof(BackwardStep), ParameterSetName = [OfSet])]
 public sealed class GetGradCommand : AutoGradCmdlet
 {
     public const string DefaultSet = "Default";
@@ -47,6 +48,13 @@ public sealed class GetGradCommand : AutoGradCmdlet
     [Parameter(ParameterSetName = OfSet)]
     public SwitchParameter AllowUnused { get; set; }
 
+    /// <summary>
+    /// First writes one object per node the pass runs, in order (as Invoke-Backward -Trace), then the gradients.
+    /// The inputs' own nodes do not run: their gradients are captured.
+    /// </summary>
+    [Parameter(ParameterSetName = OfSet)]
+    public SwitchParameter Trace { get; set; }
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == OfSet)
@@ -74,8 +82,10 @@ public sealed class GetGradCommand : AutoGradCmdlet
         var inputs = WithRespectTo;
         var gradOutputs = GradOutputs;
         bool? retain = RetainGraph.IsPresent ? true : null;
-        var grads = Engine(() => BackwardEngine.Grad(outputs, inputs, gradOutputs, retain, CreateGraph.IsPresent,
-            AllowUnused.IsPresent), outputs);
+        var trace = Trace ? new BackwardTrace(this) : null;
+        Tensor?[] Pass() => BackwardEngine.Grad(outputs, inputs, gradOutputs, retain, CreateGraph.IsPresent,
+            AllowUnused.IsPresent, trace?.Add);
+        var grads = Engine(() => trace is null ? Pass() : trace.Run(Pass), outputs);
         foreach (var g in grads)
         {
             if (g is null) WriteObject(null);

@@ -36,6 +36,8 @@ public abstract class AutoGradCmdlet : PSCmdlet
     protected T Engine<T>(Func<T> action, object? target)
     {
         ErrorRecord? error;
+        // Under anomaly detection, nodes recorded now name this command as their forward call (nothing when off).
+        using var anomaly = AnomalyContext.EnterCommand(this);
         try
         {
             return action();
