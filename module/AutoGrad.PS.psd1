@@ -9,7 +9,7 @@
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
 
-    FormatsToProcess     = @('AutoGrad.PS.format.ps1xml')
+    FormatsToProcess     = @('AutoGrad.PS.format.ps1xml', 'AutoGrad.PS.Training.format.ps1xml')
     TypesToProcess       = @('AutoGrad.PS.types.ps1xml')
 
     CmdletsToExport      = @(
@@ -36,6 +36,8 @@
         'Update-Parameter'
         'New-LRScheduler'
         'Update-LRScheduler'
+        'Invoke-Training'
+        'Get-Batch'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

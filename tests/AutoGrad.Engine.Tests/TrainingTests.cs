@@ -86,7 +86,7 @@ public class TrainingTests
         {
             Scheduler = scheduler,
             SchedulerInterval = interval,
-            Validation = data.TryGetProperty("xv", out _) ? new DataLoader(Data(data, "xv"), Data(data, "yv"), batchSize) : null,
+            Validation = data.TryGetProperty("xv", out _) ? new DataLoader(Data(data, "xv"), Data(data, "yv"), batchSize, generator: new Generator()) : null,
         };
 
         var results = trainer.Fit(c.GetProperty("epochs").GetInt32()).ToList();

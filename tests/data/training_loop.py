@@ -27,7 +27,8 @@ epoch's last batch has been taken, a second randperm(n, generator=g) (RandomSamp
             running += loss.item() * len(xb); seen += len(xb)     # epoch loss = running / seen
             correct += (model output's class == yb).sum().item()   # classification losses
             [sched.step() per batch]
-        [validation: model.eval(); with torch.no_grad(): the same sums over DataLoader(val, batch_size)]
+        [validation: model.eval(); with torch.no_grad(): the same sums over
+         DataLoader(val, batch_size, generator=torch.Generator()), which leaves the global generator alone]
         [sched.step() per epoch; ReduceLROnPlateau.step(validation loss, else epoch loss)]
 
 (A Linear layer before BatchNorm has no bias: its gradient would be rounding noise, which Adam scales up to full
@@ -161,7 +162,10 @@ def run(case, data):
                         drop_last=case['drop_last'])
     val_loader = None
     if 'xv' in data:
-        val_loader = DataLoader(TensorDataset(data['xv'], data['yv']), batch_size=case['batch_size'])
+        # A generator of its own: scoring the validation data leaves the global generator (and so the training
+        # batches and Dropout's masks) as they would be without it.
+        val_loader = DataLoader(TensorDataset(data['xv'], data['yv']), batch_size=case['batch_size'],
+                                generator=torch.Generator())
     epochs = []
     for epoch in range(1, case['epochs'] + 1):
         model.train()

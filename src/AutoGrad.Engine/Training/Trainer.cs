@@ -73,28 +73,32 @@ public sealed class Trainer
     /// <summary>The training batches.</summary>
     public DataLoader Data { get; }
 
-    /// <summary>Held-out batches scored after each epoch (in eval mode, without a graph), or null.</summary>
-    public DataLoader? Validation { get; init; }
+    /// <summary>
+    /// Held-out batches scored after each epoch (in eval mode, without a graph), or null. A loader draws a number per
+    /// epoch from its generator: give it one of its own (as Invoke-Training does) to leave the training run as it
+    /// would be without validation.
+    /// </summary>
+    public DataLoader? Validation { get; set; }
 
     /// <summary>A learning-rate scheduler of <see cref="Optimizer"/>, or null.</summary>
-    public LRScheduler? Scheduler { get; init; }
+    public LRScheduler? Scheduler { get; set; }
 
     /// <summary>When to step <see cref="Scheduler"/>; null: per batch for OneCycleLR (built for that), else per epoch.</summary>
-    public SchedulerInterval? SchedulerInterval { get; init; }
+    public SchedulerInterval? SchedulerInterval { get; set; }
 
     /// <summary>The interval in effect.</summary>
     public SchedulerInterval Interval =>
         SchedulerInterval ?? (Scheduler is OneCycleLR ? Training.SchedulerInterval.Batch : Training.SchedulerInterval.Epoch);
 
     /// <summary>Called after every batch (for progress display).</summary>
-    public Action<BatchProgress>? Progress { get; init; }
+    public Action<BatchProgress>? Progress { get; set; }
 
     /// <summary>
     /// Called with advice PyTorch would give as a UserWarning, or that saves a wasted run: a target that an
     /// elementwise loss would broadcast, no gradient reaching the optimizer's parameters, a loss that is not finite.
     /// Each is reported once.
     /// </summary>
-    public Action<string>? Warning { get; init; }
+    public Action<string>? Warning { get; set; }
 
     /// <summary>Epochs completed by this trainer.</summary>
     public int EpochsDone { get; private set; }
