@@ -9,6 +9,7 @@ BeforeAll {
         'Export-TensorGraph', 'Export-Plot',
         'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
         'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler'
+    $script:cmdlets += 'Invoke-Training', 'Get-Batch'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches
@@ -32,7 +33,7 @@ Describe 'module manifest' {
         $data.RootModule | Should -Be 'AutoGrad.PS.dll'
         $data.CompatiblePSEditions | Should -Be @('Core')
         $data.PowerShellVersion | Should -Be '7.4'
-        $data.FormatsToProcess | Should -Be @('AutoGrad.PS.format.ps1xml')
+        $data.FormatsToProcess | Should -Be @('AutoGrad.PS.format.ps1xml', 'AutoGrad.PS.Training.format.ps1xml')
         $data.TypesToProcess | Should -Be @('AutoGrad.PS.types.ps1xml')
         $data.PrivateData.PSData.Tags | Should -Contain 'autograd'
     }
@@ -71,6 +72,7 @@ Describe 'cmdlet metadata' {
         @{ Command = 'New-Optimizer'; Types = @('AutoGrad.Optim.Optimizer') }
         @{ Command = 'New-LRScheduler'; Types = @('AutoGrad.Optim.LRScheduler') }
         @{ Command = 'Update-LRScheduler'; Types = @('AutoGrad.Optim.LRScheduler') }
+        @{ Command = 'Get-Batch'; Types = @('AutoGrad.Training.Batch') }
     ) {
         (Get-Command $Command).OutputType.Type.FullName | Should -Be $Types
     }
@@ -108,6 +110,8 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Update-Parameter'; Parameter = 'Optimizer' }
         @{ Command = 'New-LRScheduler'; Parameter = 'Optimizer' }
         @{ Command = 'Update-LRScheduler'; Parameter = 'Scheduler' }
+        @{ Command = 'Invoke-Training'; Parameter = 'InputObject' }
+        @{ Command = 'Get-Batch';       Parameter = 'InputObject' }
     ) {
         $p = (Get-Command $Command).Parameters[$Parameter]
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipeline | Should -Contain $true

@@ -200,10 +200,15 @@ public sealed class InvokeTrainingCommand : AutoGradCmdlet
         Collection<PSObject> output = block.InvokeWithContext(null, [new PSVariable("_", args[0])], args);
         var items = output.Where(o => o is not null).Select(o => TensorData.Unwrap(o)).ToList();
         if (items.Count == 1 && items[0] is Tensor tensor) return tensor;
-        string what = role == "Model" ? "the prediction" : "the loss (a scalar tensor)";
-        string got = items.Count == 0 ? "nothing" : $"{items.Count} objects ({string.Join(", ", items.Select(Describe))})";
+        string what = role == "Model" ? "one tensor, the prediction" : "one tensor, the loss (a scalar)";
+        string got = items.Count switch
+        {
+            0 => "nothing",
+            1 => "one " + (items[0]?.GetType().Name ?? "$null"),
+            _ => $"{items.Count} objects ({string.Join(", ", items.Select(i => i?.GetType().Name ?? "$null"))})",
+        };
         throw new ScriptOutputException(role + "Output",
-            $"The -{role} script block must return {what} as one tensor, but it returned {got}. Assign what it should not return to $null.");
+            $"The -{role} script block must return {what}, but it returned {got}. Assign what it should not return to $null.");
     }
 
     private bool Next(IEnumerator<EpochResult> results)
