@@ -320,7 +320,8 @@ Describe 'docs/*.md (the cmdlet help)' {
         $Documented | Should -Be (@('New-Tensor', 'Invoke-Op', 'Measure-Mean', 'Measure-Sum', 'Invoke-Backward', 'Get-Grad',
             'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor', 'Export-TensorGraph', 'Export-Plot',
             'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
-            'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler') | Sort-Object)
+            'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
+            'Invoke-Training', 'Get-Batch') | Sort-Object)
     }
 
     It '<_>.md follows the PlatyPS schema for AutoGrad.PS' -ForEach @(Get-ChildItem (Join-Path (Split-Path -Parent $PSScriptRoot) 'docs') -Filter '*-*.md' | ForEach-Object BaseName) {
