@@ -65,6 +65,17 @@ function Measure-Accuracy($Model, $Inputs, $Targets) {
     $right.Item() / $Targets.NumElements
 }
 
+# What a loop reached: its last epoch's loss, and the accuracy of the trained model on both sets of flowers.
+function Get-Summary([string] $Loop, $History, $Model) {
+    [pscustomobject]@{
+        Loop               = $Loop
+        Epochs             = @($History).Count
+        Loss               = $History[-1].Loss
+        TrainingAccuracy   = Measure-Accuracy $Model $trainX $trainY
+        ValidationAccuracy = Measure-Accuracy $Model $validX $validY
+    }
+}
+
 # ---- 1. Invoke-Training ------------------------------------------------------------------------------------------
 Set-RandomSeed 0
 $model = New-Classifier
@@ -72,13 +83,7 @@ $optimizer = New-Optimizer Adam -Parameters $model.Parameters() -LR 0.01
 $history = Invoke-Training $trainX $trainY -Model $model -Loss CrossEntropy -Optimizer $optimizer -Epochs $Epochs `
     -BatchSize 16 -Shuffle -ValidationInput $validX -ValidationTarget $validY
 $history | Select-Object -Last 3 | Out-Host
-[pscustomobject]@{
-    Loop               = 'Invoke-Training'
-    Epochs             = $Epochs
-    Loss               = $history[-1].Loss
-    TrainingAccuracy   = Measure-Accuracy $model $trainX $trainY
-    ValidationAccuracy = Measure-Accuracy $model $validX $validY
-}
+Get-Summary 'Invoke-Training' $history $model
 if ($PlotPath) {
     $history | Export-Plot -Path $PlotPath -X Epoch -Y Loss, ValidationLoss -RightY Accuracy, ValidationAccuracy `
         -Title 'Iris: Linear(4, 16) - ReLU - Linear(16, 3), Adam, batches of 16'
@@ -104,10 +109,4 @@ $loop = foreach ($epoch in 1..$Epochs) {
     [pscustomobject]@{ Epoch = $epoch; Loss = $sum / $trainY.NumElements; Accuracy = $right / $trainY.NumElements }
 }
 $loop | Select-Object -Last 3 | Out-Host
-[pscustomobject]@{
-    Loop               = 'foreach'
-    Epochs             = $Epochs
-    Loss               = $loop[-1].Loss
-    TrainingAccuracy   = Measure-Accuracy $model $trainX $trainY
-    ValidationAccuracy = Measure-Accuracy $model $validX $validY
-}
+Get-Summary 'foreach' $loop $model

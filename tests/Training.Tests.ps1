@@ -77,6 +77,22 @@ BeforeAll {
         }
     }
 
+    # A PowerShell instance of its own (a host's view: its Progress stream, Stop() as Ctrl+C) with the module, data $x, $y
+    # of $Samples points, a Linear model $m and its optimizer $opt, and $Script added after them.
+    function New-TrainingShell([int] $Samples, [string] $Script) {
+        $ps = [powershell]::Create([runspacefactory]::CreateRunspace([initialsessionstate]::CreateDefault()))
+        $ps.Runspace.Open()
+        $null = $ps.AddScript(@"
+            Import-Module '$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1'
+            `$x = New-Tensor -RandN -Shape $Samples, 2 -Seed 1
+            `$y = New-Tensor -Zeros -Shape $Samples -DType Int64
+            `$m = New-Layer Linear -InFeatures 2 -OutFeatures 2
+            `$opt = New-Optimizer SGD -Parameters `$m.Parameters() -LR 0.1
+            $Script
+"@)
+        $ps
+    }
+
     # Two classes of points on either side of a line, for the behaviour tests.
     $script:X = New-Tensor -RandN -Shape 40, 2 -Seed 7 -DType Float64
     $script:Y = $X | Measure-Sum -Dim 1 | Invoke-Op Gt 0 | Invoke-Op To -DType Int64
@@ -376,20 +392,13 @@ Describe 'Invoke-Training progress' {
     BeforeAll {
         # Progress records as a host would receive them: the Progress stream of a PowerShell instance.
         function Get-TrainingProgress([string] $Preference, [string] $Extra = '', [int] $Epochs = 1) {
-            $ps = [powershell]::Create([runspacefactory]::CreateRunspace([initialsessionstate]::CreateDefault()))
+            $ps = New-TrainingShell 2000 @"
+                `$ProgressPreference = '$Preference'
+                `$watch = [Diagnostics.Stopwatch]::StartNew()
+                `$null = Invoke-Training `$x `$y -Model `$m -Loss CrossEntropy -Optimizer `$opt -Epochs $Epochs -BatchSize 1 $Extra
+                `$watch.Elapsed.TotalSeconds
+"@
             try {
-                $ps.Runspace.Open()
-                $null = $ps.AddScript(@"
-                    Import-Module '$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1'
-                    `$ProgressPreference = '$Preference'
-                    `$x = New-Tensor -RandN -Shape 2000, 2 -Seed 1
-                    `$y = New-Tensor -Zeros -Shape 2000 -DType Int64
-                    `$m = New-Layer Linear -InFeatures 2 -OutFeatures 2
-                    `$opt = New-Optimizer SGD -Parameters `$m.Parameters() -LR 0.1
-                    `$watch = [Diagnostics.Stopwatch]::StartNew()
-                    `$null = Invoke-Training `$x `$y -Model `$m -Loss CrossEntropy -Optimizer `$opt -Epochs $Epochs -BatchSize 1 $Extra
-                    `$watch.Elapsed.TotalSeconds
-"@)
                 $seconds = $ps.Invoke()[0]
                 [pscustomobject]@{ Records = @($ps.Streams.Progress); Seconds = $seconds }
             } finally {
@@ -415,18 +424,11 @@ Describe 'Invoke-Training progress' {
 
 Describe 'Invoke-Training stops' {
     It 'stops between batches when the pipeline is stopped (Ctrl+C), keeping the epochs written' {
-        $ps = [powershell]::Create([runspacefactory]::CreateRunspace([initialsessionstate]::CreateDefault()))
+        $ps = New-TrainingShell 100 @"
+            `$ProgressPreference = 'SilentlyContinue'
+            Invoke-Training `$x `$y -Model `$m -Loss CrossEntropy -Optimizer `$opt -Epochs 1000000 -BatchSize 1
+"@
         try {
-            $ps.Runspace.Open()
-            $null = $ps.AddScript(@"
-                Import-Module '$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1'
-                `$ProgressPreference = 'SilentlyContinue'
-                `$x = New-Tensor -RandN -Shape 100, 2 -Seed 1
-                `$y = New-Tensor -Zeros -Shape 100 -DType Int64
-                `$m = New-Layer Linear -InFeatures 2 -OutFeatures 2
-                `$opt = New-Optimizer SGD -Parameters `$m.Parameters() -LR 0.1
-                Invoke-Training `$x `$y -Model `$m -Loss CrossEntropy -Optimizer `$opt -Epochs 1000000 -BatchSize 1
-"@)
             $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
             $async = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
             $watch = [Diagnostics.Stopwatch]::StartNew()
