@@ -46,6 +46,14 @@ BeforeAll {
         }
     }
 
+    # The run's model, optimizer and scheduler (or $null), made after its seed in PyTorch's order.
+    function Initialize-Run($Run) {
+        Set-RandomSeed $Run.seed
+        $model = New-RunModel $Run
+        $optimizer = New-RunOptimizer $Run $model
+        $model, $optimizer, (New-RunScheduler $Run $optimizer)
+    }
+
     # Class indices stay Int64; everything else is float64, as in the PyTorch script.
     function ConvertTo-RunTensor($Run, $Values) {
         if ($Run.loss -in 'CrossEntropy', 'NllLoss' -and $Values[0] -isnot [System.Collections.IList]) { return New-Tensor $Values }
@@ -104,10 +112,7 @@ BeforeAll {
 
 Describe 'Invoke-Training matches a PyTorch training loop' {
     It '<Name>' -ForEach $Runs {
-        Set-RandomSeed $Run.seed
-        $model = New-RunModel $Run
-        $optimizer = New-RunOptimizer $Run $model
-        $scheduler = New-RunScheduler $Run $optimizer
+        $model, $optimizer, $scheduler = Initialize-Run $Run
         $options = @{ Epochs = $Run.epochs; BatchSize = $Run.batch_size; Shuffle = [switch]$Run.shuffle; DropLast = [switch]$Run.drop_last }
         if ($scheduler) { $options.Scheduler = $scheduler; $options.SchedulerInterval = $Run.scheduler.interval }
         if ($Run.data.ContainsKey('xv')) {
@@ -123,10 +128,7 @@ Describe 'Invoke-Training matches a PyTorch training loop' {
 
 Describe 'a foreach loop of the same cmdlets matches the PyTorch loop too' {
     It '<Name>' -ForEach $Runs {
-        Set-RandomSeed $Run.seed
-        $model = New-RunModel $Run
-        $optimizer = New-RunOptimizer $Run $model
-        $scheduler = New-RunScheduler $Run $optimizer
+        $model, $optimizer, $scheduler = Initialize-Run $Run
         $x = ConvertTo-RunTensor $Run $Run.data.x
         $y = ConvertTo-RunTensor $Run $Run.data.y
         $classes = $Run.loss -in 'CrossEntropy', 'NllLoss'
