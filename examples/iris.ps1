@@ -7,7 +7,7 @@
     holds out every fifth flower for validation (10 of each species), and trains Linear(4, 16) - ReLU - Linear(16, 3)
     with cross-entropy and Adam in mini-batches of 16, shuffled every epoch. Both loops start from the same seed, so
     they start from the same weights, take the same batches and print the same losses. Each reaches over 95%
-    accuracy on the training flowers (tests/Examples.Tests.ps1 checks it).
+    accuracy on the training flowers (tests/TrainingExamples.Tests.ps1 checks it).
 
     The data: R. A. Fisher, "The use of multiple measurements in taxonomic problems", Annals of Eugenics 7 (2),
     179-188 (1936); public domain. The file is scikit-learn's copy (sklearn/datasets/data/iris.csv in Debian's

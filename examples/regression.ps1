@@ -6,7 +6,7 @@
 .DESCRIPTION
     The data are 256 points x uniform in [-3, 3) with y = sin(x) plus normal noise of standard deviation 0.1, drawn
     after Set-RandomSeed 0, so the noise alone gives a mean squared error of about 0.01. Both models get below 0.015
-    on the training points (tests/Examples.Tests.ps1 checks it).
+    on the training points (tests/TrainingExamples.Tests.ps1 checks it).
 
     1. Linear(1, 32) - Tanh - Linear(32, 1), MseLoss, Adam with a one-cycle learning-rate schedule: OneCycleLR is
        built for per-batch steps, and Invoke-Training steps it after every batch (-SchedulerInterval Batch is its
