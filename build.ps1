@@ -8,9 +8,15 @@
            'N passed, N failed[, N skipped]' and exits non-zero if anything failed or no test ran.
     Demo   Build, then runs examples/notebook.ps1 (the PyTorch autograd notebook, in PowerShell).
     Notebook  Build, then runs examples/autograd.ipynb headless (dotnet-repl) into out/notebook/autograd.ipynb.
-    Docs   Regenerates out/AutoGrad.PS/en-US/AutoGrad.PS.dll-Help.xml from docs/*.md only.
+    Docs   Builds, regenerates the op list in docs/Invoke-Op.md from the engine's op table (build/Update-OpList.ps1),
+           then out/AutoGrad.PS/en-US/AutoGrad.PS.dll-Help.xml from docs/*.md.
     Clean  Removes out/ and every bin/ and obj/ folder.
-    Bench  Runs the engine-vs-libtorch benchmarks (benchmarks/run.ps1; not part of Test): build.ps1 Bench [filter].
+    Bench  Runs the engine-vs-libtorch benchmarks (benchmarks/run.ps1; not part of Test): build.ps1 Bench [filter];
+           build.ps1 Bench Script runs the script suite instead (benchmarks/script/run.ps1: a fresh default pwsh
+           against Python with PyTorch, the loops users write).
+    OpReference  Regenerates the op table's PyTorch reference: tests/data/ops-samples.json (the samples the table
+           generates) and tests/data/ops-reference.json (tests/data/ops.py runs them in PyTorch; needs a python3
+           that can import torch, /usr/bin/python3 first). Run it after adding an op or changing its samples.
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -18,7 +24,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Notebook')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Notebook', 'OpReference')]
     [string] $Task = 'Build',
 
     # Bench only: which benchmarks (a class or case name, or a BenchmarkDotNet glob); default all.
@@ -129,6 +135,13 @@ function Copy-DrawingAssemblies {
     Copy-Item -Path (Join-Path $drawingBin 'runtimes') -Destination $drawingOut -Recurse -Force
 }
 
+# docs/Invoke-Op.md's op list from the op table of the module just built (in a child pwsh, which loads it).
+function Invoke-OpListDocs {
+    Write-Step 'Docs: the op list of docs/Invoke-Op.md from the op table'
+    Invoke-Pwsh @('-File', (Join-Path $Root 'build/Update-OpList.ps1'), '-Path', (Join-Path $Root 'docs/Invoke-Op.md'),
+        '-ModulePath', (Join-Path $ModuleOut 'AutoGrad.PS.psd1')) | Out-Null
+}
+
 function Invoke-Build {
     Write-Step 'Build: dotnet build AutoGrad.PS.sln -c Release'
     Invoke-Native dotnet @('build', $Solution, '-c', 'Release', '-nologo', '-v', 'minimal') | Out-Null
@@ -157,6 +170,34 @@ function Invoke-Build {
     Get-ChildItem -LiteralPath $ModuleOut -Recurse -File | ForEach-Object {
         Write-Host ('    ' + [IO.Path]::GetRelativePath($ModuleOut, $_.FullName))
     }
+}
+
+# A python3 that can import torch (PyTorch's reference data): Debian's /usr/bin/python3 first, then PATH.
+function Find-TorchPython {
+    foreach ($candidate in '/usr/bin/python3', 'python3', 'python') {
+        $cmd = Get-Command $candidate -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        if (-not $cmd) { continue }
+        & $cmd.Source -c 'import torch' 2>$null
+        if ($LASTEXITCODE -eq 0) { return $cmd.Source }
+    }
+    throw 'No python3 that can import torch: install it (apt-get install -y python3-torch), then run build.ps1 OpReference again.'
+}
+
+function Invoke-OpReference {
+    Write-Step 'OpReference: op table samples -> tests/data/ops-samples.json -> PyTorch -> tests/data/ops-reference.json'
+    $project = Join-Path $Root 'tests/AutoGrad.Engine.Tests'
+    $samples = Join-Path $Root 'tests/data/ops-samples.json'
+    Invoke-Native dotnet @('build', $project, '-c', 'Release', '-nologo', '-v', 'minimal') | Out-Null
+    # The test that compares the checked-in samples with the table writes them when this is set.
+    $env:AUTOGRAD_OP_SAMPLES_OUT = $samples
+    try {
+        Invoke-Native dotnet @('test', $project, '-c', 'Release', '--no-build', '--nologo',
+            '--filter', 'FullyQualifiedName~OpTableTests.The_checked_in_samples_are_the_tables') | Out-Null
+    } finally {
+        Remove-Item Env:AUTOGRAD_OP_SAMPLES_OUT -ErrorAction SilentlyContinue
+    }
+    $python = Find-TorchPython
+    Invoke-Native $python @((Join-Path $Root 'tests/data/ops.py'), $samples, (Join-Path $Root 'tests/data/ops-reference.json')) | Out-Null
 }
 
 function Invoke-Clean {
@@ -286,9 +327,14 @@ try {
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'Notebook' { Invoke-Notebook }
-        'Docs' { Invoke-Docs }
+        'Docs' { Invoke-Build; Invoke-OpListDocs; Invoke-Docs }
         'Clean' { Invoke-Clean }
-        'Bench' { & (Join-Path $Root 'benchmarks/run.ps1') -Filter $Filter -UpdateDocs:$UpdateDocs }
+        'Bench' {
+            # 'Script' is the script suite (a fresh default pwsh against Python/PyTorch); anything else the engine's.
+            if ($Filter -eq 'Script') { & (Join-Path $Root 'benchmarks/script/run.ps1') -Memory -UpdateDocs:$UpdateDocs }
+            else { & (Join-Path $Root 'benchmarks/run.ps1') -Filter $Filter -UpdateDocs:$UpdateDocs }
+        }
+        'OpReference' { Invoke-OpReference }
     }
 } finally {
     Pop-Location

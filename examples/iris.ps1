@@ -11,7 +11,8 @@
 
     The data: R. A. Fisher, "The use of multiple measurements in taxonomic problems", Annals of Eugenics 7 (2),
     179-188 (1936); public domain. The file is scikit-learn's copy (sklearn/datasets/data/iris.csv in Debian's
-    python3-sklearn 1.2.1, which matches Fisher's paper and R's iris), with a header row and species names.
+    python3-sklearn 1.2.1, which matches Fisher's paper and R's iris), with a header row and species names; see
+    examples/data/README.md.
 
     Run it after a build:  dotnet pwsh examples/iris.ps1 [-PlotPath iris.png]
 
@@ -34,11 +35,10 @@ Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
 if (-not (Get-Module AutoGrad.PS)) { Import-Module (Join-Path $PSScriptRoot '../out/AutoGrad.PS/AutoGrad.PS.psd1') }
 
-# ---- data: CSV rows -> tensors (ConvertTo-Tensor does this in one step, once it is in the module) ----------------
-$species = 'setosa', 'versicolor', 'virginica'
+# ---- data: CSV rows -> tensors --------------------------------------------------------------------------------
 $rows = Import-Csv (Join-Path $PSScriptRoot 'data/iris.csv')
-$x = New-Tensor @($rows | ForEach-Object { , [double[]]($_.sepal_length, $_.sepal_width, $_.petal_length, $_.petal_width) })
-$y = New-Tensor @($rows | ForEach-Object { $species.IndexOf($_.species) })      # class indices: Int64
+$x = $rows | ConvertTo-Tensor -Property sepal_length, sepal_width, petal_length, petal_width
+$y = $rows | ConvertTo-Tensor -Property species -AsCategory       # class indices (Int64): setosa 0, versicolor 1, ...
 
 # Every fifth flower for validation; the rest for training. Standardize with the training flowers' mean and std.
 $validationRows = @(0..149 | Where-Object { $_ % 5 -eq 0 })

@@ -9,6 +9,8 @@
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
 
+    # Loaded before the types file, which names AutoGrad.Tensor for CLIXML rehydration (Import-Clixml, jobs).
+    RequiredAssemblies   = @('AutoGrad.Engine.dll', 'AutoGrad.PS.dll')
     FormatsToProcess     = @('AutoGrad.PS.format.ps1xml', 'AutoGrad.PS.Training.format.ps1xml')
     TypesToProcess       = @('AutoGrad.PS.types.ps1xml')
 
@@ -36,6 +38,10 @@
         'Update-Parameter'
         'New-LRScheduler'
         'Update-LRScheduler'
+        'ConvertTo-Tensor'
+        'ConvertFrom-Tensor'
+        'Export-Tensor'
+        'Import-Tensor'
         'Invoke-Training'
         'Get-Batch'
     )

@@ -49,11 +49,11 @@ Describe 'out/AutoGrad.PS (assembled by ./build.ps1 Build)' {
 }
 
 Describe 'build.ps1' {
-    It 'takes the task by position and knows only its tasks' {
+    It 'takes the task by position and knows only Build, Test, Demo, Clean, Docs, Bench, Notebook and OpReference' {
         $p = (Get-Command (Join-Path $Root 'build.ps1')).Parameters['Task']
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] })[0].Position | Should -Be 0
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ValidateSetAttribute] })[0].ValidValues |
-            Should -Be @('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Notebook')
+            Should -Be @('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Notebook', 'OpReference')
     }
 
     It '.ci/run runs the README''s test command' {

@@ -163,6 +163,11 @@ Describe 'ConvertFrom-CmdletMarkdown' {
         $Help.Description | Should -Be @('First paragraph continues here.', 'Second paragraph.')
     }
 
+    It 'gives each list item a paragraph of its own and skips HTML comment lines' {
+        $blocks = Split-MarkdownBlocks @('Intro line', '<!-- a marker -->', '- first item', '  continued', '* second item', '', 'After.')
+        $blocks.Text | Should -Be @('Intro line', '- first item continued', '* second item', 'After.')
+    }
+
     It 'reads the parameter sets from SYNTAX, the default one marked' {
         $Help.Syntax.Name | Should -Be @('ByName', 'ById')
         $Help.Syntax.IsDefault | Should -Be @($true, $false)
@@ -321,6 +326,7 @@ Describe 'docs/*.md (the cmdlet help)' {
             'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor', 'Export-TensorGraph', 'Export-Plot',
             'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
             'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
+            'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor',
             'Invoke-Training', 'Get-Batch') | Sort-Object)
     }
 

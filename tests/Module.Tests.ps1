@@ -8,7 +8,8 @@ BeforeAll {
         'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor',
         'Export-TensorGraph', 'Export-Plot',
         'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
-        'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler'
+        'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
+        'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor'
     $script:cmdlets += 'Invoke-Training', 'Get-Batch'
 
     function Get-Completion([string]$InputScript) {
@@ -58,7 +59,8 @@ Describe 'module manifest' {
 
 Describe 'cmdlet metadata' {
     It '<_> declares OutputType [AutoGrad.Tensor]' -ForEach @(
-        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Join-Tensor', 'Split-Tensor', 'Update-Parameter'
+        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Join-Tensor', 'Split-Tensor', 'Update-Parameter',
+        'ConvertTo-Tensor'
     ) {
         (Get-Command $_).OutputType.Type | Should -Be ([AutoGrad.Tensor])
     }
@@ -75,6 +77,17 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Get-Batch'; Types = @('AutoGrad.Training.Batch') }
     ) {
         (Get-Command $Command).OutputType.Type.FullName | Should -Be $Types
+    }
+
+    It 'Import-Tensor declares a tensor or an ordered dictionary; Export-Tensor a FileInfo (-PassThru); ConvertFrom-Tensor rows or arrays' {
+        (Get-Command Import-Tensor).OutputType.Type | Should -Be @([AutoGrad.Tensor], [System.Collections.Specialized.OrderedDictionary])
+        (Get-Command Export-Tensor).OutputType.Type | Should -Be @([System.IO.FileInfo])
+        (Get-Command ConvertFrom-Tensor).OutputType.Type | Should -Be @([psobject], [object[]])
+    }
+
+    It 'Export-Tensor supports -WhatIf and -Confirm' {
+        (Get-Command Export-Tensor).Parameters.Keys | Should -Contain 'WhatIf'
+        (Get-Command Export-Tensor).Parameters.Keys | Should -Contain 'Confirm'
     }
 
     It 'Test-Gradient declares OutputType [AutoGrad.Autograd.GradientCheckResult]' {
@@ -110,6 +123,10 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Update-Parameter'; Parameter = 'Optimizer' }
         @{ Command = 'New-LRScheduler'; Parameter = 'Optimizer' }
         @{ Command = 'Update-LRScheduler'; Parameter = 'Scheduler' }
+        @{ Command = 'ConvertTo-Tensor';   Parameter = 'InputObject' }
+        @{ Command = 'ConvertFrom-Tensor'; Parameter = 'InputObject' }
+        @{ Command = 'Export-Tensor';      Parameter = 'InputObject' }
+        @{ Command = 'Import-Tensor';      Parameter = 'Path' }
         @{ Command = 'Invoke-Training'; Parameter = 'InputObject' }
         @{ Command = 'Get-Batch';       Parameter = 'InputObject' }
     ) {
@@ -144,6 +161,10 @@ Describe 'argument completion' {
         @{ Word = '';  Expected = @('Bool', 'Float32', 'Float64', 'Int64') }
     ) {
         (Get-Completion "New-Tensor 1 -DType $Word").CompletionText | Sort-Object | Should -Be $Expected
+    }
+
+    It 'completes file formats for <Command> -Format' -ForEach @(@{ Command = 'Export-Tensor' }, @{ Command = 'Import-Tensor' }) {
+        (Get-Completion "$Command x -Format ").CompletionText | Sort-Object | Should -Be @('Auto', 'Npy', 'Pt', 'Safetensors')
     }
 }
 
@@ -214,5 +235,33 @@ Describe 'pipeline' {
         $out = @(New-Tensor (1..4) -Shape 2, 2 -DType Float64 -RequiresGrad | Invoke-Op Mul 2 | Measure-Sum -Dim 0 | Measure-Mean)
         $out.Count | Should -Be 1
         $out[0].Item() | Should -Be 10
+    }
+}
+
+BeforeDiscovery {
+    # The cases below come from the module's own commands, so it is imported for discovery too.
+    Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
+    $script:tensorParameters = @(Get-Command -Module AutoGrad.PS -CommandType Cmdlet | ForEach-Object {
+        $command = $_
+        $command.Parameters.Values | Where-Object { $_.ParameterType -in [AutoGrad.Tensor], [AutoGrad.Tensor[]] } |
+            ForEach-Object { @{ Command = $command.Name; Parameter = $_.Name; Type = $_.ParameterType.Name; Attributes = $_.Attributes } }
+    })
+    if ($script:tensorParameters.Count -lt 10) { throw "found only $($script:tensorParameters.Count) tensor parameters" }
+}
+
+Describe 'tensor parameters' {
+    # A tensor bound by name arrives wrapped in a PSObject; PowerShell's own conversion of the wrapper formats the
+    # result for a trace message whether tracing is on or not, i.e. prints the whole tensor on every call
+    # (docs/performance.md). A transformation attribute hands the binder the tensor itself instead.
+    It '<Command> -<Parameter> ([<Type>]) unwraps its argument before binding' -ForEach $tensorParameters {
+        $Attributes.Where({ $_ -is [System.Management.Automation.ArgumentTransformationAttribute] }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'binding a tensor by name hands the cmdlet the same tensor as piping it' {
+        $x = New-Tensor 1.0, 2.0 -RequiresGrad
+        $named = Measure-Sum -InputObject $x
+        $piped = $x | Measure-Sum
+        $named.GradFn.NextFunctions[0].Variable | Should -Be $piped.GradFn.NextFunctions[0].Variable
+        [object]::ReferenceEquals($named.GradFn.NextFunctions[0].Variable, $x) | Should -BeTrue
     }
 }

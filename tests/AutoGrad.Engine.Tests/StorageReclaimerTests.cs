@@ -41,19 +41,18 @@ public class StorageReclaimerTests
     [Fact]
     public void A_disposed_storage_is_no_longer_tracked()
     {
-        int before = StorageReclaimer.Tracked;
         var t = Tensor.Zeros([Large]);
-        Assert.Equal(before + 1, StorageReclaimer.Tracked);
+        var storage = t.StorageObject;
+        Assert.True(StorageReclaimer.IsTracked(storage));
         t.Dispose();
-        Assert.Equal(before, StorageReclaimer.Tracked);
+        Assert.False(StorageReclaimer.IsTracked(storage));
     }
 
     [Fact]
     public void Small_storages_are_not_tracked()
     {
-        int before = StorageReclaimer.Tracked;
         var t = Tensor.Zeros([StorageReclaimer.MinBytes / 4 - 1]);
-        Assert.Equal(before, StorageReclaimer.Tracked);
-        GC.KeepAlive(t);
+        Assert.False(StorageReclaimer.IsTracked(t.StorageObject));
+        Assert.True(StorageReclaimer.IsTracked(Tensor.Zeros([StorageReclaimer.MinBytes / 4 + 1]).StorageObject));
     }
 }

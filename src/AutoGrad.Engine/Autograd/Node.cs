@@ -155,9 +155,10 @@ internal sealed class FunctionNode<TState> : Node
         if (_savesTensors) _saved = null;
     }
 
-    // A stateless op's node carries its formula as state (Graph.Record without arguments): that is no argument.
+    // A stateless op's node carries its formula as state (Graph.Record without arguments), and a declared op its
+    // declaration (UnaryOps, BinaryOps): neither is an argument of the call.
     public override (IReadOnlyList<Tensor> Tensors, object? Arguments) Saved =>
-        (_saved is null ? [] : Array.AsReadOnly(_saved), _state is Formula ? null : _state);
+        (_saved is null ? [] : Array.AsReadOnly(_saved), _state is Formula or IOpDeclaration ? null : _state);
 
     private static TorchException ModifiedInPlace(Tensor t, int expected)
     {
@@ -179,3 +180,9 @@ internal delegate Tensor?[] Formula<TState>(Tensor grad, Tensor[] saved, TState 
 
 /// <summary>A backward formula of an op with no arguments besides its tensors.</summary>
 internal delegate Tensor?[] Formula(Tensor grad, Tensor[] saved, bool[] needsGrad);
+
+/// <summary>
+/// Marks backward state that is an op's declaration (its kernels and derivative) rather than the arguments of one
+/// call, so that views of the graph (Node.Saved, Export-TensorGraph -ShowAttributes) do not list it.
+/// </summary>
+internal interface IOpDeclaration;

@@ -38,6 +38,25 @@ internal readonly struct DivideOperator : IBinaryOperator
     public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, INumber<T> => x / y;
 }
 
+/// <summary>
+/// torch.maximum: the larger operand, NaN when either is NaN (the vector form says so explicitly, since the
+/// hardware max returns its second operand for NaN).
+/// </summary>
+internal readonly struct MaximumOperator : IBinaryOperator
+{
+    public static T Invoke<T>(T x, T y) where T : unmanaged, INumber<T> => T.IsNaN(x) || T.IsNaN(y) ? x + y : x > y ? x : y;
+    public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, INumber<T> =>
+        Vector256.ConditionalSelect(Vector256.Equals(x, x) & Vector256.Equals(y, y), Vector256.Max(x, y), x + y);
+}
+
+/// <summary>torch.minimum: the smaller operand, NaN when either is NaN.</summary>
+internal readonly struct MinimumOperator : IBinaryOperator
+{
+    public static T Invoke<T>(T x, T y) where T : unmanaged, INumber<T> => T.IsNaN(x) || T.IsNaN(y) ? x + y : x < y ? x : y;
+    public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, INumber<T> =>
+        Vector256.ConditionalSelect(Vector256.Equals(x, x) & Vector256.Equals(y, y), Vector256.Min(x, y), x + y);
+}
+
 /// <summary>How a row reads one operand: element j of a contiguous run, or one value repeated.</summary>
 internal interface IOperand
 {
@@ -212,8 +231,7 @@ internal static class BinaryKernel
 
     /// <summary>
     /// One broadcast row, both operands contiguous. Rows are short (a [1000,1000] + [1000] add is 1000 rows), so
-    /// TensorPrimitives' per-call setup showed (0.122 ns an element against 0.086 for this loop, which is what a
-    /// plain copy of the same bytes takes here). The destination is brought to a 32-byte boundary first, so no
+    /// TensorPrimitives' per-call setup showed; this loop runs at a plain copy's speed of the same bytes. The destination is brought to a 32-byte boundary first, so no
     /// store splits a cache line. Head and tail are overlapping unaligned vectors, except when the destination is
     /// an operand (add_ writes into its own storage): an element computed twice would then be added twice, so
     /// they are scalar there.

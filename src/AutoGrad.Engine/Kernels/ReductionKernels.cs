@@ -62,9 +62,9 @@ internal static class ReductionKernels
 
     /// <summary>
     /// A thread's range of blocks from this size on is read four blocks at a time (from memory, not cache: half the
-    /// L3 and up, as for <see cref="BinaryKernel"/>'s streamed results). Measured on one thread: 1e7 floats 1.01 ->
-    /// 0.76 ms, 4e6 doubles 0.74 -> 0.49 ms; on two, 16 MB per thread and up, 0.92-1.10x of one stream each
-    /// (memory-bound either way). Below it (1e6 elements in L3) one stream is 5-8% faster.
+    /// L3 and up, as for <see cref="BinaryKernel"/>'s streamed results): on one thread a quarter to a third faster,
+    /// on two about the same (memory-bound either way). Below it (1e6 elements in L3) one stream is a little faster
+    /// (docs/performance.md, design measurements).
     /// </summary>
     private const long InterleavedBytes = 16L << 20;
 
@@ -169,7 +169,7 @@ internal static class ReductionKernels
     /// <see cref="SumColumns{T}"/> for one thread's strip of columns, summed into a buffer of the thread's own and
     /// copied to dst once. Summed in place, the cache line of dst that holds both strips' edge columns was written by
     /// both threads once per row group: a [1000,1000] float32 dim-0 sum on two threads ran at one thread's speed
-    /// (49-52 us against 35) whenever dst's two halves met inside a line, as 7 of 8 placements do. The sums are the
+    /// whenever dst's two halves met inside a line, as 7 of 8 placements do (false sharing). The sums are the
     /// same (dst starts at zero either way).
     /// </summary>
     private static void SumColumnStrip<T>(T[] x, int rows, int cols, int start, int count, double[] dst)

@@ -109,6 +109,17 @@ internal static class StorageReclaimer
         s_free.Push(slot);
     }
 
+    /// <summary>Whether this storage is tracked (for tests).</summary>
+    internal static bool IsTracked(Storage storage)
+    {
+        lock (Gate)
+        {
+            for (int slot = 0; slot < s_used; slot++)
+                if (s_entries[slot].Array is not null && ReferenceEquals(s_entries[slot].Handle.Target, storage)) return true;
+            return false;
+        }
+    }
+
     /// <summary>Storages tracked right now (for tests).</summary>
     internal static int Tracked
     {

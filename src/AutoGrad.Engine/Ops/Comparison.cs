@@ -1,47 +1,55 @@
 using System.Numerics;
 using AutoGrad.Autograd;
 using AutoGrad.Kernels;
+using AutoGrad.Ops;
 
 namespace AutoGrad;
 
-// Comparisons (Bool results, never differentiable) and where(condition, x, y).
+// Comparisons as methods (their declarations in BinaryOps; Bool results, never differentiable), logical and/or,
+// and where(condition, x, y).
 public sealed partial class Tensor
 {
-    public Tensor Eq(Tensor other) => Compare<EqualOperator>(this, other);
-    public Tensor Eq(double other) => Compare<EqualOperator>(this, WrapNumber(other));
-    public Tensor Eq(long other) => Compare<EqualOperator>(this, WrapNumber(other));
-    public Tensor Ne(Tensor other) => Compare<NotEqualOperator>(this, other);
-    public Tensor Ne(double other) => Compare<NotEqualOperator>(this, WrapNumber(other));
-    public Tensor Gt(Tensor other) => Compare<GreaterOperator>(this, other);
-    public Tensor Gt(double other) => Compare<GreaterOperator>(this, WrapNumber(other));
-    public Tensor Gt(long other) => Compare<GreaterOperator>(this, WrapNumber(other));
-    public Tensor Ge(Tensor other) => Compare<GreaterOrEqualOperator>(this, other);
-    public Tensor Ge(double other) => Compare<GreaterOrEqualOperator>(this, WrapNumber(other));
-    public Tensor Ge(long other) => Compare<GreaterOrEqualOperator>(this, WrapNumber(other));
-    public Tensor Lt(Tensor other) => Compare<LessOperator>(this, other);
-    public Tensor Lt(double other) => Compare<LessOperator>(this, WrapNumber(other));
-    public Tensor Le(Tensor other) => Compare<LessOrEqualOperator>(this, other);
-    public Tensor Le(double other) => Compare<LessOrEqualOperator>(this, WrapNumber(other));
+    public Tensor Eq(Tensor other) => BinaryOps.Eq.Apply(this, other);
+    public Tensor Eq(double other) => BinaryOps.Eq.Apply(this, WrapNumber(other));
+    public Tensor Eq(long other) => BinaryOps.Eq.Apply(this, WrapNumber(other));
+    public Tensor Ne(Tensor other) => BinaryOps.Ne.Apply(this, other);
+    public Tensor Ne(double other) => BinaryOps.Ne.Apply(this, WrapNumber(other));
+    public Tensor Gt(Tensor other) => BinaryOps.Gt.Apply(this, other);
+    public Tensor Gt(double other) => BinaryOps.Gt.Apply(this, WrapNumber(other));
+    public Tensor Gt(long other) => BinaryOps.Gt.Apply(this, WrapNumber(other));
+    public Tensor Ge(Tensor other) => BinaryOps.Ge.Apply(this, other);
+    public Tensor Ge(double other) => BinaryOps.Ge.Apply(this, WrapNumber(other));
+    public Tensor Ge(long other) => BinaryOps.Ge.Apply(this, WrapNumber(other));
+    public Tensor Lt(Tensor other) => BinaryOps.Lt.Apply(this, other);
+    public Tensor Lt(double other) => BinaryOps.Lt.Apply(this, WrapNumber(other));
+    public Tensor Le(Tensor other) => BinaryOps.Le.Apply(this, other);
+    public Tensor Le(double other) => BinaryOps.Le.Apply(this, WrapNumber(other));
 
     public Tensor LogicalAnd(Tensor other) => Compare<LogicalAndOperator>(this, other);
 
-    /// <summary>
-    /// Compares in the promoted dtype, as PyTorch does: an int64 tensor against 2.5 compares as float32, against an
-    /// int as int64 (exactly, even beyond 2^53). Bool operands compare as 0 and 1.
-    /// </summary>
+    /// <summary>A comparison-like op outside the op table (logical and/or): a Bool result laid out as the operands.</summary>
     private static Tensor Compare<TOp>(Tensor a, Tensor b) where TOp : IComparisonOperator
     {
+        var result = EmptyElementwise(Shapes.Broadcast(a._shape, b._shape), DType.Bool, a, b);
+        RunComparison<TOp>(a, b, result);
+        return result;
+    }
+
+    /// <summary>
+    /// dst = a (op) b, compared in the promoted dtype, as PyTorch does: an int64 tensor against 2.5 compares as
+    /// float32, against an int as int64 (exactly, even beyond 2^53). Bool operands compare as 0 and 1.
+    /// </summary>
+    internal static void RunComparison<TOp>(Tensor a, Tensor b, Tensor dst) where TOp : IComparisonOperator
+    {
         var dtype = TypePromotion.ResultType(a, b);
-        var outShape = Shapes.Broadcast(a._shape, b._shape);
-        var result = EmptyElementwise(outShape, DType.Bool, a, b);
-        var truth = Strided<bool>.Of(result, outShape);
+        var outShape = dst._shape;
+        var truth = Strided<bool>.Of(dst, outShape);
         switch (dtype)
         {
             case DType.Float32: BinaryKernel.RunScalar(Operand<float>(a, dtype, outShape), Operand<float>(b, dtype, outShape), truth, outShape, static (x, y) => TOp.Invoke(x, y)); break;
             case DType.Float64: BinaryKernel.RunScalar(Operand<double>(a, dtype, outShape), Operand<double>(b, dtype, outShape), truth, outShape, static (x, y) => TOp.Invoke(x, y)); break;
             default: BinaryKernel.RunScalar(Operand<long>(a, DType.Int64, outShape), Operand<long>(b, DType.Int64, outShape), truth, outShape, static (x, y) => TOp.Invoke(x, y)); break;
         }
-        return result;
     }
 
     /// <summary>torch.where(condition, x, y): x where condition is true, else y, all three broadcast.</summary>

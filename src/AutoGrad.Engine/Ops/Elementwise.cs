@@ -1,93 +1,45 @@
 using AutoGrad.Autograd;
 using AutoGrad.Kernels;
+using AutoGrad.Ops;
 
 namespace AutoGrad;
 
-// Binary arithmetic: add, sub, mul, div, pow and their reversed-scalar forms. Forward kernels broadcast without
-// copies; backward formulas are written with tensor ops so that create_graph differentiates them again. Gradients
-// are returned in the broadcast shape; the engine sums them back to each input's shape (validate_outputs).
+// Binary arithmetic as methods: add, sub, mul and div are their declarations in BinaryOps applied through the one
+// binary path; pow (three nodes by operand kind) and the reversed-number forms are written here. Forward kernels
+// broadcast without copies; backward formulas are written with tensor ops so that create_graph differentiates them
+// again. Gradients are returned in the broadcast shape; the engine sums them back to each input's shape.
 public sealed partial class Tensor
 {
-    public Tensor Add(Tensor other) => AddCore(this, other, "AddBackward0");
-    public Tensor Add(double other) => AddCore(this, WrapNumber(other), "AddBackward0");
-    public Tensor Add(long other) => AddCore(this, WrapNumber(other), "AddBackward0");
+    public Tensor Add(Tensor other) => BinaryOps.Add.Apply(this, other);
+    public Tensor Add(double other) => BinaryOps.Add.Apply(this, WrapNumber(other));
+    public Tensor Add(long other) => BinaryOps.Add.Apply(this, WrapNumber(other));
 
-    public Tensor Sub(Tensor other) => SubCore(this, other);
-    public Tensor Sub(double other) => SubCore(this, WrapNumber(other));
-    public Tensor Sub(long other) => SubCore(this, WrapNumber(other));
+    public Tensor Sub(Tensor other) => BinaryOps.Sub.Apply(this, other);
+    public Tensor Sub(double other) => BinaryOps.Sub.Apply(this, WrapNumber(other));
+    public Tensor Sub(long other) => BinaryOps.Sub.Apply(this, WrapNumber(other));
 
     /// <summary><c>number - tensor</c> (torch.rsub; node RsubBackward1).</summary>
     public Tensor RSub(double other) => RSubCore(this, WrapNumber(other));
     public Tensor RSub(long other) => RSubCore(this, WrapNumber(other));
 
-    public Tensor Mul(Tensor other) => MulCore(this, other);
-    public Tensor Mul(double other) => MulCore(this, WrapNumber(other));
-    public Tensor Mul(long other) => MulCore(this, WrapNumber(other));
+    public Tensor Mul(Tensor other) => BinaryOps.Mul.Apply(this, other);
+    public Tensor Mul(double other) => BinaryOps.Mul.Apply(this, WrapNumber(other));
+    public Tensor Mul(long other) => BinaryOps.Mul.Apply(this, WrapNumber(other));
 
-    public Tensor Div(Tensor other) => DivCore(this, other);
-    public Tensor Div(double other) => DivCore(this, WrapNumber(other));
-    public Tensor Div(long other) => DivCore(this, WrapNumber(other));
+    public Tensor Div(Tensor other) => BinaryOps.Div.Apply(this, other);
+    public Tensor Div(double other) => BinaryOps.Div.Apply(this, WrapNumber(other));
+    public Tensor Div(long other) => BinaryOps.Div.Apply(this, WrapNumber(other));
 
     /// <summary><c>number / tensor</c>: as Python does it, reciprocal then multiply (node MulBackward0).</summary>
     public Tensor RDiv(double other) => Reciprocal().Mul(other);
     public Tensor RDiv(long other) => Reciprocal().Mul(other);
 
-    // ---- add / sub ------------------------------------------------------------------------------------------
-
-    private static Tensor AddCore(Tensor a, Tensor b, string name)
-    {
-        var dtype = TypePromotion.ResultType(a, b);
-        var result = Binary<AddOperator>(a, b, dtype);
-        if (Graph.NeedsGrad(a, b))
-            Graph.Record(result, name, [a, b], [], static (g, _, n) => [n[0] ? g : null, n[1] ? g : null]);
-        return result;
-    }
-
-    private static Tensor SubCore(Tensor a, Tensor b)
-    {
-        var dtype = TypePromotion.ResultType(a, b);
-        if (dtype == DType.Bool)
-            throw TorchException.Runtime("SubBool",
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
-        var result = Binary<SubtractOperator>(a, b, dtype);
-        if (Graph.NeedsGrad(a, b))
-            Graph.Record(result, "SubBackward0", [a, b], [], static (g, _, n) => [n[0] ? g : null, n[1] ? g.Neg() : null]);
-        return result;
-    }
-
+    /// <summary>number - self: the subtraction kernel with the operands swapped, one gradient (RsubBackward1).</summary>
     private static Tensor RSubCore(Tensor self, Tensor number)
     {
-        var dtype = TypePromotion.ResultType(self, number);
-        if (dtype == DType.Bool)
-            throw TorchException.Runtime("SubBool",
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
-        var result = Binary<SubtractOperator>(number, self, dtype);
+        var result = BinaryOps.Sub.Forward(number, self);
         if (Graph.NeedsGrad(self))
             Graph.Record(result, "RsubBackward1", [self], [], static (g, _, _) => [g.Neg()]);
-        return result;
-    }
-
-    // ---- mul / div ------------------------------------------------------------------------------------------
-
-    private static Tensor MulCore(Tensor a, Tensor b)
-    {
-        var dtype = TypePromotion.ResultType(a, b);
-        var result = Binary<MultiplyOperator>(a, b, dtype);
-        if (Graph.NeedsGrad(a, b))
-            Graph.Record(result, "MulBackward0", [a, b], [a, b], static (g, s, n) => [n[0] ? g.Mul(s[1]) : null, n[1] ? g.Mul(s[0]) : null]);
-        return result;
-    }
-
-    private static Tensor DivCore(Tensor a, Tensor b)
-    {
-        // True division: integer and bool operands divide as the default float dtype.
-        var dtype = TypePromotion.ResultType(a, b);
-        if (!dtype.IsFloating()) dtype = DTypes.DefaultFloat;
-        var result = Binary<DivideOperator>(a, b, dtype);
-        if (Graph.NeedsGrad(a, b))
-            Graph.Record(result, "DivBackward0", [a, b], [a, b], static (g, s, n) =>
-                // PyTorch's div_tensor_other_backward: -grad * ((a / b) / b), which stays finite where b * b overflows.
-                [n[0] ? g.Div(s[1]) : null, n[1] ? g.Neg().Mul(s[0].Div(s[1]).Div(s[1])) : null]);
         return result;
     }
 
@@ -234,16 +186,8 @@ public sealed partial class Tensor
     internal static Strided<T> Operand<T>(Tensor t, DType dtype, int[] shape) =>
         Strided<T>.Of(t.DType == dtype ? t : t.Cast(dtype), shape);
 
-    private static Tensor Binary<TOp>(Tensor a, Tensor b, DType dtype) where TOp : IBinaryOperator
-    {
-        var outShape = Shapes.Broadcast(a._shape, b._shape);
-        var result = EmptyElementwise(outShape, dtype, a, b);
-        RunBinary<TOp>(a, b, result);
-        return result;
-    }
-
     /// <summary>dst = a (op) b in dst's dtype, dst laid out however it is (a fresh result, or a tensor updated in place).</summary>
-    private static void RunBinary<TOp>(Tensor a, Tensor b, Tensor dst) where TOp : IBinaryOperator
+    internal static void RunBinary<TOp>(Tensor a, Tensor b, Tensor dst) where TOp : IBinaryOperator
     {
         var shape = dst._shape;
         switch (dst.DType)

@@ -1,5 +1,6 @@
 using AutoGrad.Autograd;
 using AutoGrad.Kernels;
+using AutoGrad.Ops;
 
 namespace AutoGrad;
 
@@ -33,8 +34,8 @@ public sealed partial class Tensor
     {
         if (min is null && max is null)
             throw TorchException.Runtime("ClampNoBounds", "torch.clamp: At least one of 'min' or 'max' must not be None");
-        var lower = min is null ? this : Maximum(min, record: false);
-        var result = max is null ? lower : lower.Minimum(max, record: false);
+        var lower = min is null ? this : BinaryOps.Maximum.Forward(this, min);
+        var result = max is null ? lower : BinaryOps.Minimum.Forward(lower, max);
         result = result.Detach();
         var inputs = new List<Tensor> { this };
         if (min is not null) inputs.Add(min);
@@ -57,50 +58,17 @@ public sealed partial class Tensor
     }
 
     /// <summary>Elementwise max (MaximumBackward0); on ties each side gets half the gradient.</summary>
-    public Tensor Maximum(Tensor other) => Maximum(other, record: true);
+    public Tensor Maximum(Tensor other) => BinaryOps.Maximum.Apply(this, other);
 
     /// <summary>Elementwise min (MinimumBackward0); on ties each side gets half the gradient.</summary>
-    public Tensor Minimum(Tensor other) => Minimum(other, record: true);
-
-    private Tensor Maximum(Tensor other, bool record) => Extremum(other, record, "MaximumBackward0", isMax: true);
-
-    private Tensor Minimum(Tensor other, bool record) => Extremum(other, record, "MinimumBackward0", isMax: false);
-
-    private Tensor Extremum(Tensor other, bool record, string name, bool isMax)
-    {
-        var dtype = TypePromotion.ResultType(this, other);
-        var outShape = Shapes.Broadcast(_shape, other._shape);
-        var values = EmptyElementwise(outShape, DType.Float64, this, other);
-        BinaryKernel.RunScalar(Operand<double>(Cast(dtype), DType.Float64, outShape), Operand<double>(other.Cast(dtype), DType.Float64, outShape),
-            Strided<double>.Of(values, outShape), outShape, isMax
-            ? static (p, q) => double.IsNaN(p) || double.IsNaN(q) ? double.NaN : Math.Max(p, q)
-            : static (p, q) => double.IsNaN(p) || double.IsNaN(q) ? double.NaN : Math.Min(p, q));
-        var result = values.Cast(dtype);
-        if (record && Graph.NeedsGrad(this, other))
-            Graph.Record(result, name, [this, other], [this, other], isMax, static (g, s, state, n) =>
-            {
-                bool max = state;
-                Tensor x = s[0], y = s[1];
-                var half = g.Div(2L);
-                var zero = ZerosScalar(g.DType);
-                var tie = x.Eq(y);
-                var xWins = max ? x.Gt(y) : x.Lt(y);
-                var yWins = max ? y.Gt(x) : y.Lt(x);
-                return
-                [
-                    n[0] ? Where(tie, half, Where(xWins, g, zero)) : null,
-                    n[1] ? Where(tie, half, Where(yWins, g, zero)) : null,
-                ];
-            });
-        return result;
-    }
+    public Tensor Minimum(Tensor other) => BinaryOps.Minimum.Apply(this, other);
 
     // ---- activations ----------------------------------------------------------------------------------------
 
     /// <summary>max(0,x) + slope*min(0,x) (LeakyReluBackward0).</summary>
     public Tensor LeakyRelu(double negativeSlope = 0.01)
     {
-        var result = FloatingInput().MapValues(v => v > 0 ? v : v * negativeSlope);
+        var result = FloatingOnly("leaky_relu_cpu").MapValues(v => v > 0 ? v : v * negativeSlope);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "LeakyReluBackward0", [this], [this], negativeSlope, static (g, s, state, _) =>
                 [Where(s[0].Gt(0L), g, g.Mul(state))]);
@@ -110,7 +78,7 @@ public sealed partial class Tensor
     /// <summary>log(1 + exp(beta x)) / beta, linear above the threshold (SoftplusBackward0).</summary>
     public Tensor Softplus(double beta = 1, double threshold = 20)
     {
-        var result = FloatingInput().MapValues(v => v * beta > threshold ? v : SpecialFunctions.LogOnePlus(Math.Exp(v * beta)) / beta);
+        var result = FloatingOnly("softplus_cpu").MapValues(v => v * beta > threshold ? v : SpecialFunctions.LogOnePlus(Math.Exp(v * beta)) / beta);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "SoftplusBackward0", [this], [this], (beta, threshold), static (g, s, state, _) =>
             {
@@ -134,7 +102,7 @@ public sealed partial class Tensor
             "tanh" => true,
             _ => throw TorchException.Runtime("GeluApproximate", $"approximate argument must be either none or tanh."),
         };
-        var result = FloatingInput().MapValues(tanh ? GeluTanh : static v => 0.5 * v * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2))));
+        var result = FloatingOnly("GeluKernelImpl").MapValues(tanh ? GeluTanh : static v => 0.5 * v * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2))));
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "GeluBackward0", [this], [this], tanh,
                 static (g, s, state, _) => [GeluBackward(g, s[0], state)]);
@@ -188,6 +156,10 @@ public sealed partial class Tensor
     // ---- helpers --------------------------------------------------------------------------------------------
 
     private Tensor FloatingInput() => DType.IsFloating() ? this : Cast(DTypes.DefaultFloat);
+
+    /// <summary>This tensor, which must be floating: PyTorch's activation kernels exist for floating dtypes only.</summary>
+    private Tensor FloatingOnly(string kernel) => DType.IsFloating() ? this
+        : throw TorchException.Runtime("NotImplementedForDType", $"\"{kernel}\" not implemented for '{DType.ScalarTypeName()}'");
 
     /// <summary>Applies a double function to each element, keeping the dtype and the layout (no graph).</summary>
     internal Tensor MapValues(Func<double, double> f)

@@ -133,6 +133,8 @@ public sealed partial class Tensor
     /// <summary>The adjoint of taking one index per lane: zeros with the gradient at those indices.</summary>
     private Tensor ScatterToIndices(Tensor indices, int[] shape, int d, bool keepDim)
     {
+        // A 0-d input is one lane of one element: its gradient is the output's.
+        if (shape.Length == 0) return this;
         var g = keepDim ? this : Unsqueeze(d);
         var idx = keepDim ? indices : indices.Unsqueeze(d);
         var result = Zeros(shape, DType);
@@ -249,7 +251,10 @@ public sealed partial class Tensor
     /// <summary>The p-norm over dims, p = 2 by default (LinalgVectorNormBackward0, as torch.norm gives).</summary>
     public Tensor Norm(double p = 2, int[]? dims = null, bool keepDim = false)
     {
-        var x = FloatingInput();
+        if (!DType.IsFloating())
+            throw TorchException.Runtime("NormNonFloating",
+                $"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {DType.ScalarTypeName()}");
+        var x = this;
         var reduce = ReducedDims(dims ?? [], Rank);
         var (lanes, count) = x.Lanes(reduce);
         var outShape = ReducedShape(_shape, reduce, keepDim);
@@ -315,11 +320,13 @@ public sealed partial class Tensor
             Graph.Record(result, node, [this], [this, result], (ShapeArray, reduce, keepDim), static (g, s, state, _) =>
             {
                 var (shape, reduced, keep) = state;
+                // PyTorch's prod_backward: a 0-d input passes the gradient on; without zeros, d prod / d x_i is
+                // grad * (prod / x_i); with zeros, the product of the other elements.
+                if (shape.Length == 0) return [g];
                 var x = s[0];
                 var gk = g.UnsqueezeReduced(shape, reduced, keep);
-                // Without zeros, d prod / d x_i = prod / x_i; with zeros, the product of the other elements.
                 if (!x.Eq(0L).Any())
-                    return [gk.Mul(s[1].UnsqueezeReduced(shape, reduced, keep)).Div(x)];
+                    return [gk.Mul(s[1].UnsqueezeReduced(shape, reduced, keep).Div(x))];
                 return [gk.Mul(x.ProductOfOthers(reduced))];
             });
         return result;

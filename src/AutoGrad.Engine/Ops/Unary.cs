@@ -26,6 +26,7 @@ public sealed partial class Tensor
     public Tensor Ceil() => UnaryOps.Ceil.Apply(this);
     public Tensor Round() => UnaryOps.Round.Apply(this);
     public Tensor Silu() => UnaryOps.Silu.Apply(this);
+    public Tensor Erf() => UnaryOps.Erf.Apply(this);
 
     /// <summary>torch.square is pow(x, 2) (PowBackward0).</summary>
     public Tensor Square() => Pow(2L);

@@ -12,6 +12,8 @@ internal enum IntegerInputs
     Keep,
     /// <summary>Returned as a copy: the op changes no integer (floor, ceil, round).</summary>
     Copy,
+    /// <summary>Refused, as PyTorch's kernel refuses them (silu): see <see cref="UnaryOp.TorchKernel"/>.</summary>
+    Refuse,
 }
 
 /// <summary>Which tensors an op's derivative reads, saved by the forward: the input, the result, both or neither.</summary>
@@ -52,7 +54,7 @@ internal sealed record UnaryKernels(SpanMap<float, float> Float32, SpanMap<doubl
 /// path every such op takes: dtype rule, the result laid out as the input (TensorIterator), the kernel over
 /// contiguous runs (split across threads when large), and the node recorded with the tensors the derivative reads.
 /// </summary>
-internal sealed class UnaryOp
+internal sealed class UnaryOp : IOpDeclaration
 {
     public UnaryOp(string name, string synopsis, string node, UnaryKernels kernels, Saves saves, Derivative? derivative,
         IntegerInputs integers = IntegerInputs.ToFloat)
@@ -80,6 +82,9 @@ internal sealed class UnaryOp
     /// <summary>PyTorch's message for a Bool input, for ops that refuse one (neg, relu); null: a Bool input is copied.</summary>
     public string? BoolError { get; init; }
 
+    /// <summary>PyTorch's CPU kernel, named in its message for inputs it refuses: "silu_cpu" not implemented for 'Long'.</summary>
+    public string? TorchKernel { get; init; }
+
     /// <summary>The PyTorch expression (x is the input), for the reference data; default torch.&lt;name&gt;(x).</summary>
     public string? Torch { get; init; }
 
@@ -94,6 +99,8 @@ internal sealed class UnaryOp
             if (x.DType == DType.Bool && BoolError is not null) throw TorchException.Runtime(Name + "Bool", BoolError);
             switch (Integers)
             {
+                case IntegerInputs.Refuse:
+                    throw TorchException.Runtime("NotImplementedForDType", $"\"{TorchKernel}\" not implemented for '{x.DType.ScalarTypeName()}'");
                 case IntegerInputs.Copy:
                     return x.Clone();
                 case IntegerInputs.Keep:
@@ -152,8 +159,11 @@ internal sealed class UnaryOp
     /// <summary>The op's entry in the op table (Invoke-Op, the docs' list, the generated tests).</summary>
     public OpInfo Info => new(Name, Synopsis, OpArgs.None, OpArgs.None, call => Apply(call.Input))
     {
+        Family = OpFamily.Elementwise,
         Torch = Torch ?? $"torch.{Name.ToLowerInvariant()}(x)",
         Domain = Domain,
-        Differentiable = Derivative is not null,
+        // Ops with a zero derivative (floor, sign ...) still record a node: their zero gradients are checked too.
+        Differentiable = true,
+        Samples = OpSamples.Unary(Domain),
     };
 }

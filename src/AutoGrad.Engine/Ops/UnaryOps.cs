@@ -6,8 +6,9 @@ namespace AutoGrad.Ops;
 /// <summary>
 /// The elementwise functions of one tensor, one declaration each: name, synopsis, node, kernels, what it saves and
 /// its derivative (as in PyTorch's derivatives.yaml). Adding one is a line here, plus its one-line method on
-/// <see cref="Tensor"/> and, when it needs SIMD, a kernel; Invoke-Op, the docs' op list and the tests
-/// (gradient, float32 against float64, node names, PyTorch's values) pick it up from <see cref="All"/>.
+/// <see cref="Tensor"/> and, when it needs SIMD, a kernel; Invoke-Op and the tests (gradient, float32 against
+/// float64, node names, PyTorch's values) pick it up from <see cref="All"/>, and build.ps1 OpReference and
+/// build.ps1 Docs regenerate its PyTorch reference data and the docs' op list (docs/architecture.md).
 /// </summary>
 internal static class UnaryOps
 {
@@ -80,8 +81,11 @@ internal static class UnaryOps
         {
             var sig = x.Sigmoid();
             return g.Mul(sig).Mul(x.Mul(sig.RSub(1L)).Add(1L));
-        })
-    { Torch = "torch.nn.functional.silu(x)" };
+        }, IntegerInputs.Refuse)
+    { Torch = "torch.nn.functional.silu(x)", TorchKernel = "silu_cpu" };
+
+    public static readonly UnaryOp Erf = new("Erf", "error function of x", "ErfBackward0",
+        UnaryKernels.Of(SpecialFunctions.Erf), Saves.Input, static (g, x, _) => g.Mul(x.Mul(x).Neg().Exp().Mul(2 / Math.Sqrt(Math.PI))));
 
     /// <summary>Every op above, in declaration order.</summary>
     public static IReadOnlyList<UnaryOp> All { get; } = typeof(UnaryOps)

@@ -1,7 +1,11 @@
 namespace AutoGrad;
 
 /// <summary>The element types a tensor can hold, named as PyTorch names them (torch.float32 ...).</summary>
-public enum DType
+/// <remarks>
+/// Int64-based so that PowerShell's ConvertTo-Json writes a tensor's dtype as its name ("Float32"), not a number:
+/// it writes enums over long by name (and those over int as numbers).
+/// </remarks>
+public enum DType : long
 {
     Float32,
     Float64,

@@ -394,6 +394,15 @@ public sealed partial class Tensor
         return plain;
     }
 
+    /// <summary>torch.Tensor.alias / x[...]: a view of the whole tensor (AliasBackward0).</summary>
+    public Tensor Alias()
+    {
+        var result = MakeView(_shape, _strides, _offset);
+        if (Graph.NeedsGrad(this))
+            Graph.Record(result, "AliasBackward0", [this], [], static (g, _, _) => [g]);
+        return result;
+    }
+
     // ---- as_strided -------------------------------------------------------------------------------------------
 
     /// <summary>

@@ -19,6 +19,7 @@ public sealed class ClearGradCommand : AutoGradCmdlet
 
     /// <summary>The tensors whose gradients to clear.</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [TensorArgument]
     public Tensor[] InputObject { get; set; } = [];
 
     /// <summary>Clears the gradients of every parameter of this optimizer (optimizer.zero_grad()).</summary>

@@ -28,6 +28,7 @@ public sealed class ExportTensorGraphCommand : ExportPictureCommandBase
 
     /// <summary>The output(s) whose graph to draw; several (piped or listed) are drawn in one picture, as make_dot((a, b)).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [TensorArgument]
     public Tensor[] InputObject { get; set; } = [];
 
     /// <summary>The file to write (.dot/.gv, .mmd/.mermaid, .md for a fenced Mermaid block, .svg); without it the text is written to the pipeline.</summary>

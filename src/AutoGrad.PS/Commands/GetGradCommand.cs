@@ -17,14 +17,17 @@ public sealed class GetGradCommand : AutoGradCmdlet
 
     /// <summary>The tensors whose gradients to get.</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [TensorArgument]
     public Tensor[] InputObject { get; set; } = [];
 
     /// <summary>The outputs to differentiate (torch.autograd.grad's outputs).</summary>
     [Parameter(ParameterSetName = OfSet, Mandatory = true)]
+    [TensorArgument]
     public Tensor[] Of { get; set; } = [];
 
     /// <summary>The inputs to differentiate with respect to (torch.autograd.grad's inputs).</summary>
     [Parameter(ParameterSetName = OfSet, Mandatory = true)]
+    [TensorArgument]
     public Tensor[] WithRespectTo { get; set; } = [];
 
     /// <summary>One gradient per output (needed for outputs that are not scalars): grad_outputs. Plain data is one gradient.</summary>

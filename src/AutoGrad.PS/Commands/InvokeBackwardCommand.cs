@@ -15,6 +15,7 @@ public sealed class InvokeBackwardCommand : AutoGradCmdlet
 
     /// <summary>The output to differentiate; without -Gradient it must hold one element.</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [TensorArgument]
     public Tensor InputObject { get; set; } = null!;
 
     /// <summary>

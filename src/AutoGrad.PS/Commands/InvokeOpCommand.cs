@@ -28,6 +28,7 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
 
     /// <summary>The tensor the op applies to.</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, ValueFromPipeline = true)]
+    [TensorArgument]
     public Tensor InputObject { get; set; } = null!;
 
     /// <summary>The dim(s) an op works along: reductions take several, Softmax, Select, ... one; negative dims count from the end.</summary>
@@ -235,19 +236,26 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
     };
 
     /// <summary>"Usage: $x | Invoke-Op Clamp [-Min &lt;number or tensor&gt;] ... (synopsis)." from the op's parameters.</summary>
-    private static string Usage(OpInfo op)
+    private static string Usage(OpInfo op) => $"Usage: $x | Invoke-Op {Signature(op)} ({op.Synopsis}).";
+
+    /// <summary>
+    /// How an op is called, from the arguments it requires and accepts: "Clamp [-Min &lt;number or tensor&gt;]
+    /// [-Max &lt;number or tensor&gt;]" (the usage in error messages, and each line of the docs' op list).
+    /// </summary>
+    public static string Signature(OpInfo op)
     {
-        var parts = new List<string> { $"Usage: $x | Invoke-Op {op.Name}" };
-        if (op.Requires(OpArgs.Other)) parts.Add("<tensor or number>");
+        var other = op.OtherIsTensor ? "<tensor>" : "<tensor or number>";
+        var parts = new List<string> { op.Name };
+        if (op.Requires(OpArgs.Other)) parts.Add(other);
         foreach (var parameter in Enum.GetValues<OpArgs>())
         {
-            if (parameter is OpArgs.None or OpArgs.Other || !op.Accepts(parameter)) continue;
-            var placeholder = s_placeholders.GetValueOrDefault(parameter, "<int>");
+            if (parameter is OpArgs.None || !op.Accepts(parameter) || parameter == OpArgs.Other && op.Requires(parameter)) continue;
+            var placeholder = parameter == OpArgs.Other ? other : s_placeholders.GetValueOrDefault(parameter, "<int>");
             if (parameter == OpArgs.Dim && op.SingleDim) placeholder = "<int>";
             var text = placeholder.Length == 0 ? $"-{parameter}" : $"-{parameter} {placeholder}";
             parts.Add(op.Requires(parameter) ? text : $"[{text}]");
         }
-        return string.Join(" ", parts) + $" ({op.Synopsis}).";
+        return string.Join(" ", parts);
     }
 
     /// <summary>-Index as the registry expects it: a Tensor, a long, or a tensor made from data (integers → Int64).</summary>

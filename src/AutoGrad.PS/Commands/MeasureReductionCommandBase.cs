@@ -12,6 +12,7 @@ public abstract class MeasureReductionCommandBase : AutoGradCmdlet
 
     /// <summary>The tensor to reduce.</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [TensorArgument]
     public Tensor InputObject { get; set; } = null!;
 
     /// <summary>Dims to reduce over (all dims when omitted); negative dims count from the end.</summary>

@@ -74,10 +74,10 @@ public sealed record OpCall(Tensor Input, object? Other = null, int[]? Dim = nul
 /// <see cref="SingleDim"/> marks ops whose Dim is one dim (softmax(dim), max(dim)), not a list. <see cref="Apply"/>
 /// returns a tensor, or for Max/Min with WithIndices a <see cref="ValuesIndicesResult"/>.
 /// <para>
-/// The rest describes the op for the tests generated from the table: <see cref="Torch"/> is the same call in
-/// PyTorch (a Python expression over x, other and the keyword arguments), <see cref="Samples"/> makes calls to
-/// check (default: from <see cref="Domain"/> and the op's arity), and <see cref="Differentiable"/> says whether
-/// gradients are checked.
+/// The rest describes the op for the docs and for the tests generated from the table: <see cref="Family"/> groups
+/// the docs' op list, <see cref="Torch"/> is the same call in PyTorch (a Python expression over x, other and the
+/// keyword arguments), <see cref="Samples"/> makes the calls to check (elementwise ops get theirs from their
+/// domain), and <see cref="Differentiable"/> says whether gradients are checked.
 /// </para>
 /// </summary>
 public sealed record OpInfo(
@@ -89,20 +89,61 @@ public sealed record OpInfo(
 {
     public bool SingleDim { get; init; }
 
-    /// <summary>The PyTorch expression this op is, e.g. <c>torch.exp(x)</c> or <c>x.sum(dim=dim, keepdim=keepdim)</c>.</summary>
+    /// <summary>Whether -Other must be a tensor (torch.matmul, torch.maximum), not also a number.</summary>
+    public bool OtherIsTensor { get; init; }
+
+    /// <summary>Where the docs' op list shows the op.</summary>
+    public OpFamily Family { get; init; }
+
+    /// <summary>
+    /// The PyTorch expression this op is, e.g. <c>torch.exp(x)</c> or <c>x.sum(dim=dim, keepdim=keepdim)</c>: Python
+    /// over <c>x</c> (the input), <c>other</c> and every keyword the op accepts, named as PyTorch names them
+    /// (<c>dim</c>, <c>keepdim</c>, <c>start_dim</c>, ...), None where the call leaves one out.
+    /// </summary>
     public string? Torch { get; init; }
 
     /// <summary>The input values the op is checked on (its mathematical domain, away from kinks).</summary>
     public SampleDomain Domain { get; init; } = SampleDomain.Any;
 
+    /// <summary>The values of the second operand, for ops that take one (divisors away from zero).</summary>
+    public SampleDomain OtherDomain { get; init; } = SampleDomain.Any;
+
     /// <summary>Whether gradients flow through the op (checked against finite differences and PyTorch).</summary>
     public bool Differentiable { get; init; } = true;
 
-    /// <summary>Calls to check the op on, for one floating dtype; null means the default samples for its arity.</summary>
-    public Func<DType, IEnumerable<OpSample>>? Samples { get; init; }
+    /// <summary>
+    /// The calls the tests make (against PyTorch, finite differences, float32 against float64, Invoke-Op), built
+    /// from a <see cref="SampleBuilder"/> of one floating dtype so that both dtypes get the same values.
+    /// </summary>
+    public Func<SampleBuilder, IEnumerable<OpSample>>? Samples { get; init; }
+
+    /// <summary>The op's sample calls in <paramref name="dtype"/> (Float32 or Float64).</summary>
+    public IReadOnlyList<OpSample> SamplesFor(DType dtype) =>
+        Samples is null ? [] : Samples(new SampleBuilder(dtype)).ToArray();
 
     public bool Accepts(OpArgs p) => ((Required | Optional) & p) == p;
     public bool Requires(OpArgs p) => (Required & p) == p;
+}
+
+/// <summary>The groups of the docs' op list.</summary>
+public enum OpFamily
+{
+    /// <summary>Elementwise with a second operand that broadcasts: add, sub, mul, div, pow, maximum ...</summary>
+    Arithmetic,
+    /// <summary>Elementwise comparisons into Bool.</summary>
+    Comparison,
+    /// <summary>Elementwise functions of one tensor, with or without options.</summary>
+    Elementwise,
+    /// <summary>Reductions over all elements or over dims.</summary>
+    Reduction,
+    /// <summary>Views, reshapes and indexing.</summary>
+    Shape,
+    /// <summary>Matrix and vector products.</summary>
+    LinearAlgebra,
+    /// <summary>Softmax and the losses.</summary>
+    NeuralNetwork,
+    /// <summary>dtype conversion and leaving the graph.</summary>
+    Conversion,
 }
 
 /// <summary>Where an op's sample inputs are drawn from.</summary>
@@ -116,10 +157,12 @@ public enum SampleDomain
     AwayFromZero,
     /// <summary>Uniform in [0.1, 0.9): probabilities.</summary>
     UnitInterval,
+    /// <summary>One of -1, -0.5, 0, 0.5, 1: comparisons, whose samples should hold ties.</summary>
+    Coarse,
 }
 
 /// <summary>
-/// One call the tests make: a label (which layout it exercises), the call itself, and the tensors in it that
-/// gradients are taken for.
+/// One call the tests make: a label (which layout or option it exercises), the call itself, and the tensors in it
+/// that gradients are taken for (every leaf in it that requires grad).
 /// </summary>
 public sealed record OpSample(string Label, OpCall Call, Tensor[] GradInputs);
