@@ -11,7 +11,7 @@
 
     # Loaded before the types file, which names AutoGrad.Tensor for CLIXML rehydration (Import-Clixml, jobs).
     RequiredAssemblies   = @('AutoGrad.Engine.dll', 'AutoGrad.PS.dll')
-    FormatsToProcess     = @('AutoGrad.PS.format.ps1xml')
+    FormatsToProcess     = @('AutoGrad.PS.format.ps1xml', 'AutoGrad.PS.Training.format.ps1xml')
     TypesToProcess       = @('AutoGrad.PS.types.ps1xml')
 
     CmdletsToExport      = @(
@@ -47,6 +47,8 @@
         'Register-TensorHook'
         'Unregister-TensorHook'
         'Use-AnomalyDetection'
+        'Invoke-Training'
+        'Get-Batch'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -328,7 +328,8 @@ Describe 'docs/*.md (the cmdlet help)' {
             'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
             'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor',
             'Assert-TensorClose', 'Get-TensorOp',
-            'Register-TensorHook', 'Unregister-TensorHook', 'Use-AnomalyDetection') | Sort-Object)
+            'Register-TensorHook', 'Unregister-TensorHook', 'Use-AnomalyDetection',
+            'Invoke-Training', 'Get-Batch') | Sort-Object)
     }
 
     It '<_>.md follows the PlatyPS schema for AutoGrad.PS' -ForEach @(Get-ChildItem (Join-Path (Split-Path -Parent $PSScriptRoot) 'docs') -Filter '*-*.md' | ForEach-Object BaseName) {

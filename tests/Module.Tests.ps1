@@ -11,7 +11,8 @@ BeforeAll {
         'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
         'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor',
         'Assert-TensorClose', 'Get-TensorOp',
-        'Register-TensorHook', 'Unregister-TensorHook', 'Use-AnomalyDetection'
+        'Register-TensorHook', 'Unregister-TensorHook', 'Use-AnomalyDetection',
+        'Invoke-Training', 'Get-Batch'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches
@@ -35,7 +36,7 @@ Describe 'module manifest' {
         $data.RootModule | Should -Be 'AutoGrad.PS.dll'
         $data.CompatiblePSEditions | Should -Be @('Core')
         $data.PowerShellVersion | Should -Be '7.4'
-        $data.FormatsToProcess | Should -Be @('AutoGrad.PS.format.ps1xml')
+        $data.FormatsToProcess | Should -Be @('AutoGrad.PS.format.ps1xml', 'AutoGrad.PS.Training.format.ps1xml')
         $data.TypesToProcess | Should -Be @('AutoGrad.PS.types.ps1xml')
         $data.PrivateData.PSData.Tags | Should -Contain 'autograd'
     }
@@ -80,6 +81,7 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Register-TensorHook'; Types = @('AutoGrad.Autograd.RemovableHandle') }
         @{ Command = 'Unregister-TensorHook'; Types = @('AutoGrad.Autograd.RemovableHandle') }
         @{ Command = 'Use-AnomalyDetection'; Types = @('System.Object') }
+        @{ Command = 'Get-Batch'; Types = @('AutoGrad.Training.Batch') }
     ) {
         (Get-Command $Command).OutputType.Type.FullName | Should -Be $Types
     }
@@ -134,6 +136,8 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Import-Tensor';      Parameter = 'Path' }
         @{ Command = 'Register-TensorHook'; Parameter = 'InputObject' }
         @{ Command = 'Unregister-TensorHook'; Parameter = 'Handle' }
+        @{ Command = 'Invoke-Training'; Parameter = 'InputObject' }
+        @{ Command = 'Get-Batch';       Parameter = 'InputObject' }
     ) {
         $p = (Get-Command $Command).Parameters[$Parameter]
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipeline | Should -Contain $true
