@@ -7,9 +7,17 @@
     Test   Build, then xUnit (engine) and Pester (tests/*.Tests.ps1, in a child pwsh). Ends with the line
            'N passed, N failed[, N skipped]' and exits non-zero if anything failed or no test ran.
     Demo   Build, then runs examples/notebook.ps1 (the PyTorch autograd notebook, in PowerShell).
-    Docs   Regenerates out/AutoGrad.PS/en-US/AutoGrad.PS.dll-Help.xml from docs/*.md only.
+    Notebook  Build, then runs examples/autograd.ipynb headless (dotnet-repl) into out/notebook/autograd.ipynb.
+    Docs   Builds, regenerates the op list in docs/Invoke-Op.md from the engine's op table (build/Update-OpList.ps1),
+           then out/AutoGrad.PS/en-US/AutoGrad.PS.dll-Help.xml from docs/*.md.
+    Package  Build, then packs out/AutoGrad.PS into out/package/AutoGrad.PS.<version>.nupkg (Install-PSResource).
     Clean  Removes out/ and every bin/ and obj/ folder.
-    Bench  Runs the engine-vs-libtorch benchmarks (benchmarks/run.ps1; not part of Test): build.ps1 Bench [filter].
+    Bench  Runs the engine-vs-libtorch benchmarks (benchmarks/run.ps1; not part of Test): build.ps1 Bench [filter];
+           build.ps1 Bench Script runs the script suite instead (benchmarks/script/run.ps1: a fresh default pwsh
+           against Python with PyTorch, the loops users write).
+    OpReference  Regenerates the op table's PyTorch reference: tests/data/ops-samples.json (the samples the table
+           generates) and tests/data/ops-reference.json (tests/data/ops.py runs them in PyTorch; needs a python3
+           that can import torch, /usr/bin/python3 first). Run it after adding an op or changing its samples.
     Fuzz   Build, then the fuzz, property and concurrency tests with 20 times the cases and a new random seed (printed;
            AUTOGRAD_PROPERTY_SEED=<seed> reruns it). Not part of Test.
     Soak   Build, then tests/soak/Invoke-Soak.ps1: a training loop of 100,000 steps in a default pwsh with memory
@@ -21,7 +29,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Fuzz', 'Soak')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Notebook', 'OpReference', 'Package', 'Fuzz', 'Soak')]
     [string] $Task = 'Build',
 
     # Bench only: which benchmarks (a class or case name, or a BenchmarkDotNet glob); default all.
@@ -118,6 +126,27 @@ function Invoke-Docs {
     Write-Host "    $($docs.Count) cmdlets -> $helpFile"
 }
 
+# The picture renderers (Export-TensorGraph -Format Svg, Export-Plot) go to Drawing/: the cmdlets load them on
+# first use in a load context of their own, resolved through AutoGrad.Drawing.deps.json (which names each
+# platform's runtimes/<rid>/native files). The engine is the module's own copy, so it is not duplicated there.
+function Copy-DrawingAssemblies {
+    $drawingBin = Join-Path $Root 'src/AutoGrad.Drawing/bin/Release/net8.0'
+    $drawingOut = Join-Path $ModuleOut 'Drawing'
+    if (-not (Test-Path (Join-Path $drawingBin 'AutoGrad.Drawing.dll'))) { throw "AutoGrad.Drawing.dll not found in $drawingBin." }
+    New-Item -ItemType Directory -Path $drawingOut -Force | Out-Null
+    Get-ChildItem -Path $drawingBin -File | Where-Object {
+        ($_.Extension -eq '.dll' -or $_.Name -like '*.deps.json') -and $_.Name -notin 'AutoGrad.Engine.dll', 'System.Numerics.Tensors.dll'
+    } | Copy-Item -Destination $drawingOut -Force
+    Copy-Item -Path (Join-Path $drawingBin 'runtimes') -Destination $drawingOut -Recurse -Force
+}
+
+# docs/Invoke-Op.md's op list from the op table of the module just built (in a child pwsh, which loads it).
+function Invoke-OpListDocs {
+    Write-Step 'Docs: the op list of docs/Invoke-Op.md from the op table'
+    Invoke-Pwsh @('-File', (Join-Path $Root 'build/Update-OpList.ps1'), '-Path', (Join-Path $Root 'docs/Invoke-Op.md'),
+        '-ModulePath', (Join-Path $ModuleOut 'AutoGrad.PS.psd1')) | Out-Null
+}
+
 function Invoke-Build {
     Write-Step 'Build: dotnet build AutoGrad.PS.sln -c Release'
     Invoke-Native dotnet @('build', $Solution, '-c', 'Release', '-nologo', '-v', 'minimal') | Out-Null
@@ -131,11 +160,16 @@ function Invoke-Build {
     if (Test-Path $moduleSrc) {
         Get-ChildItem -LiteralPath $moduleSrc -Force | Copy-Item -Destination $ModuleOut -Recurse -Force
     }
+    # What a gallery package carries besides the module: the license, third-party notices and the changelog.
+    foreach ($file in 'LICENSE', 'THIRD-PARTY-NOTICES.md', 'CHANGELOG.md') {
+        Copy-Item -LiteralPath (Join-Path $Root $file) -Destination $ModuleOut -Force
+    }
     # The cmdlet assembly and what it loads; PowerShell itself provides System.Management.Automation.
     $dlls = @(Get-ChildItem -Path $CmdletBin -Filter '*.dll' -File |
             Where-Object Name -ne 'System.Management.Automation.dll')
     if (-not ($dlls.Name -contains 'AutoGrad.PS.dll')) { throw "AutoGrad.PS.dll not found in $CmdletBin." }
     $dlls | Copy-Item -Destination $ModuleOut -Force
+    Copy-DrawingAssemblies
 
     Invoke-Docs
 
@@ -145,6 +179,34 @@ function Invoke-Build {
     Get-ChildItem -LiteralPath $ModuleOut -Recurse -File | ForEach-Object {
         Write-Host ('    ' + [IO.Path]::GetRelativePath($ModuleOut, $_.FullName))
     }
+}
+
+# A python3 that can import torch (PyTorch's reference data): Debian's /usr/bin/python3 first, then PATH.
+function Find-TorchPython {
+    foreach ($candidate in '/usr/bin/python3', 'python3', 'python') {
+        $cmd = Get-Command $candidate -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        if (-not $cmd) { continue }
+        & $cmd.Source -c 'import torch' 2>$null
+        if ($LASTEXITCODE -eq 0) { return $cmd.Source }
+    }
+    throw 'No python3 that can import torch: install it (apt-get install -y python3-torch), then run build.ps1 OpReference again.'
+}
+
+function Invoke-OpReference {
+    Write-Step 'OpReference: op table samples -> tests/data/ops-samples.json -> PyTorch -> tests/data/ops-reference.json'
+    $project = Join-Path $Root 'tests/AutoGrad.Engine.Tests'
+    $samples = Join-Path $Root 'tests/data/ops-samples.json'
+    Invoke-Native dotnet @('build', $project, '-c', 'Release', '-nologo', '-v', 'minimal') | Out-Null
+    # The test that compares the checked-in samples with the table writes them when this is set.
+    $env:AUTOGRAD_OP_SAMPLES_OUT = $samples
+    try {
+        Invoke-Native dotnet @('test', $project, '-c', 'Release', '--no-build', '--nologo',
+            '--filter', 'FullyQualifiedName~OpTableTests.The_checked_in_samples_are_the_tables') | Out-Null
+    } finally {
+        Remove-Item Env:AUTOGRAD_OP_SAMPLES_OUT -ErrorAction SilentlyContinue
+    }
+    $python = Find-TorchPython
+    Invoke-Native $python @((Join-Path $Root 'tests/data/ops.py'), $samples, (Join-Path $Root 'tests/data/ops-reference.json')) | Out-Null
 }
 
 function Invoke-Clean {
@@ -169,6 +231,23 @@ function Invoke-Demo {
     Invoke-Build
     Write-Step 'Demo: examples/notebook.ps1'
     Invoke-Pwsh @('-File', (Join-Path $Root 'examples/notebook.ps1')) | Out-Null
+}
+
+function Invoke-Notebook {
+    Invoke-Build
+    Write-Step 'Notebook: examples/autograd.ipynb -> out/notebook/autograd.ipynb (dotnet-repl)'
+    $file = & (Join-Path $Root 'build/Invoke-Notebook.ps1') -Path (Join-Path $Root 'examples/autograd.ipynb') `
+        -OutputPath (Join-Path $OutDir 'notebook/autograd.ipynb')
+    Write-Host "    $($file.FullName)"
+}
+
+function Invoke-Package {
+    Invoke-Build
+    Write-Step 'Package: out/AutoGrad.PS -> out/package (Compress-PSResource)'
+    $file = & (Join-Path $Root 'build/New-ModulePackage.ps1') -ModulePath $ModuleOut -OutputPath (Join-Path $OutDir 'package')
+    $installed = (Get-ChildItem -LiteralPath $ModuleOut -Recurse -File | Measure-Object -Property Length -Sum).Sum
+    Write-Host ("    {0} ({1:N1} MB; {2:N1} MB installed)" -f $file.FullName, ($file.Length / 1MB), ($installed / 1MB))
+    Write-Host "    Install: Register-PSResourceRepository -Name AutoGradLocal -Uri $(Split-Path $file.FullName) -Trusted; Install-PSResource AutoGrad.PS -Repository AutoGradLocal"
 }
 
 . (Join-Path $Root 'build/TestSummary.ps1')
@@ -277,9 +356,16 @@ try {
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
-        'Docs' { Invoke-Docs }
+        'Notebook' { Invoke-Notebook }
+        'Package' { Invoke-Package }
+        'Docs' { Invoke-Build; Invoke-OpListDocs; Invoke-Docs }
         'Clean' { Invoke-Clean }
-        'Bench' { & (Join-Path $Root 'benchmarks/run.ps1') -Filter $Filter -UpdateDocs:$UpdateDocs }
+        'Bench' {
+            # 'Script' is the script suite (a fresh default pwsh against Python/PyTorch); anything else the engine's.
+            if ($Filter -eq 'Script') { & (Join-Path $Root 'benchmarks/script/run.ps1') -Memory -UpdateDocs:$UpdateDocs }
+            else { & (Join-Path $Root 'benchmarks/run.ps1') -Filter $Filter -UpdateDocs:$UpdateDocs }
+        }
+        'OpReference' { Invoke-OpReference }
         'Fuzz' { Invoke-Fuzz }
         'Soak' { Invoke-Soak }
     }

@@ -20,7 +20,7 @@
         ## SYNOPSIS              one paragraph
         ## SYNTAX                ### SetName (Default) + a fenced block each (the MAML syntax is built from
                                  the parameters' metadata, as PlatyPS does; the set names come from here)
-        ## DESCRIPTION           paragraphs
+        ## DESCRIPTION           paragraphs (a list item is a paragraph; HTML comment lines are skipped)
         ## EXAMPLES              ### Example 1: title, intro text, ```powershell code```, remarks
         ## PARAMETERS            ### -Name, description, ```yaml Type/Parameter Sets/Aliases/Accepted values/
                                  Required/Position/Default value/Accept pipeline input/Accept wildcard characters```
@@ -64,9 +64,12 @@ function Split-MarkdownBlocks {
             . $flush
             $lang = $Matches[2]
             $code = [System.Collections.Generic.List[string]]::new()
-        } elseif ($line.Trim() -eq '') {
+        } elseif ($line.Trim() -eq '' -or $line -match '^\s*<!--.*-->\s*$') {
+            # A blank line ends a paragraph; so does an HTML comment (a generated list's markers), which is no text.
             . $flush
         } else {
+            # A list item starts a paragraph of its own: Get-Help has no lists.
+            if ($line -match '^\s*[-*]\s') { . $flush }
             $para.Add($line.Trim())
         }
     }

@@ -6,13 +6,14 @@
     Each notebook cell In [1] .. In [12] is a script block in $Cells, in order. Like notebook cells they share their
     variables: running the notebook dot-sources them one after the other into this script's scope. Every cell prints
     what the notebook printed; tests/Notebook.Tests.ps1 runs these same cells and compares their output with the
-    notebook's, text for text.
+    notebook's, text for text. $Asides holds what the demo adds after a cell, under its own heading: after In [8],
+    the backward trace that shows how autograd computed the 4.5.
 
     Run it after a build:   dotnet pwsh ./build.ps1 Demo
     or                       pwsh ./examples/notebook.ps1   (once out/AutoGrad.PS exists)
 
 .PARAMETER AsCells
-    Only define $Cells, the module path and Format-CellOutput (dot-source the script with it); run nothing.
+    Only define $Cells, $Asides, the module path and Format-CellOutput (dot-source the script with it); run nothing.
 #>
 [CmdletBinding()]
 param([switch] $AsCells)
@@ -44,6 +45,7 @@ $Cells['In [2]'] = {
         $y | Invoke-Backward -ErrorAction Stop
     } catch {
         "RuntimeError: $($_.Exception.Message)"
+        $Error.RemoveAt(0)   # handled: a notebook kernel that counts $Error must not call the cell failed
     }
 }
 
@@ -100,6 +102,22 @@ $Cells['In [8]'] = {
 # Why 4.5: the operations amount to out = mean(3*(x+2)**2). The derivative of 3*(x+2)**2 is 6*(x+2), which is 18 at
 # x = 1; the mean divides by the 4 elements: 18/4 = 4.5. (The notebook points to "Math for Programmers", chapter 10,
 # symbolic expressions, and to WolframAlpha for the derivative.) The next cell checks the formula on other values.
+#
+# How autograd computed this: it never forms 6*(x+2). Backward runs the recorded nodes from out back to x, and each
+# multiplies the gradient it receives by its own local derivative (the chain rule) and passes the result on.
+# Invoke-Backward -Trace shows every step: MeanBackward0 turns 1 into 1/4 = 0.25 per element; MulBackward0 (z = t * 3)
+# multiplies by 3: 0.75; MulBackward0 (t = y * y) gives each factor 0.75 * y = 2.25, two gradients because y is
+# used twice; AddBackward0 (y = x + 2) passes 2.25 + 2.25 = 4.5 on unchanged (its derivative is 1; the constant 2
+# needs none: None); AccumulateGrad stores 4.5 in x.grad. The demo prints this after In [8] (the seed has no such
+# cell): the graph of In [4]-[7] again, backward with -Trace.
+$Asides = [ordered]@{}
+$Asides['In [8]'] = {
+    $x = New-Tensor -Ones -Shape 2, 2 -RequiresGrad
+    $y = $x + 2
+    $z = $y * $y * 3
+    $out = $z | Measure-Mean
+    $out | Invoke-Backward -Trace
+}
 
 # In [9]
 $Cells['In [9]'] = {
@@ -185,4 +203,10 @@ foreach ($cell in $Cells.GetEnumerator()) {
     "$($cell.Key):"
     . $cell.Value | Format-CellOutput
     ''
+    if ($Asides.Contains($cell.Key)) {
+        # In a scope of its own, so the cells after it keep their variables; the trace prints as one table.
+        "How autograd computed $($cell.Key) (Invoke-Backward -Trace):"
+        (& $Asides[$cell.Key] | Out-String -Width 4096).Trim("`r", "`n")
+        ''
+    }
 }

@@ -12,6 +12,18 @@ Describe 'out/AutoGrad.PS (assembled by ./build.ps1 Build)' {
         }
     }
 
+    It 'holds the picture renderers in Drawing/, with native SkiaSharp for each supported platform, and no second engine' {
+        $drawing = Join-Path $ModuleDir 'Drawing'
+        foreach ($f in 'AutoGrad.Drawing.dll', 'AutoGrad.Drawing.deps.json', 'AutomaticGraphLayout.dll', 'ScottPlot.dll', 'SkiaSharp.dll') {
+            Join-Path $drawing $f | Should -Exist
+        }
+        foreach ($native in 'linux-x64/native/libSkiaSharp.so', 'linux-arm64/native/libSkiaSharp.so', 'linux-musl-x64/native/libSkiaSharp.so',
+            'osx/native/libSkiaSharp.dylib', 'win-x64/native/libSkiaSharp.dll', 'win-arm64/native/libSkiaSharp.dll') {
+            Join-Path $drawing "runtimes/$native" | Should -Exist
+        }
+        Join-Path $drawing 'AutoGrad.Engine.dll' | Should -Not -Exist
+    }
+
     It 'does not ship System.Management.Automation.dll (PowerShell brings its own)' {
         Join-Path $ModuleDir 'System.Management.Automation.dll' | Should -Not -Exist
     }
@@ -27,6 +39,12 @@ Describe 'out/AutoGrad.PS (assembled by ./build.ps1 Build)' {
         }
     }
 
+    It 'carries the license, third-party notices and changelog a gallery package needs' {
+        foreach ($file in 'LICENSE', 'THIRD-PARTY-NOTICES.md', 'CHANGELOG.md') {
+            (Get-FileHash (Join-Path $ModuleDir $file)).Hash | Should -Be (Get-FileHash (Join-Path $Root $file)).Hash
+        }
+    }
+
     It 'has the about_AutoGrad.PS help topic' {
         Join-Path $ModuleDir 'en-US/about_AutoGrad.PS.help.txt' | Should -Exist
     }
@@ -37,11 +55,11 @@ Describe 'out/AutoGrad.PS (assembled by ./build.ps1 Build)' {
 }
 
 Describe 'build.ps1' {
-    It 'takes the task by position and knows only Build, Test, Demo, Clean, Docs, Bench, Fuzz and Soak' {
+    It 'takes the task by position and knows only Build, Test, Demo, Clean, Docs, Bench, Notebook, OpReference, Package, Fuzz and Soak' {
         $p = (Get-Command (Join-Path $Root 'build.ps1')).Parameters['Task']
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] })[0].Position | Should -Be 0
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ValidateSetAttribute] })[0].ValidValues |
-            Should -Be @('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Fuzz', 'Soak')
+            Should -Be @('Build', 'Test', 'Demo', 'Clean', 'Docs', 'Bench', 'Notebook', 'OpReference', 'Package', 'Fuzz', 'Soak')
     }
 
     It '.ci/run runs the README''s test command' {

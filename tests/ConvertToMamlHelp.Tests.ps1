@@ -163,6 +163,11 @@ Describe 'ConvertFrom-CmdletMarkdown' {
         $Help.Description | Should -Be @('First paragraph continues here.', 'Second paragraph.')
     }
 
+    It 'gives each list item a paragraph of its own and skips HTML comment lines' {
+        $blocks = Split-MarkdownBlocks @('Intro line', '<!-- a marker -->', '- first item', '  continued', '* second item', '', 'After.')
+        $blocks.Text | Should -Be @('Intro line', '- first item continued', '* second item', 'After.')
+    }
+
     It 'reads the parameter sets from SYNTAX, the default one marked' {
         $Help.Syntax.Name | Should -Be @('ByName', 'ById')
         $Help.Syntax.IsDefault | Should -Be @($true, $false)
@@ -318,7 +323,13 @@ Describe 'ConvertTo-MamlHelp' {
 Describe 'docs/*.md (the cmdlet help)' {
     It 'documents the module''s cmdlets' {
         $Documented | Should -Be (@('New-Tensor', 'Invoke-Op', 'Measure-Mean', 'Measure-Sum', 'Invoke-Backward', 'Get-Grad',
-            'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor') | Sort-Object)
+            'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor', 'Export-TensorGraph', 'Export-Plot',
+            'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
+            'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
+            'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor',
+            'Assert-TensorClose', 'Get-TensorOp',
+            'Register-TensorHook', 'Unregister-TensorHook', 'Use-AnomalyDetection',
+            'Invoke-Training', 'Get-Batch') | Sort-Object)
     }
 
     It '<_>.md follows the PlatyPS schema for AutoGrad.PS' -ForEach @(Get-ChildItem (Join-Path (Split-Path -Parent $PSScriptRoot) 'docs') -Filter '*-*.md' | ForEach-Object BaseName) {

@@ -5,7 +5,14 @@ BeforeAll {
     $script:manifestPath = "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1"
     $script:module = Import-Module $manifestPath -Force -PassThru
     $script:cmdlets = 'New-Tensor', 'Invoke-Op', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad',
-        'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor'
+        'Clear-Grad', 'Use-NoGrad', 'Test-Gradient', 'Join-Tensor', 'Split-Tensor',
+        'Export-TensorGraph', 'Export-Plot',
+        'New-Layer', 'Invoke-Layer', 'Set-RandomSeed', 'Get-RandomSeed', 'Get-RandomState', 'Set-RandomState',
+        'New-Optimizer', 'Update-Parameter', 'New-LRScheduler', 'Update-LRScheduler',
+        'ConvertTo-Tensor', 'ConvertFrom-Tensor', 'Export-Tensor', 'Import-Tensor',
+        'Assert-TensorClose', 'Get-TensorOp',
+        'Register-TensorHook', 'Unregister-TensorHook', 'Use-AnomalyDetection',
+        'Invoke-Training', 'Get-Batch'
 
     function Get-Completion([string]$InputScript) {
         (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches
@@ -29,7 +36,7 @@ Describe 'module manifest' {
         $data.RootModule | Should -Be 'AutoGrad.PS.dll'
         $data.CompatiblePSEditions | Should -Be @('Core')
         $data.PowerShellVersion | Should -Be '7.4'
-        $data.FormatsToProcess | Should -Be @('AutoGrad.PS.format.ps1xml')
+        $data.FormatsToProcess | Should -Be @('AutoGrad.PS.format.ps1xml', 'AutoGrad.PS.Training.format.ps1xml')
         $data.TypesToProcess | Should -Be @('AutoGrad.PS.types.ps1xml')
         $data.PrivateData.PSData.Tags | Should -Contain 'autograd'
     }
@@ -54,17 +61,48 @@ Describe 'module manifest' {
 
 Describe 'cmdlet metadata' {
     It '<_> declares OutputType [AutoGrad.Tensor]' -ForEach @(
-        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Invoke-Backward', 'Get-Grad', 'Clear-Grad', 'Join-Tensor', 'Split-Tensor'
+        'New-Tensor', 'Measure-Sum', 'Measure-Mean', 'Join-Tensor', 'Split-Tensor', 'Update-Parameter',
+        'ConvertTo-Tensor'
     ) {
         (Get-Command $_).OutputType.Type | Should -Be ([AutoGrad.Tensor])
+    }
+
+    It '<Command> declares OutputType <Types>' -ForEach @(
+        @{ Command = 'New-Layer'; Types = @('AutoGrad.NN.Module') }
+        @{ Command = 'Invoke-Layer'; Types = @('AutoGrad.Tensor') }
+        @{ Command = 'Get-RandomSeed'; Types = @('System.UInt64') }
+        @{ Command = 'Get-RandomState'; Types = @('AutoGrad.Random.GeneratorState') }
+        @{ Command = 'Clear-Grad'; Types = @('AutoGrad.Tensor', 'AutoGrad.Optim.Optimizer') }
+        @{ Command = 'New-Optimizer'; Types = @('AutoGrad.Optim.Optimizer') }
+        @{ Command = 'New-LRScheduler'; Types = @('AutoGrad.Optim.LRScheduler') }
+        @{ Command = 'Update-LRScheduler'; Types = @('AutoGrad.Optim.LRScheduler') }
+        @{ Command = 'Invoke-Backward'; Types = @('AutoGrad.Tensor', 'AutoGrad.Autograd.BackwardStep') }
+        @{ Command = 'Get-Grad'; Types = @('AutoGrad.Tensor', 'AutoGrad.Autograd.BackwardStep') }
+        @{ Command = 'Register-TensorHook'; Types = @('AutoGrad.Autograd.RemovableHandle') }
+        @{ Command = 'Unregister-TensorHook'; Types = @('AutoGrad.Autograd.RemovableHandle') }
+        @{ Command = 'Use-AnomalyDetection'; Types = @('System.Object') }
+        @{ Command = 'Get-Batch'; Types = @('AutoGrad.Training.Batch') }
+    ) {
+        (Get-Command $Command).OutputType.Type.FullName | Should -Be $Types
+    }
+
+    It 'Import-Tensor declares a tensor or an ordered dictionary; Export-Tensor a FileInfo (-PassThru); ConvertFrom-Tensor rows or arrays' {
+        (Get-Command Import-Tensor).OutputType.Type | Should -Be @([AutoGrad.Tensor], [System.Collections.Specialized.OrderedDictionary])
+        (Get-Command Export-Tensor).OutputType.Type | Should -Be @([System.IO.FileInfo])
+        (Get-Command ConvertFrom-Tensor).OutputType.Type | Should -Be @([psobject], [object[]])
+    }
+
+    It 'Export-Tensor supports -WhatIf and -Confirm' {
+        (Get-Command Export-Tensor).Parameters.Keys | Should -Contain 'WhatIf'
+        (Get-Command Export-Tensor).Parameters.Keys | Should -Contain 'Confirm'
     }
 
     It 'Test-Gradient declares OutputType [AutoGrad.Autograd.GradientCheckResult]' {
         (Get-Command Test-Gradient).OutputType.Type | Should -Be ([AutoGrad.Autograd.GradientCheckResult])
     }
 
-    It 'Invoke-Op declares OutputType [AutoGrad.Tensor] and, for Max/Min -WithIndices, [AutoGrad.PowerShell.ValuesIndicesResult]' {
-        (Get-Command Invoke-Op).OutputType.Type | Should -Be @([AutoGrad.Tensor], [AutoGrad.PowerShell.ValuesIndicesResult])
+    It 'Invoke-Op declares OutputType [AutoGrad.Tensor] and, for Max/Min -WithIndices, [AutoGrad.Ops.ValuesIndicesResult]' {
+        (Get-Command Invoke-Op).OutputType.Type | Should -Be @([AutoGrad.Tensor], [AutoGrad.Ops.ValuesIndicesResult])
     }
 
     It 'New-Tensor has the parameter sets Data, Zeros, Ones, Fill, Rand, RandN (Data by default)' {
@@ -84,6 +122,22 @@ Describe 'cmdlet metadata' {
         @{ Command = 'Test-Gradient';   Parameter = 'InputObject' }
         @{ Command = 'Join-Tensor';     Parameter = 'InputObject' }
         @{ Command = 'Split-Tensor';    Parameter = 'InputObject' }
+        @{ Command = 'Invoke-Layer';    Parameter = 'InputObject' }
+        @{ Command = 'Set-RandomSeed';  Parameter = 'Seed' }
+        @{ Command = 'Set-RandomState'; Parameter = 'State' }
+        @{ Command = 'Clear-Grad';      Parameter = 'Optimizer' }
+        @{ Command = 'New-Optimizer';   Parameter = 'Parameters' }
+        @{ Command = 'Update-Parameter'; Parameter = 'Optimizer' }
+        @{ Command = 'New-LRScheduler'; Parameter = 'Optimizer' }
+        @{ Command = 'Update-LRScheduler'; Parameter = 'Scheduler' }
+        @{ Command = 'ConvertTo-Tensor';   Parameter = 'InputObject' }
+        @{ Command = 'ConvertFrom-Tensor'; Parameter = 'InputObject' }
+        @{ Command = 'Export-Tensor';      Parameter = 'InputObject' }
+        @{ Command = 'Import-Tensor';      Parameter = 'Path' }
+        @{ Command = 'Register-TensorHook'; Parameter = 'InputObject' }
+        @{ Command = 'Unregister-TensorHook'; Parameter = 'Handle' }
+        @{ Command = 'Invoke-Training'; Parameter = 'InputObject' }
+        @{ Command = 'Get-Batch';       Parameter = 'InputObject' }
     ) {
         $p = (Get-Command $Command).Parameters[$Parameter]
         $p.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipeline | Should -Contain $true
@@ -116,6 +170,10 @@ Describe 'argument completion' {
         @{ Word = '';  Expected = @('Bool', 'Float32', 'Float64', 'Int64') }
     ) {
         (Get-Completion "New-Tensor 1 -DType $Word").CompletionText | Sort-Object | Should -Be $Expected
+    }
+
+    It 'completes file formats for <Command> -Format' -ForEach @(@{ Command = 'Export-Tensor' }, @{ Command = 'Import-Tensor' }) {
+        (Get-Completion "$Command x -Format ").CompletionText | Sort-Object | Should -Be @('Auto', 'Npy', 'Pt', 'Safetensors')
     }
 }
 
@@ -186,5 +244,33 @@ Describe 'pipeline' {
         $out = @(New-Tensor (1..4) -Shape 2, 2 -DType Float64 -RequiresGrad | Invoke-Op Mul 2 | Measure-Sum -Dim 0 | Measure-Mean)
         $out.Count | Should -Be 1
         $out[0].Item() | Should -Be 10
+    }
+}
+
+BeforeDiscovery {
+    # The cases below come from the module's own commands, so it is imported for discovery too.
+    Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
+    $script:tensorParameters = @(Get-Command -Module AutoGrad.PS -CommandType Cmdlet | ForEach-Object {
+        $command = $_
+        $command.Parameters.Values | Where-Object { $_.ParameterType -in [AutoGrad.Tensor], [AutoGrad.Tensor[]] } |
+            ForEach-Object { @{ Command = $command.Name; Parameter = $_.Name; Type = $_.ParameterType.Name; Attributes = $_.Attributes } }
+    })
+    if ($script:tensorParameters.Count -lt 10) { throw "found only $($script:tensorParameters.Count) tensor parameters" }
+}
+
+Describe 'tensor parameters' {
+    # A tensor bound by name arrives wrapped in a PSObject; PowerShell's own conversion of the wrapper formats the
+    # result for a trace message whether tracing is on or not, i.e. prints the whole tensor on every call
+    # (docs/performance.md). A transformation attribute hands the binder the tensor itself instead.
+    It '<Command> -<Parameter> ([<Type>]) unwraps its argument before binding' -ForEach $tensorParameters {
+        $Attributes.Where({ $_ -is [System.Management.Automation.ArgumentTransformationAttribute] }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'binding a tensor by name hands the cmdlet the same tensor as piping it' {
+        $x = New-Tensor 1.0, 2.0 -RequiresGrad
+        $named = Measure-Sum -InputObject $x
+        $piped = $x | Measure-Sum
+        $named.GradFn.NextFunctions[0].Variable | Should -Be $piped.GradFn.NextFunctions[0].Variable
+        [object]::ReferenceEquals($named.GradFn.NextFunctions[0].Variable, $x) | Should -BeTrue
     }
 }

@@ -101,6 +101,36 @@ tensor([[4.5000, 4.5000],
 '@)
     }
 
+    It 'after In [8]: the demo''s trace shows how autograd computed the 4.5, node for node as PyTorch''s hooks saw it' {
+        $text = ((Invoke-Kernel '& $Asides[''In [8]''] | Out-String -Width 4096') -join "`n") -replace "`r`n", "`n"
+        $text.Trim("`n") | Should -BeExactly (Get-Expected @'
+Node           GradOutputs        GradInputs         Leaf
+----           -----------        ----------         ----
+
+MeanBackward0  1.                 [[0.2500, 0.2500],
+                                   [0.2500, 0.2500]]
+MulBackward0   [[0.2500, 0.2500], [[0.7500, 0.7500],
+                [0.2500, 0.2500]]  [0.7500, 0.7500]]
+                                  None
+MulBackward0   [[0.7500, 0.7500], [[2.2500, 2.2500],
+                [0.7500, 0.7500]]  [2.2500, 2.2500]]
+                                  [[2.2500, 2.2500],
+                                   [2.2500, 2.2500]]
+AddBackward0   [[4.5000, 4.5000], [[4.5000, 4.5000],
+                [4.5000, 4.5000]]  [4.5000, 4.5000]]
+                                  None
+AccumulateGrad [[4.5000, 4.5000],                    $x
+                [4.5000, 4.5000]]
+'@)
+        # The nodes PyTorch's hooks recorded for these cells (tests/data/backward_trace.py).
+        $reference = (Get-Content -LiteralPath (Join-Path $Root 'tests/data/backward_trace.json') -Raw | ConvertFrom-Json).cases |
+            Where-Object name -eq 'notebook In [4]-[8]'
+        $nodes = Invoke-Kernel '(& $Asides[''In [8]'']).Node'
+        $nodes | Should -Be @($reference.trace.node)
+        # The aside has its own scope: the cells' $x still holds In [8]'s gradient.
+        (Invoke-Kernel '$x.Grad.ToString()')[0] | Should -BeExactly "tensor([[4.5000, 4.5000],`n        [4.5000, 4.5000]])"
+    }
+
     It 'In [9]: the same graph on float64 data' {
         Invoke-Cell 'In [9]' | Should -BeExactly (Get-Expected @'
 tensor([[3., 4.],
@@ -156,6 +186,7 @@ tensor([[1., 1.],
         $text = ($out | ForEach-Object { "$_" }) -join "`n"
         $code | Should -Be 0 -Because $text
         foreach ($n in 1..12) { $text | Should -Match ([regex]::Escape("In [$n]:")) }
+        $text | Should -Match '(?m)^How autograd computed In \[8\] \(Invoke-Backward -Trace\):\nNode +GradOutputs +GradInputs +Leaf$'
         $text | Should -Match ([regex]::Escape("tensor([[4.5000, 4.5000],`n        [4.5000, 4.5000]])"))
     }
 }

@@ -18,6 +18,7 @@ using Perfolizer.Horology;
 //                   writes interleaved.md in --out. Every other run does it too, after BenchmarkDotNet's.
 //   --chart-from MD SVG   re-render the ratio chart from the table in an existing summary.md; runs nothing.
 //   --elf-patch FILE      apply (or refuse) the libLibTorchSharp.so version-need patch to FILE; runs nothing.
+//   --script-peer NAME ITERATIONS BATCHES   the libtorch side of a script-suite case (benchmarks/script/run.ps1).
 var rest = new List<string>();
 string outDir = Path.GetFullPath("BenchmarkDotNet.Artifacts");
 string? docs = null;
@@ -39,6 +40,10 @@ for (int i = 0; i < args.Length; i++)
         case "--leak-steps": leakSteps = long.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--peak-memory-child": // internal: one measurement in a fresh process, started by PeakMemory.Run
             return PeakMemory.Child(args[i + 1], args[i + 2], long.Parse(args[i + 3]));
+        case "--script-peer": // internal: the libtorch side of a script-suite case (benchmarks/script/run.ps1)
+            TorchRuntime.EnsureLoaded();
+            return ScriptPeer.Run(args[i + 1], int.Parse(args[i + 2], System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(args[i + 3], System.Globalization.CultureInfo.InvariantCulture));
         default: rest.Add(args[i]); break;
     }
 }

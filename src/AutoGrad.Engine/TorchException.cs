@@ -21,6 +21,14 @@ public sealed class TorchException : Exception
         Id = id;
     }
 
+    /// <summary>An error caused by <paramref name="innerException"/> (e.g. a hook's own failure).</summary>
+    public TorchException(TorchErrorKind kind, string id, string message, Exception? innerException)
+        : base(message, innerException)
+    {
+        Kind = kind;
+        Id = id;
+    }
+
     public TorchErrorKind Kind { get; }
 
     /// <summary>A short PascalCase id, e.g. <c>NonScalar</c>, <c>ShapeMismatch</c>.</summary>

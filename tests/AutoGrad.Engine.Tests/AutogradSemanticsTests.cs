@@ -184,7 +184,7 @@ public class AutogradSemanticsTests
         var d = y.Detach();
         Assert.True(d.IsLeaf);
         Assert.False(d.RequiresGrad);
-        Assert.Same(y.Storage, d.Storage);
+        Assert.Same(y.StorageObject, d.StorageObject);
         d.AddInPlace(F64([10, 10], 2));
         AssertClose([12, 14], y);
     }

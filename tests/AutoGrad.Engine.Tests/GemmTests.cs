@@ -91,7 +91,7 @@ public class GemmTests
         var expected = Reference(a, b, m, k, n);
         for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], c[i], 1e-12);
         var small = new double[m * n];
-        MatMulKernels.MatMulTransposed(storedA, transA, storedB, transB, small, m, k, n);
+        MatMulKernels.MatMul<double>(storedA, transA, storedB, transB, small, m, k, n);
         for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], small[i], 1e-12);
     }
 

@@ -92,6 +92,10 @@ public class KernelTests
         }
     }
 
+    private static Strided<T> Broadcast<T>(T[] data, int[] shape, int[] outShape) => new(data, 0, Shapes.BroadcastStrides(shape, outShape));
+
+    private static Strided<T> Dense<T>(T[] data, int[] shape) => new(data, 0, Shapes.ContiguousStrides(shape));
+
     private static void Check<T>(string op, T[] a, int[] aShape, T[] b, int[] bShape, Func<T, T, T> f, Func<int, T> expected)
         where T : unmanaged, INumber<T>
     {
@@ -99,10 +103,10 @@ public class KernelTests
         var dst = new T[Shapes.NumElements(outShape)];
         switch (op)
         {
-            case "add": BinaryKernel.Run<AddOperator, T>(a, aShape, b, bShape, dst, outShape); break;
-            case "sub": BinaryKernel.Run<SubtractOperator, T>(a, aShape, b, bShape, dst, outShape); break;
-            case "mul": BinaryKernel.Run<MultiplyOperator, T>(a, aShape, b, bShape, dst, outShape); break;
-            default: BinaryKernel.Run<DivideOperator, T>(a, aShape, b, bShape, dst, outShape); break;
+            case "add": BinaryKernel.Run<AddOperator, T>(Broadcast(a, aShape, outShape), Broadcast(b, bShape, outShape), Dense(dst, outShape), outShape); break;
+            case "sub": BinaryKernel.Run<SubtractOperator, T>(Broadcast(a, aShape, outShape), Broadcast(b, bShape, outShape), Dense(dst, outShape), outShape); break;
+            case "mul": BinaryKernel.Run<MultiplyOperator, T>(Broadcast(a, aShape, outShape), Broadcast(b, bShape, outShape), Dense(dst, outShape), outShape); break;
+            default: BinaryKernel.Run<DivideOperator, T>(Broadcast(a, aShape, outShape), Broadcast(b, bShape, outShape), Dense(dst, outShape), outShape); break;
         }
         for (int i = 0; i < dst.Length; i++)
             if (dst[i] != expected(i))
@@ -357,7 +361,7 @@ public class KernelTests
         var values = Enumerable.Repeat(value, 37).ToArray();
         var cast = Tensor.FromDoubles(values, [37], DType.Float64).Cast(DType.Float32);
         var expected = BitConverter.SingleToInt32Bits((float)value);
-        Assert.All((float[])cast.Storage, f => Assert.Equal(expected, BitConverter.SingleToInt32Bits(f)));
+        Assert.All((float[])cast.Dense, f => Assert.Equal(expected, BitConverter.SingleToInt32Bits(f)));
     }
 
     [Fact]
@@ -369,9 +373,9 @@ public class KernelTests
         for (int r = 0; r < 3; r++)
             for (int i = 0; i < 300; i++) rows[r * 300 + i] = i == 0 ? 16777216 * (r + 1) : (i % 3 == 0 ? 0.75 : 0.0625);
         var x = Tensor.FromDoubles(rows, [3, 300], DType.Float32);
-        var sums = (float[])x.Sum([1]).Storage;
-        var means = (float[])x.Mean([1]).Storage;
-        var f = (float[])x.Storage;
+        var sums = (float[])x.Sum([1]).Dense;
+        var means = (float[])x.Mean([1]).Dense;
+        var f = (float[])x.Dense;
         for (int r = 0; r < 3; r++)
         {
             double sum = AutoGrad.Kernels.VectorSum.Sum(f.AsSpan(r * 300, 300));

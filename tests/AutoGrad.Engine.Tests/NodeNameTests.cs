@@ -4,7 +4,9 @@ namespace AutoGrad.Tests;
 
 /// <summary>
 /// grad_fn names as PyTorch 2.11 prints them: the derivatives.yaml entry, numbered per name in file order, and the
-/// chain of next_functions where PyTorch decomposes a call (1 / x, vec @ mat, reshape that copies).
+/// chain of next_functions where PyTorch decomposes a call (1 / x, vec @ mat, reshape that copies), for the C#
+/// operators with numbers, and in create_graph gradients. The node of every op of the table on each of its samples
+/// (and of a reshape after it) is checked against PyTorch in <see cref="OpTableTests"/>.
 /// </summary>
 public class NodeNameTests
 {
@@ -17,32 +19,14 @@ public class NodeNameTests
     {
         ["x + 2"] = (() => X() + 2, ["AddBackward0", "AccumulateGrad"]),
         ["2.5 + x"] = (() => 2.5 + X(), ["AddBackward0", "AccumulateGrad"]),
-        ["x + y"] = (() => X() + Y(), ["AddBackward0", "AccumulateGrad"]),
-        ["x - y"] = (() => X() - Y(), ["SubBackward0", "AccumulateGrad"]),
         ["x - 2"] = (() => X() - 2, ["SubBackward0", "AccumulateGrad"]),
         ["2 - x"] = (() => 2 - X(), ["RsubBackward1", "AccumulateGrad"]),
-        ["x * y"] = (() => X() * Y(), ["MulBackward0", "AccumulateGrad"]),
         ["3 * x"] = (() => 3 * X(), ["MulBackward0", "AccumulateGrad"]),
         ["1 / x"] = (() => 1 / X(), ["MulBackward0", "ReciprocalBackward0", "AccumulateGrad"]),
-        ["x / y"] = (() => X() / Y(), ["DivBackward0", "AccumulateGrad"]),
         ["x / 2"] = (() => X() / 2, ["DivBackward0", "AccumulateGrad"]),
-        ["x ** 2"] = (() => X().Pow(2L), ["PowBackward0", "AccumulateGrad"]),
-        ["x ** 0.5"] = (() => X().Pow(0.5), ["PowBackward0", "AccumulateGrad"]),
-        ["x ** y"] = (() => X().Pow(Y()), ["PowBackward1", "AccumulateGrad"]),
         ["2 ** x"] = (() => Tensor.Pow(2.0, X()), ["PowBackward2", "AccumulateGrad"]),
-        ["-x"] = (() => -X(), ["NegBackward0", "AccumulateGrad"]),
-        ["mean()"] = (() => X().Mean(), ["MeanBackward0", "AccumulateGrad"]),
-        ["mean(1)"] = (() => X().Mean(1), ["MeanBackward1", "AccumulateGrad"]),
-        ["sum()"] = (() => X().Sum(), ["SumBackward0", "AccumulateGrad"]),
-        ["sum(0, keepdim)"] = (() => X().Sum(0, keepDim: true), ["SumBackward1", "AccumulateGrad"]),
-        ["mm"] = (() => X().MatMul(M34()), ["MmBackward0", "AccumulateGrad"]),
-        ["mv"] = (() => X().MatMul(V3()), ["MvBackward0", "AccumulateGrad"]),
-        ["dot"] = (() => V3().MatMul(V3()), ["DotBackward0", "AccumulateGrad"]),
         // _matmul_impl: tensor1.unsqueeze(0).mm(tensor2).squeeze_(0); the in-place squeeze_.dim entry is number 4.
         ["vec @ mat"] = (() => V3().MatMul(M34()), ["SqueezeBackward4", "MmBackward0", "UnsqueezeBackward0", "AccumulateGrad"]),
-        ["t()"] = (() => X().T(), ["TBackward0", "AccumulateGrad"]),
-        ["reshape of contiguous"] = (() => X().Reshape(3, 2), ["ViewBackward0", "AccumulateGrad"]),
-        ["view"] = (() => X().View(-1), ["ViewBackward0", "AccumulateGrad"]),
         ["reshape of a transpose"] = (() => X().T().Reshape(6), ["UnsafeViewBackward0", "CloneBackward0", "TBackward0", "AccumulateGrad"]),
         ["reshape of a transpose that can view"] = (() => X().T().Reshape(3, 1, 2), ["ViewBackward0", "TBackward0", "AccumulateGrad"]),
         // Elementwise results follow their inputs' layout (TensorIterator), so they reshape by copying too.
@@ -53,22 +37,8 @@ public class NodeNameTests
         ["reshape of a contiguous tensor times a transpose"] = (() => (Y().Reshape(3, 2) * X().T()).Reshape(6), ["ViewBackward0", "MulBackward0", "ViewBackward0", "AccumulateGrad"]),
         ["reshape of a clone of a transpose"] = (() => X().T().Clone().Reshape(6), ["UnsafeViewBackward0", "CloneBackward0", "CloneBackward0", "TBackward0", "AccumulateGrad"]),
         ["reshape of a matmul result"] = (() => X().T().MatMul(X()).Reshape(9), ["ViewBackward0", "MmBackward0", "TBackward0", "AccumulateGrad"]),
-        ["unsqueeze"] = (() => X().Unsqueeze(0), ["UnsqueezeBackward0", "AccumulateGrad"]),
         ["squeeze(dim)"] = (() => X().Unsqueeze(0).Squeeze(0), ["SqueezeBackward1", "UnsqueezeBackward0", "AccumulateGrad"]),
-        ["expand"] = (() => V3().Expand(2, 3), ["ExpandBackward0", "AccumulateGrad"]),
         ["clone"] = (() => X().Clone(), ["CloneBackward0", "AccumulateGrad"]),
-        ["to(float32)"] = (() => X().To(DType.Float32), ["ToCopyBackward0", "AccumulateGrad"]),
-        ["exp"] = (() => X().Exp(), ["ExpBackward0", "AccumulateGrad"]),
-        ["log"] = (() => X().Log(), ["LogBackward0", "AccumulateGrad"]),
-        ["sin"] = (() => X().Sin(), ["SinBackward0", "AccumulateGrad"]),
-        ["cos"] = (() => X().Cos(), ["CosBackward0", "AccumulateGrad"]),
-        ["tanh"] = (() => X().Tanh(), ["TanhBackward0", "AccumulateGrad"]),
-        ["sigmoid"] = (() => X().Sigmoid(), ["SigmoidBackward0", "AccumulateGrad"]),
-        ["relu"] = (() => X().Relu(), ["ReluBackward0", "AccumulateGrad"]),
-        ["sqrt"] = (() => X().Sqrt(), ["SqrtBackward0", "AccumulateGrad"]),
-        ["abs"] = (() => X().Abs(), ["AbsBackward0", "AccumulateGrad"]),
-        ["reciprocal"] = (() => X().Reciprocal(), ["ReciprocalBackward0", "AccumulateGrad"]),
-        ["where"] = (() => Tensor.Where(X().Gt(2L), X(), 0.0 + Y()), ["WhereBackward0", "AccumulateGrad"]),
     };
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);
@@ -103,6 +73,7 @@ public class NodeNameTests
         ["2 ** x"] = (x => Tensor.Pow(2.0, x), "MulBackward0"),
         ["0 ** x"] = (x => Tensor.Pow(0.0, x), "MulBackward0"),
         ["sum (linear: nothing to differentiate)"] = (x => x.Mul(2L), null),
+        ["prod (grad * (result / x), as prod_backward)"] = (x => x.Prod(), "MulBackward0"),
     };
 
     public static TheoryData<string> GradientGraphNames => new(GradientGraphCases.Keys);
@@ -115,6 +86,15 @@ public class NodeNameTests
         var x = Leaf([0.5, 1.5], 2);
         var g = Autograd.BackwardEngine.Grad([f(x).Sum()], [x], createGraph: true)[0]!;
         Assert.Equal(node, g.GradFn?.Name);
+    }
+
+    [Fact]
+    public void A_gradient_summed_to_a_0d_input_is_sum_as_in_pytorch()
+    {
+        // at::sum_to of a 0-d shape is sum() (SumBackward0), not a keepdim sum and a view.
+        var s = Tensor.FromDoubles([2.0], [], DType.Float64, requiresGrad: true);
+        var g = Autograd.BackwardEngine.Grad([X().Mul(s).Sum()], [s], createGraph: true)[0]!;
+        Assert.Equal("SumBackward0", g.GradFn?.Name);
     }
 
     [Fact]

@@ -35,4 +35,19 @@ internal static class ThreadCount
         Assert.True(WorkerTeam.PeakParticipants > 1,
             $"no engine loop ran on more than one thread at {threads} threads: the comparison was one thread against one");
     }
+
+    /// <summary>
+    /// The result of <paramref name="run"/> asked to use <paramref name="threads"/> threads by an op whose kernel is a
+    /// serial loop; fails if the op did split after all (then compare it through <see cref="Many"/> instead).
+    /// </summary>
+    public static T Unsplit<T>(int threads, Func<T> run)
+    {
+        using var scope = Parallelism.Use(threads);
+        using var dealt = WorkerTeam.DealTasks();
+        WorkerTeam.ResetPeakParticipants();
+        var result = run();
+        Assert.True(WorkerTeam.PeakParticipants <= 1,
+            $"a loop ran on {WorkerTeam.PeakParticipants} threads: the op splits now, so compare its threads with ThreadCount.Many");
+        return result;
+    }
 }

@@ -29,14 +29,9 @@ $WarningPreference = 'SilentlyContinue'
 $ProgressPreference = 'SilentlyContinue'
 Import-Module (Resolve-Path $ModulePath).Path
 
-$asm = [AutoGrad.PowerShell.Commands.InvokeOpCommand].Assembly
-$opTypes = @{
-    Registry   = $asm.GetType('AutoGrad.PowerShell.Ops.OpRegistry')
-    Parameters = $asm.GetType('AutoGrad.PowerShell.Ops.OpParameters')
-}
-# Every op and the Invoke-Op parameters it accepts (from the registry, so ops added later are fuzzed too).
-$ops = foreach ($op in $opTypes.Registry.GetProperty('All').GetValue($null)) {
-    $accepted = foreach ($p in [Enum]::GetValues($opTypes.Parameters)) {
+# Every op of the engine's op table and the Invoke-Op parameters it accepts (so ops added later are fuzzed too).
+$ops = foreach ($op in [AutoGrad.Ops.OpTable]::All) {
+    $accepted = foreach ($p in [Enum]::GetValues([AutoGrad.Ops.OpArgs])) {
         if ([int]$p -ne 0 -and $op.Accepts($p)) { [string]$p }
     }
     [pscustomobject]@{ Name = $op.Name; Parameters = @($accepted) }

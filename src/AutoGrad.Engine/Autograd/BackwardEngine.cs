@@ -10,23 +10,28 @@ public static class BackwardEngine
     private const string UnusedInputMessage =
         "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.";
 
-    /// <summary>torch.autograd.backward: accumulates into the .grad of the leaves the outputs depend on.</summary>
+    /// <summary>
+    /// torch.autograd.backward: accumulates into the .grad of the leaves the outputs depend on. With
+    /// <paramref name="trace"/>, each node the pass runs is reported as it finishes, in execution order.
+    /// </summary>
     public static void Backward(Tensor[] outputs, Tensor?[]? gradOutputs = null, bool? retainGraph = null,
-        bool createGraph = false)
+        bool createGraph = false, Action<BackwardStep>? trace = null)
     {
         Arg.Tensors(outputs);
         var roots = MakeRoots(outputs, gradOutputs);
         // retain_graph defaults to create_graph, as in PyTorch; an explicit false still frees the graph.
-        Execute(roots, retainGraph ?? createGraph, createGraph, captures: null);
+        Execute(roots, retainGraph ?? createGraph, createGraph, captures: null, trace);
     }
 
     /// <summary>
     /// torch.autograd.grad: the gradients of <paramref name="outputs"/> with respect to <paramref name="inputs"/>,
     /// in order, without touching any .grad. An input the outputs do not depend on is an error unless
-    /// <paramref name="allowUnused"/>, then its gradient is null.
+    /// <paramref name="allowUnused"/>, then its gradient is null. With <paramref name="trace"/>, each node the pass
+    /// runs is reported as it finishes (the inputs' own nodes do not run: their gradients are captured).
     /// </summary>
     public static Tensor?[] Grad(Tensor[] outputs, Tensor[] inputs, Tensor?[]? gradOutputs = null,
-        bool? retainGraph = null, bool createGraph = false, bool allowUnused = false)
+        bool? retainGraph = null, bool createGraph = false, bool allowUnused = false,
+        Action<BackwardStep>? trace = null)
     {
         Arg.Tensors(outputs);
         Arg.Tensors(inputs);
@@ -36,7 +41,7 @@ public static class BackwardEngine
         var roots = MakeRoots(outputs, gradOutputs);
         var captures = new Dictionary<Node, Tensor?>(ReferenceEqualityComparer.Instance);
         foreach (var input in inputs) captures[input.GradientEdge()!] = null;
-        Execute(roots, retainGraph ?? createGraph, createGraph, captures);
+        Execute(roots, retainGraph ?? createGraph, createGraph, captures, trace);
         var result = new Tensor?[inputs.Length];
         for (int i = 0; i < inputs.Length; i++)
         {
@@ -98,50 +103,84 @@ public static class BackwardEngine
     }
 
     private static void Execute(List<(Node Node, Tensor Grad)> roots, bool retainGraph, bool createGraph,
-        Dictionary<Node, Tensor?>? captures)
+        Dictionary<Node, Tensor?>? captures, Action<BackwardStep>? trace)
     {
         using var mode = GradMode.Set(createGraph);
+        // Read once per pass: tracing and anomaly detection cost nothing per node when they are off.
+        bool anomaly = AnomalyMode.IsEnabled;
+        bool checkNan = anomaly && AnomalyMode.ShouldCheckNan;
+        bool observe = checkNan || trace is not null;
 
         var states = CountDependencies(roots, captures);
         foreach (var (node, grad) in roots)
             if (states.TryGetValue(node, out var state))
                 state.Buffer = Sum(state.Buffer, grad);
 
-        var ready = new PriorityQueue<Node, long>();
+        var ready = new ReadyQueue();
         foreach (var (node, _) in roots)
-            if (states.TryGetValue(node, out var state) && state.Dependencies == 0 && !IsQueued(ready, node))
-                ready.Enqueue(node, -node.SequenceNr);
+            if (states.TryGetValue(node, out var state) && state.Dependencies == 0 && !ready.Contains(node))
+                ready.Push(node);
 
         var executed = new List<Node>();
+        var pass = trace is null ? null : new TracedPass();
+        Node? current = null;
+        var outerNode = anomaly ? AnomalyMode.EnterNode(null) : null;
         try
         {
-            while (ready.TryDequeue(out var node, out _))
+            while (ready.TryPop(out var node))
             {
+                current = node;
+                if (anomaly) AnomalyMode.EnterNode(node);
                 var state = states[node];
                 var grad = state.Buffer;
                 state.Buffer = null;
-                // PyTorch's retain_grad hook: grad.clone() first, then grad + new. Both record under create_graph,
-                // so a retained gradient is differentiable like a leaf's.
-                if (grad is not null && node.RetainedOutput is { } retained)
-                    retained.Grad = retained.Grad is null ? grad.Clone() : retained.Grad.Add(grad);
+                var arrived = grad;
+                bool exclusive = state.Exclusive;
+                if (grad is not null && node.Requests is { } requests)
+                {
+                    // PyTorch's call_tensor_pre_hooks: the tensor's hooks first, then retain_grad, which stores what
+                    // the hooks made of the gradient. A hook may keep the tensor it saw, so it is never stolen.
+                    if (requests.Hooks is { } hooks)
+                    {
+                        grad = hooks.Run(grad);
+                        exclusive = false;
+                    }
+                    // PyTorch's retain_grad hook: grad.clone() first, then grad + new. Both record under
+                    // create_graph, so a retained gradient is differentiable like a leaf's.
+                    if (requests.RetainedOutput is { } retained)
+                        retained.Grad = retained.Grad is null ? grad.Clone() : retained.Grad.Add(grad);
+                }
 
                 if (captures is not null)
                 {
-                    if (captures.ContainsKey(node)) captures[node] = grad;
                     // Like PyTorch's exec_info, run a node only when a wanted gradient lies beyond it: a captured
                     // non-leaf's own backward is not executed (nor are its saved tensors freed), and leaves are
-                    // never accumulated into.
-                    if (!LeadsToNeededNode(node, states)) continue;
+                    // never accumulated into. A node that does not run has its hooks applied before the capture;
+                    // one that runs is captured as its gradient arrived (PyTorch 2.x's evaluate_function).
+                    bool needed = LeadsToNeededNode(node, states);
+                    if (captures.ContainsKey(node)) captures[node] = needed ? arrived : grad;
+                    if (!needed) continue;
                 }
 
                 Tensor?[] inputGrads = [];
                 if (grad is not null)
                 {
+                    // A trace holds the gradient it reports: the leaf must not adopt it as a .grad that a later
+                    // pass accumulates into in place.
                     if (node is AccumulateGrad accumulate && !createGraph)
-                        accumulate.Receive(grad, state.Exclusive);
+                        accumulate.Receive(grad, exclusive && trace is null);
                     else
                         inputGrads = node.Apply(grad);
                     executed.Add(node);
+                }
+
+                Tensor?[]? observed = null;
+                if (observe)
+                {
+                    // What PyTorch's node post-hooks see (validated outputs), then its anomaly NaN check.
+                    observed = ValidatedOutputs(node, inputGrads, states);
+                    trace?.Invoke(new BackwardStep(pass!, node, [grad], observed));
+                    if (checkNan) AnomalyMode.CheckNan(node, observed);
                 }
 
                 for (int i = 0; i < node.Next.Length; i++)
@@ -151,22 +190,39 @@ public static class BackwardEngine
                     var g = i < inputGrads.Length ? inputGrads[i] : null;
                     if (g is not null)
                     {
-                        var validated = Validate(node, i, g);
+                        var validated = observed?[i] ?? Validate(node, i, g);
                         var previous = nextState.Buffer;
                         nextState.Buffer = Sum(previous, validated);
                         nextState.Exclusive = previous is not null || !ReferenceEquals(validated, g)
                             || IsExclusiveOutput(g, grad!, inputGrads, i);
                     }
                     if (--nextState.Dependencies == 0)
-                        ready.Enqueue(next, -next.SequenceNr);
+                        ready.Push(next);
                 }
             }
         }
+        catch (Exception) when (anomaly && current is not null)
+        {
+            // PyTorch's set_exception under anomaly mode: warn where the failing node's forward call was.
+            AnomalyMode.WarnForwardTraceback(current);
+            throw;
+        }
         finally
         {
+            if (anomaly) AnomalyMode.EnterNode(outerNode);
             if (!retainGraph)
                 foreach (var node in executed) node.ReleaseSavedTensors();
         }
+    }
+
+    /// <summary>A node's input gradients as the engine passes them on; null where an input gets none.</summary>
+    private static Tensor?[] ValidatedOutputs(Node node, Tensor?[] inputGrads, Dictionary<Node, NodeState> states)
+    {
+        var outputs = new Tensor?[node.Next.Length];
+        for (int i = 0; i < outputs.Length && i < inputGrads.Length; i++)
+            if (node.Next[i] is { } next && states.ContainsKey(next) && inputGrads[i] is { } g)
+                outputs[i] = Validate(node, i, g);
+        return outputs;
     }
 
     private static bool LeadsToNeededNode(Node node, Dictionary<Node, NodeState> states)
@@ -183,16 +239,10 @@ public static class BackwardEngine
     /// </summary>
     private static bool IsExclusiveOutput(Tensor output, Tensor incoming, Tensor?[] outputs, int index)
     {
-        if (ReferenceEquals(output.Storage, incoming.Storage)) return false;
+        if (ReferenceEquals(output.StorageObject, incoming.StorageObject)) return false;
         for (int j = 0; j < outputs.Length; j++)
-            if (j != index && outputs[j] is { } other && ReferenceEquals(other.Storage, output.Storage)) return false;
+            if (j != index && outputs[j] is { } other && ReferenceEquals(other.StorageObject, output.StorageObject)) return false;
         return true;
-    }
-
-    private static bool IsQueued(PriorityQueue<Node, long> queue, Node node)
-    {
-        foreach (var (n, _) in queue.UnorderedItems) if (ReferenceEquals(n, node)) return true;
-        return false;
     }
 
     /// <summary>

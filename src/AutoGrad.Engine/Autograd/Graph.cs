@@ -19,10 +19,21 @@ internal static class Graph
     /// <see cref="NeedsGrad(Tensor)"/> first so that no node (nor its arrays) is built when none is wanted.
     /// Integer and bool results never require grad, as in PyTorch.
     /// </summary>
-    internal static Tensor Record(Tensor result, string name, Tensor[] inputs, Tensor[] saved, object? state,
-        FunctionNode.Formula formula)
+    internal static Tensor Record<TState>(Tensor result, string name, Tensor[] inputs, Tensor[] saved, TState state,
+        Formula<TState> formula)
     {
         if (!result.DType.IsFloating()) return result;
+        result.GradFn = Node(name, inputs, saved, state, formula);
+        return result;
+    }
+
+    /// <summary><see cref="Record{TState}"/> for an op whose backward needs nothing but its saved tensors.</summary>
+    internal static Tensor Record(Tensor result, string name, Tensor[] inputs, Tensor[] saved, Formula formula) =>
+        Record(result, name, inputs, saved, formula, static (g, s, f, n) => f(g, s, n));
+
+    /// <summary>A backward node over <paramref name="inputs"/>, not yet attached to an output.</summary>
+    internal static Node Node<TState>(string name, Tensor[] inputs, Tensor[] saved, TState state, Formula<TState> formula)
+    {
         var next = new Node?[inputs.Length];
         var meta = new InputMeta[inputs.Length];
         for (int i = 0; i < inputs.Length; i++)
@@ -30,7 +41,6 @@ internal static class Graph
             next[i] = inputs[i].GradientEdge();
             meta[i] = new InputMeta(inputs[i].ShapeArray, inputs[i].DType);
         }
-        result.GradFn = new FunctionNode(name, next, meta, saved, state, formula);
-        return result;
+        return new FunctionNode<TState>(name, next, meta, saved, state, formula);
     }
 }

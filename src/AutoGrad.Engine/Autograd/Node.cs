@@ -9,11 +9,17 @@ public abstract class Node
     private static long s_nextSequenceNr;
 
     internal Node(string name, Node?[] next, InputMeta[] inputs)
+        : this(name, next, inputs, Interlocked.Increment(ref s_nextSequenceNr))
+    {
+    }
+
+    private protected Node(string name, Node?[] next, InputMeta[] inputs, long sequenceNr)
     {
         Name = name;
         Next = next;
         Inputs = inputs;
-        SequenceNr = Interlocked.Increment(ref s_nextSequenceNr);
+        SequenceNr = sequenceNr;
+        if (AnomalyMode.IsEnabled) AnomalyRecords.Record(this);
     }
 
     /// <summary>PyTorch's class name for this node, e.g. <c>MulBackward0</c>.</summary>
@@ -28,10 +34,48 @@ public abstract class Node
     /// <summary>Creation order; among ready nodes the engine runs the newest first, as PyTorch does.</summary>
     internal long SequenceNr { get; }
 
+    /// <summary>
+    /// What the tensor this node produced asked for before the node runs: its hooks and retain_grad(). Null for
+    /// nearly every node, so the engine checks one field, and a node is no larger for either.
+    /// </summary>
+    internal OutputRequests? Requests { get; private set; }
+
     /// <summary>A non-leaf output that asked for retain_grad(); its .grad is filled when this node runs.</summary>
-    internal Tensor? RetainedOutput { get; set; }
+    internal Tensor? RetainedOutput
+    {
+        get => Requests?.RetainedOutput;
+        set => (Requests ??= new()).RetainedOutput = value;
+    }
+
+    /// <summary>
+    /// Hooks registered on the tensor this node produces (Tensor.RegisterHook): they see, and may replace, the
+    /// gradient before this node runs. For an AccumulateGrad, the leaf's own hook list.
+    /// </summary>
+    internal HookList? TensorPreHooks
+    {
+        get => Requests?.Hooks;
+        set => (Requests ??= new()).Hooks = value;
+    }
+
+    /// <summary>Where the forward call that made this node was, recorded only under anomaly detection (kept beside
+    /// the node, not in it, so that a node made with the mode off is no larger for it).</summary>
+    internal AnomalyMetadata? Anomaly => AnomalyRecords.Of(this);
+
+    /// <summary>
+    /// Where the forward op that created this node was called (script, line and command in PowerShell, a .NET
+    /// stack trace from C#): recorded only while anomaly detection (<see cref="AnomalyMode"/>) is on, otherwise
+    /// null. PyTorch keeps it in the node's metadata for the warning an error in its backward produces.
+    /// </summary>
+    public string? ForwardTraceback => Anomaly?.Traceback;
 
     public IReadOnlyList<Node?> NextFunctions => Next;
+
+    /// <summary>
+    /// What the forward saved for this node's backward, read-only (PyTorch's <c>_saved_*</c> attributes, which
+    /// torchviz draws): the saved tensors, empty once a backward pass without retain_graph freed them, and the op's
+    /// non-tensor arguments (null when it has none).
+    /// </summary>
+    public virtual (IReadOnlyList<Tensor> Tensors, object? Arguments) Saved => ([], null);
 
     /// <summary>Computes the input gradients from the output gradient.</summary>
     internal abstract Tensor?[] Apply(Tensor gradOutput);
@@ -43,14 +87,27 @@ public abstract class Node
     public override string ToString() => $"<{Name} object>";
 }
 
+/// <summary>The hooks and retain_grad() of the tensor a node produced (see <see cref="Node.Requests"/>).</summary>
+internal sealed class OutputRequests
+{
+    public HookList? Hooks;
+    public Tensor? RetainedOutput;
+}
+
 /// <summary>What a node remembers of an input to shape its gradient.</summary>
 internal readonly record struct InputMeta(int[] Shape, DType DType);
 
 /// <summary>The sink for a leaf's gradient: adds it into leaf.grad (PyTorch's AccumulateGrad).</summary>
 public sealed class AccumulateGrad : Node
 {
+    // PyTorch gives AccumulateGrad the largest sequence number, so a leaf's gradient is accumulated as soon as it is
+    // complete, before any other ready node runs.
     internal AccumulateGrad(Tensor leaf)
-        : base("AccumulateGrad", [], [new InputMeta(leaf.ShapeArray, leaf.DType)]) => Variable = leaf;
+        : base("AccumulateGrad", [], [new InputMeta(leaf.ShapeArray, leaf.DType)], long.MaxValue)
+    {
+        Variable = leaf;
+        if (leaf.LeafHooks is { } hooks) TensorPreHooks = hooks;
+    }
 
     /// <summary>The leaf tensor this node accumulates into.</summary>
     public Tensor Variable { get; }
@@ -106,27 +163,26 @@ public sealed class AccumulateGrad : Node
     {
         var copy = grad.Detach().Clone();
         return Graph.NeedsGrad(grad)
-            ? Graph.Record(copy, "CopyBackwards", [grad], [], null, static (g, _, _, _) => [g])
+            ? Graph.Record(copy, "CopyBackwards", [grad], [], static (g, _, _) => [g])
             : copy;
     }
 }
 
 /// <summary>
 /// The backward formula of one op call: a static function of the output gradient, the tensors the forward saved
-/// and any non-tensor arguments. Keeping the formula a static lambda (no captures) means releasing
-/// <see cref="_saved"/> really frees the forward's intermediates.
+/// and the op's non-tensor arguments (<typeparamref name="TState"/>, typed, so formulas read them without casts).
+/// Keeping the formula a static lambda (no captures) means releasing <see cref="_saved"/> really frees the
+/// forward's intermediates.
 /// </summary>
-internal sealed class FunctionNode : Node
+internal sealed class FunctionNode<TState> : Node
 {
-    internal delegate Tensor?[] Formula(Tensor grad, Tensor[] saved, object? state, bool[] needsGrad);
-
     private Tensor[]? _saved;
     private readonly int[] _savedVersions;
     private readonly bool _savesTensors;
-    private readonly object? _state;
-    private readonly Formula _formula;
+    private readonly TState _state;
+    private readonly Formula<TState> _formula;
 
-    internal FunctionNode(string name, Node?[] next, InputMeta[] inputs, Tensor[] saved, object? state, Formula formula)
+    internal FunctionNode(string name, Node?[] next, InputMeta[] inputs, Tensor[] saved, TState state, Formula<TState> formula)
         : base(name, next, inputs)
     {
         _saved = saved;
@@ -160,17 +216,32 @@ internal sealed class FunctionNode : Node
         if (_savesTensors) _saved = null;
     }
 
+    // A stateless op's node carries its formula as state (Graph.Record without arguments), and a declared op its
+    // declaration (UnaryOps, BinaryOps): neither is an argument of the call.
+    public override (IReadOnlyList<Tensor> Tensors, object? Arguments) Saved =>
+        (_saved is null ? [] : Array.AsReadOnly(_saved), _state is Formula or IOpDeclaration ? null : _state);
+
     private static TorchException ModifiedInPlace(Tensor t, int expected)
     {
-        var type = t.DType switch
-        {
-            DType.Float32 => "torch.FloatTensor",
-            DType.Float64 => "torch.DoubleTensor",
-            DType.Int64 => "torch.LongTensor",
-            _ => "torch.BoolTensor",
-        };
         var producer = t.GradFn is { } fn ? $", which is output 0 of {fn.Name}," : "";
+        // Under anomaly detection the engine has just warned where the node's forward call was, and PyTorch's
+        // hint points there instead of at the mode.
+        var hint = AnomalyMode.IsEnabled
+            ? "Hint: the backtrace further above shows the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!"
+            : "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).";
         return TorchException.Runtime("SavedTensorModified",
-            $"one of the variables needed for gradient computation has been modified by an inplace operation: [{type} [{Shapes.Join(t.ShapeSpan)}]]{producer} is at version {t.VersionNumber}; expected version {expected} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).");
+            $"one of the variables needed for gradient computation has been modified by an inplace operation: [{t.DType.LegacyTypeName()} [{Shapes.Join(t.ShapeSpan)}]]{producer} is at version {t.VersionNumber}; expected version {expected} instead. {hint}");
     }
 }
+
+/// <summary>A backward formula: input gradients from the output gradient, saved tensors and typed op arguments.</summary>
+internal delegate Tensor?[] Formula<TState>(Tensor grad, Tensor[] saved, TState state, bool[] needsGrad);
+
+/// <summary>A backward formula of an op with no arguments besides its tensors.</summary>
+internal delegate Tensor?[] Formula(Tensor grad, Tensor[] saved, bool[] needsGrad);
+
+/// <summary>
+/// Marks backward state that is an op's declaration (its kernels and derivative) rather than the arguments of one
+/// call, so that views of the graph (Node.Saved, Export-TensorGraph -ShowAttributes) do not list it.
+/// </summary>
+internal interface IOpDeclaration;

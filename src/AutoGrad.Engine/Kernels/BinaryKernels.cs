@@ -38,6 +38,25 @@ internal readonly struct DivideOperator : IBinaryOperator
     public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, INumber<T> => x / y;
 }
 
+/// <summary>
+/// torch.maximum: the larger operand, NaN when either is NaN (the vector form says so explicitly, since the
+/// hardware max returns its second operand for NaN).
+/// </summary>
+internal readonly struct MaximumOperator : IBinaryOperator
+{
+    public static T Invoke<T>(T x, T y) where T : unmanaged, INumber<T> => T.IsNaN(x) || T.IsNaN(y) ? x + y : x > y ? x : y;
+    public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, INumber<T> =>
+        Vector256.ConditionalSelect(Vector256.Equals(x, x) & Vector256.Equals(y, y), Vector256.Max(x, y), x + y);
+}
+
+/// <summary>torch.minimum: the smaller operand, NaN when either is NaN.</summary>
+internal readonly struct MinimumOperator : IBinaryOperator
+{
+    public static T Invoke<T>(T x, T y) where T : unmanaged, INumber<T> => T.IsNaN(x) || T.IsNaN(y) ? x + y : x < y ? x : y;
+    public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, INumber<T> =>
+        Vector256.ConditionalSelect(Vector256.Equals(x, x) & Vector256.Equals(y, y), Vector256.Min(x, y), x + y);
+}
+
 /// <summary>How a row reads one operand: element j of a contiguous run, or one value repeated.</summary>
 internal interface IOperand
 {
@@ -61,89 +80,105 @@ internal readonly struct Repeated : IOperand
 }
 
 /// <summary>
-/// Runs a binary operator over two broadcast operands into a dense output, without materializing the broadcast:
-/// dims are coalesced, and each innermost row is one kernel call whose operands are either contiguous (stride 1)
-/// or a single repeated value (stride 0).
+/// Runs a binary operator over two strided operands into a strided destination, broadcasting without copies. The
+/// common layouts are one flat loop: every operand laid out like the destination (same strides over a dense range)
+/// or a single repeated value. Everything else goes row by row through a <see cref="StridedLoop"/>: rows whose
+/// operands are contiguous or repeated run the vector loop, other rows a scalar one.
 /// </summary>
 internal static class BinaryKernel
 {
     /// <summary>
     /// Results from this size on are written around the cache (non-temporal stores): at half the L3 and up, the
     /// destination lines would be evicted before anything reads them, and an ordinary store first reads each line
-    /// in (read for ownership), a third more memory traffic for a binary op. A 1e7-float add into a reused buffer:
-    /// 3.69 ms with ordinary stores, 2.56 ms streaming (a plain copy of 1e7 floats: 2.74 ms). Below it, results
-    /// stay in cache for the ops that read them next (TensorPrimitives streams from 256 KB, which made 1e6 adds
-    /// memory-bound).
+    /// in (read for ownership), a third more memory traffic for a binary op (docs/performance.md). Below it, results
+    /// stay in cache for the ops that read them next.
     /// </summary>
     private const long StreamingBytes = 16L << 20;
 
-    public static unsafe void Run<TOp, T>(T[] a, int[] aShape, T[] b, int[] bShape, T[] dst, int[] outShape)
+    public static unsafe void Run<TOp, T>(Strided<T> a, Strided<T> b, Strided<T> dst, int[] shape)
         where TOp : IBinaryOperator where T : unmanaged, INumber<T>
     {
-        int n = dst.Length;
+        int n = Shapes.NumElements(shape);
         if (n == 0) return;
         bool streaming = (long)n * sizeof(T) >= StreamingBytes;
-        // Fast paths: equal layouts, and a tensor with a single value (x + 2, x * scalar), each one row; large
-        // ones are split into contiguous chunks across threads. (TensorPrimitives' span loops are not used:
-        // past a size threshold they store around the cache, which left a 1e6 add bound by memory writes, no
-        // faster on two threads than on one.)
-        if (a.Length == n && b.Length == n)
+        if (Layout.IsNonOverlappingAndDense(shape, dst.Strides))
         {
-            fixed (T* pa = a, pb = b, pd = dst)
+            bool aFlat = Same(a.Strides, dst.Strides), bFlat = Same(b.Strides, dst.Strides);
+            bool aOne = AllZero(a.Strides), bOne = AllZero(b.Strides);
+            // Equal layouts: one flat row; large ones are split into contiguous chunks across threads.
+            if (aFlat && bFlat)
             {
-                nint xa = (nint)pa, xb = (nint)pb, xd = (nint)pd;
-                if (ParallelChunks.Worth(n))
-                    ParallelChunks.Run(n, (s, l) => { Row<TOp, T, Contiguous, Contiguous>((T*)xa + s, (T*)xb + s, (T*)xd + s, l, streaming); Fence(streaming); });
-                else { Row<TOp, T, Contiguous, Contiguous>(pa, pb, pd, n, streaming); Fence(streaming); }
+                fixed (T* pa = a.Data, pb = b.Data, pd = dst.Data)
+                {
+                    nint xa = (nint)(pa + a.Offset), xb = (nint)(pb + b.Offset), xd = (nint)(pd + dst.Offset);
+                    if (ParallelChunks.Worth(n))
+                        ParallelChunks.Run(n, (s, l) => { Row<TOp, T, Contiguous, Contiguous>((T*)xa + s, (T*)xb + s, (T*)xd + s, l, streaming); Fence(streaming); });
+                    else { Row<TOp, T, Contiguous, Contiguous>((T*)xa, (T*)xb, (T*)xd, n, streaming); Fence(streaming); }
+                }
+                return;
             }
-            return;
-        }
-        if (a.Length == n && b.Length == 1 || a.Length == 1 && b.Length == n)
-        {
-            // The single value is read once into a local, so writing the destination can never change it.
-            T scalar = a.Length == 1 ? a[0] : b[0];
-            T[] vector = a.Length == 1 ? b : a;
-            fixed (T* pv = vector, pd = dst)
+            // A single value against a flat operand (x + 2, x * scalar).
+            if (aFlat && bOne || aOne && bFlat)
             {
-                nint xv = (nint)pv, xd = (nint)pd;
-                bool scalarFirst = a.Length == 1 && n > 1;
-                if (ParallelChunks.Worth(n))
-                    ParallelChunks.Run(n, (s, l) =>
+                // The single value is read once into a local, so writing the destination can never change it.
+                bool scalarFirst = !(aFlat && bOne);
+                var single = scalarFirst ? a : b;
+                var vector = scalarFirst ? b : a;
+                T scalar = single.Data[single.Offset];
+                fixed (T* pv = vector.Data, pd = dst.Data)
+                {
+                    nint xv = (nint)(pv + vector.Offset), xd = (nint)(pd + dst.Offset);
+                    if (ParallelChunks.Worth(n))
+                        ParallelChunks.Run(n, (s, l) =>
+                        {
+                            T y = scalar;
+                            RowWithScalar<TOp, T>((T*)xv + s, &y, (T*)xd + s, l, scalarFirst, streaming);
+                            Fence(streaming);
+                        });
+                    else
                     {
                         T y = scalar;
-                        RowWithScalar<TOp, T>((T*)xv + s, &y, (T*)xd + s, l, scalarFirst, streaming);
+                        RowWithScalar<TOp, T>((T*)xv, &y, (T*)xd, n, scalarFirst, streaming);
                         Fence(streaming);
-                    });
-                else
-                {
-                    T y = scalar;
-                    RowWithScalar<TOp, T>(pv, &y, pd, n, scalarFirst, streaming);
-                    Fence(streaming);
+                    }
                 }
+                return;
             }
-            return;
         }
 
-        var loop = BroadcastLoop.Create(outShape, aShape, bShape);
-        int rows = n / loop.InnerSize;
+        var loop = StridedLoop.Create(shape, dst.Strides, a.Strides, b.Strides);
         // Large broadcasts split their rows across threads ([1000,1000] + [1000] is 1000 rows of 1000). Rows are
         // not streamed: a row's scalar head and tail share cache lines with its streamed middle, and mixing the two
-        // kinds of store on a line made a [10000,1000] + [1000] add 1.8x slower (5.65 ms against 3.0-3.2 ms).
-        if (ParallelChunks.Worth(n) && rows > 1)
-            ParallelChunks.RunRanges(rows, (first, count) => RunRows<TOp, T>(loop, first, count, a, b, dst));
+        // kinds of store on a line made a large row-broadcast add markedly slower.
+        if (ParallelChunks.Worth(n) && loop.Rows > 1)
+            ParallelChunks.RunRanges(loop.Rows, (first, count) => RunRows<TOp, T>(loop, first, count, a, b, dst));
         else
-            RunRows<TOp, T>(loop, 0, rows, a, b, dst);
+            RunRows<TOp, T>(loop, 0, loop.Rows, a, b, dst);
     }
 
-    private static unsafe void RunRows<TOp, T>(BroadcastLoop loop, int firstRow, int rowCount, T[] a, T[] b, T[] dst)
+    private static bool Same(int[] x, int[] y) => x.AsSpan().SequenceEqual(y);
+
+    private static bool AllZero(int[] strides)
+    {
+        foreach (var s in strides) if (s != 0) return false;
+        return true;
+    }
+
+    private static unsafe void RunRows<TOp, T>(StridedLoop loop, int firstRow, int rowCount, Strided<T> a, Strided<T> b, Strided<T> dst)
         where TOp : IBinaryOperator where T : unmanaged, INumber<T>
     {
+        if (loop.InnerStrideD != 1)
+        {
+            RunScalarRows<T, T>(loop, firstRow, rowCount, a, b, dst, static (x, y) => TOp.Invoke(x, y));
+            return;
+        }
         switch (loop.InnerStrideA, loop.InnerStrideB)
         {
             case (1, 1): RunRows<TOp, T, Contiguous, Contiguous>(loop, firstRow, rowCount, a, b, dst); break;
             case (1, 0): RunRows<TOp, T, Contiguous, Repeated>(loop, firstRow, rowCount, a, b, dst); break;
             case (0, 1): RunRows<TOp, T, Repeated, Contiguous>(loop, firstRow, rowCount, a, b, dst); break;
-            default: RunRows<TOp, T, Repeated, Repeated>(loop, firstRow, rowCount, a, b, dst); break;  // a one-element output
+            case (0, 0): RunRows<TOp, T, Repeated, Repeated>(loop, firstRow, rowCount, a, b, dst); break;
+            default: RunScalarRows<T, T>(loop, firstRow, rowCount, a, b, dst, static (x, y) => TOp.Invoke(x, y)); break;
         }
     }
 
@@ -152,33 +187,32 @@ internal static class BinaryKernel
     /// linear offsets, so the odometer moves once a run ([1000,1000] + [1000] is one run of 1000 rows, [100,10,1000] +
     /// [10,1000] 100 runs of 10).
     /// </summary>
-    private static unsafe void RunRows<TOp, T, TX, TY>(BroadcastLoop loop, int firstRow, int rowCount, T[] a, T[] b, T[] dst)
+    private static unsafe void RunRows<TOp, T, TX, TY>(StridedLoop loop, int firstRow, int rowCount, Strided<T> a, Strided<T> b, Strided<T> dst)
         where TOp : IBinaryOperator where T : unmanaged, INumber<T> where TX : IOperand where TY : IOperand
     {
         int inner = loop.InnerSize;
-        var (strideA, strideB) = loop.InnermostOuterStrides;
+        var (strideD, strideA, strideB) = loop.InnermostOuterStrides;
         var rows = loop.GetEnumerator(firstRow);
         // Pinned once for all rows: a [1000,1000] + [1000] add is 1000 short rows, and per-row span and pinning
         // overhead was a measurable part of it.
-        fixed (T* pa = a, pb = b, pd = dst)
+        fixed (T* pa0 = a.Data, pb0 = b.Data, pd0 = dst.Data)
         {
-            T* d = pd + (long)firstRow * inner;
-            for (int done = 0; done < rowCount && rows.NextRun(rowCount - done, out int offA, out int offB, out int count);
-                 done += count, d += (long)count * inner)
-                LinearRows<TOp, T, TX, TY>(pa + offA, strideA, pb + offB, strideB, d, count, inner);
+            T* pa = pa0 + a.Offset, pb = pb0 + b.Offset, pd = pd0 + dst.Offset;
+            for (int done = 0; done < rowCount && rows.NextRun(rowCount - done, out int offD, out int offA, out int offB, out int count);
+                 done += count)
+                LinearRows<TOp, T, TX, TY>(pa + offA, strideA, pb + offB, strideB, pd + offD, strideD, count, inner);
         }
     }
 
     /// <summary>
     /// Rows at linear offsets. A method of its own on purpose: inlined into the odometer loop, the row loop shared
-    /// registers with it and spilled to the stack around every row, which made a [1000,1000] + [1000] float add
-    /// 7-8% slower than the same loop alone (91 against 85 us on one thread, 48 against 44 on two).
+    /// registers with it and spilled to the stack around every row (measured in docs/performance.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void LinearRows<TOp, T, TX, TY>(T* pa, int strideA, T* pb, int strideB, T* pd, int rows, int inner)
+    private static unsafe void LinearRows<TOp, T, TX, TY>(T* pa, int strideA, T* pb, int strideB, T* pd, int strideD, int rows, int inner)
         where TOp : IBinaryOperator where T : unmanaged, INumber<T> where TX : IOperand where TY : IOperand
     {
-        for (int r = 0; r < rows; r++, pa += strideA, pb += strideB, pd += inner)
+        for (int r = 0; r < rows; r++, pa += strideA, pb += strideB, pd += strideD)
         {
             // A value repeated along the row is read into a local first: the destination may be an operand's
             // storage (add_ writes into its own), and writing the row must not change the value it adds.
@@ -197,8 +231,7 @@ internal static class BinaryKernel
 
     /// <summary>
     /// One broadcast row, both operands contiguous. Rows are short (a [1000,1000] + [1000] add is 1000 rows), so
-    /// TensorPrimitives' per-call setup showed (0.122 ns an element against 0.086 for this loop, which is what a
-    /// plain copy of the same bytes takes here). The destination is brought to a 32-byte boundary first, so no
+    /// TensorPrimitives' per-call setup showed; this loop runs at a plain copy's speed of the same bytes. The destination is brought to a 32-byte boundary first, so no
     /// store splits a cache line. Head and tail are overlapping unaligned vectors, except when the destination is
     /// an operand (add_ writes into its own storage): an element computed twice would then be added twice, so
     /// they are scalar there.
@@ -255,146 +288,29 @@ internal static class BinaryKernel
         else Row<TOp, T, Contiguous, Repeated>(vector, scalar, pd, n, streaming);
     }
 
-    /// <summary>Same traversal for an operator given as a scalar function (used where no span form exists).</summary>
-    public static void RunScalar<T>(T[] a, int[] aShape, T[] b, int[] bShape, T[] dst, int[] outShape, Func<T, T, T> op)
+    /// <summary>
+    /// The same traversal for an operator given as a scalar function (ops without a vector form, comparisons into
+    /// Bool): row by row, any strides.
+    /// </summary>
+    public static void RunScalar<T, TOut>(Strided<T> a, Strided<T> b, Strided<TOut> dst, int[] shape, Func<T, T, TOut> op)
     {
-        int n = dst.Length;
+        int n = Shapes.NumElements(shape);
         if (n == 0) return;
-        var loop = BroadcastLoop.Create(outShape, aShape, bShape);
-        int inner = loop.InnerSize, sa = loop.InnerStrideA, sb = loop.InnerStrideB;
-        int offD = 0;
-        foreach (var (offA, offB) in loop)
-        {
-            for (int i = 0; i < inner; i++) dst[offD + i] = op(a[offA + i * sa], b[offB + i * sb]);
-            offD += inner;
-        }
-    }
-}
-
-/// <summary>
-/// The row structure of a broadcast binary op: after dropping size-1 dims and merging dims that are contiguous
-/// for both operands, an innermost row (stride 0 or 1 per operand) and outer dims walked with an odometer.
-/// Enumerates the start offset of each row in the two operands.
-/// </summary>
-internal readonly struct BroadcastLoop
-{
-    private readonly int[] _sizes;    // outer dims, outermost first
-    private readonly int[] _stridesA;
-    private readonly int[] _stridesB;
-
-    public int InnerSize { get; }
-    public int InnerStrideA { get; }
-    public int InnerStrideB { get; }
-
-    private BroadcastLoop(int[] sizes, int[] sa, int[] sb, int inner, int ia, int ib)
-    {
-        _sizes = sizes; _stridesA = sa; _stridesB = sb;
-        InnerSize = inner; InnerStrideA = ia; InnerStrideB = ib;
+        var loop = StridedLoop.Create(shape, dst.Strides, a.Strides, b.Strides);
+        RunScalarRows(loop, 0, loop.Rows, a, b, dst, op);
     }
 
-    public static BroadcastLoop Create(int[] outShape, int[] aShape, int[] bShape)
+    private static void RunScalarRows<T, TOut>(StridedLoop loop, int firstRow, int rowCount, Strided<T> a, Strided<T> b,
+        Strided<TOut> dst, Func<T, T, TOut> op)
     {
-        var sa = Shapes.BroadcastStrides(aShape, outShape);
-        var sb = Shapes.BroadcastStrides(bShape, outShape);
-        var sizes = new List<int>(outShape.Length);
-        var la = new List<int>(outShape.Length);
-        var lb = new List<int>(outShape.Length);
-        for (int d = 0; d < outShape.Length; d++)
+        int inner = loop.InnerSize, sa = loop.InnerStrideA, sb = loop.InnerStrideB, sd = loop.InnerStrideD;
+        var rows = loop.GetEnumerator(firstRow);
+        T[] x = a.Data, y = b.Data;
+        TOut[] d = dst.Data;
+        for (int done = 0; done < rowCount && rows.NextRun(1, out int offD, out int offA, out int offB, out _); done++)
         {
-            if (outShape[d] == 1) continue;
-            int last = sizes.Count - 1;
-            // Merge into the previous (outer) dim when both operands step through them as one run.
-            if (last >= 0 && la[last] == sa[d] * outShape[d] && lb[last] == sb[d] * outShape[d])
-            {
-                sizes[last] *= outShape[d];
-                la[last] = sa[d];
-                lb[last] = sb[d];
-            }
-            else
-            {
-                sizes.Add(outShape[d]);
-                la.Add(sa[d]);
-                lb.Add(sb[d]);
-            }
-        }
-        if (sizes.Count == 0) return new BroadcastLoop([], [], [], 1, 0, 0);
-        int k = sizes.Count - 1;
-        return new BroadcastLoop(sizes.GetRange(0, k).ToArray(), la.GetRange(0, k).ToArray(), lb.GetRange(0, k).ToArray(),
-            sizes[k], la[k], lb[k]);
-    }
-
-    /// <summary>The operands' strides along the innermost outer dim (0 and 0 when there is no outer dim).</summary>
-    public (int A, int B) InnermostOuterStrides =>
-        _sizes.Length == 0 ? (0, 0) : (_stridesA[^1], _stridesB[^1]);
-
-    public Enumerator GetEnumerator() => new(this, 0);
-
-    /// <summary>Enumerates from row <paramref name="firstRow"/> on (rows in row-major order of the outer dims).</summary>
-    public Enumerator GetEnumerator(int firstRow) => new(this, firstRow);
-
-    public struct Enumerator
-    {
-        private readonly BroadcastLoop _loop;
-        private readonly int[] _index;
-        private int _offA, _offB;
-        private bool _started, _done;
-
-        internal Enumerator(BroadcastLoop loop, int firstRow)
-        {
-            _loop = loop;
-            _index = new int[loop._sizes.Length];
-            _offA = _offB = 0;
-            // The odometer position of firstRow, innermost outer dim fastest.
-            for (int d = _index.Length - 1; d >= 0 && firstRow > 0; d--)
-            {
-                _index[d] = firstRow % loop._sizes[d];
-                firstRow /= loop._sizes[d];
-                _offA += _index[d] * loop._stridesA[d];
-                _offB += _index[d] * loop._stridesB[d];
-            }
-            _started = _done = false;
-        }
-
-        public (int OffsetA, int OffsetB) Current => (_offA, _offB);
-
-        /// <summary>
-        /// Moves to the next run: the rows from the next one on that continue along the innermost outer dim, at
-        /// most <paramref name="max"/>, starting at <paramref name="offA"/> and <paramref name="offB"/>. The move
-        /// after it starts after the run's last row.
-        /// </summary>
-        public bool NextRun(int max, out int offA, out int offB, out int count)
-        {
-            offA = offB = count = 0;
-            if (!MoveNext()) return false;
-            (offA, offB) = (_offA, _offB);
-            int last = _index.Length - 1;
-            count = last < 0 ? 1 : Math.Min(max, _loop._sizes[last] - _index[last]);
-            if (count > 1)
-            {
-                // Stand on the run's last row, so that MoveNext carries on from there.
-                _index[last] += count - 1;
-                _offA += (count - 1) * _loop._stridesA[last];
-                _offB += (count - 1) * _loop._stridesB[last];
-            }
-            return true;
-        }
-
-        public bool MoveNext()
-        {
-            if (_done) return false;
-            if (!_started) { _started = true; return true; }
-            for (int d = _index.Length - 1; d >= 0; d--)
-            {
-                _index[d]++;
-                _offA += _loop._stridesA[d];
-                _offB += _loop._stridesB[d];
-                if (_index[d] < _loop._sizes[d]) return true;
-                _offA -= _loop._stridesA[d] * _index[d];
-                _offB -= _loop._stridesB[d] * _index[d];
-                _index[d] = 0;
-            }
-            _done = true;
-            return false;
+            int ia = a.Offset + offA, ib = b.Offset + offB, id = dst.Offset + offD;
+            for (int i = 0; i < inner; i++, ia += sa, ib += sb, id += sd) d[id] = op(x[ia], y[ib]);
         }
     }
 }

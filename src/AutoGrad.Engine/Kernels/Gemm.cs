@@ -308,7 +308,7 @@ internal static unsafe class Gemm
                         if (cols == nr)
                         {
                             // Two vector moves per row: a span copy per 64 bytes cost more than the moving itself
-                            // (about 25 us of a [64,784] @ [784,128] product went to packing B).
+                            // (a sizeable part of a [64,784] @ [784,128] product went to packing B).
                             Vector256.Store(Vector256.Load(src), dst);
                             Vector256.Store(Vector256.Load(src + w), dst + w);
                             continue;

@@ -13,54 +13,38 @@ internal static class MatMulKernels
     /// <summary>m*n*k from which the blocked kernel is used (tuned by the benchmarks; tests force both paths).</summary>
     internal static long GemmThreshold = 16 * 16 * 16;
 
-    public static void MatMul<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+    /// <summary>
+    /// C[m,n] = op(A) @ op(B) where op transposes a stored [k, m] A or [n, k] B (transposed views are read in place).
+    /// </summary>
+    public static void MatMul<T>(ReadOnlySpan<T> a, bool transA, ReadOnlySpan<T> b, bool transB, Span<T> c, int m, int k, int n)
         where T : unmanaged, INumber<T>
     {
+        c = c[..(m * n)];
         // Past a few thousand multiply-adds the packed FMA kernel wins; below, packing costs more than it saves.
         if ((long)m * n * k >= GemmThreshold && Gemm.IsSupported)
         {
             if (typeof(T) == typeof(float))
             {
-                Gemm.Run(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n);
+                Gemm.Run(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, transA, transB);
                 return;
             }
             if (typeof(T) == typeof(double))
             {
-                Gemm.Run(MemoryMarshal.Cast<T, double>(a), MemoryMarshal.Cast<T, double>(b), MemoryMarshal.Cast<T, double>(c), m, k, n);
+                Gemm.Run(MemoryMarshal.Cast<T, double>(a), MemoryMarshal.Cast<T, double>(b), MemoryMarshal.Cast<T, double>(c), m, k, n, transA, transB);
                 return;
             }
         }
-        c.Clear();
-        for (int i = 0; i < m; i++)
+        if (!transA && !transB)
         {
-            var row = c.Slice(i * n, n);
-            for (int p = 0; p < k; p++)
+            // Each output row as a sum of scaled rows of B (one vectorized multiply-add per A element).
+            c.Clear();
+            for (int i = 0; i < m; i++)
             {
-                T s = a[i * k + p];
-                TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), s, row, row);
+                var row = c.Slice(i * n, n);
+                for (int p = 0; p < k; p++)
+                    TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), a[i * k + p], row, row);
             }
-        }
-    }
-
-    /// <summary>
-    /// C = op(A) @ op(B) where op transposes a stored [k, m] A or [n, k] B: the products of matmul's backward
-    /// (grad @ B^T, A^T @ grad) without materializing the transposes.
-    /// </summary>
-    public static void MatMulTransposed<T>(T[] a, bool transA, T[] b, bool transB, T[] c, int m, int k, int n)
-        where T : unmanaged, INumber<T>
-    {
-        if ((long)m * n * k >= GemmThreshold && Gemm.IsSupported)
-        {
-            if (typeof(T) == typeof(float))
-            {
-                Gemm.Run((float[])(object)a, (float[])(object)b, (float[])(object)c, m, k, n, transA, transB);
-                return;
-            }
-            if (typeof(T) == typeof(double))
-            {
-                Gemm.Run((double[])(object)a, (double[])(object)b, (double[])(object)c, m, k, n, transA, transB);
-                return;
-            }
+            return;
         }
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)

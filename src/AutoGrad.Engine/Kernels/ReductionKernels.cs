@@ -51,38 +51,40 @@ internal static class ReductionKernels
     /// threads as one contiguous run of blocks per thread (each core streams its own range), and a range beyond the
     /// cache is read four blocks at a time (<see cref="VectorSum.RunSums(ReadOnlySpan{float}, int, Span{double}, int)"/>).
     /// </summary>
-    public static double SumAll(float[] x) => BlockedSum(x);
+    public static double SumAll(float[] x) => BlockedSum(x, 0, x.Length);
 
-    public static double SumAll(double[] x) => BlockedSum(x);
+    public static double SumAll(double[] x) => BlockedSum(x, 0, x.Length);
+
+    /// <summary>The blocked sum of <paramref name="length"/> elements from <paramref name="offset"/>.</summary>
+    public static double SumAll<T>(T[] x, int offset, int length) where T : unmanaged => BlockedSum(x, offset, length);
 
     private const int ParallelBlock = 1 << 16;
 
     /// <summary>
     /// A thread's range of blocks from this size on is read four blocks at a time (from memory, not cache: half the
-    /// L3 and up, as for <see cref="BinaryKernel"/>'s streamed results). Measured on one thread: 1e7 floats 1.01 ->
-    /// 0.76 ms, 4e6 doubles 0.74 -> 0.49 ms; on two, 16 MB per thread and up, 0.92-1.10x of one stream each
-    /// (memory-bound either way). Below it (1e6 elements in L3) one stream is 5-8% faster.
+    /// L3 and up, as for <see cref="BinaryKernel"/>'s streamed results): on one thread a quarter to a third faster,
+    /// on two about the same (memory-bound either way). Below it (1e6 elements in L3) one stream is a little faster
+    /// (docs/performance.md, design measurements).
     /// </summary>
     private const long InterleavedBytes = 16L << 20;
 
-    private static double BlockedSum<T>(T[] x) where T : unmanaged
+    private static double BlockedSum<T>(T[] x, int offset, int n) where T : unmanaged
     {
-        int n = x.Length;
-        if (n <= ParallelBlock) return RowSum<T>(x);
+        if (n <= ParallelBlock) return RowSum<T>(x.AsSpan(offset, n));
         int blocks = (n + ParallelBlock - 1) / ParallelBlock;
         var partial = new double[blocks];
-        if (ParallelChunks.Worth(n)) ParallelChunks.RunRanges(blocks, (first, count) => BlockSums(x, first, count, partial));
-        else BlockSums(x, 0, blocks, partial);
+        if (ParallelChunks.Worth(n)) ParallelChunks.RunRanges(blocks, (first, count) => BlockSums(x, offset, n, first, count, partial));
+        else BlockSums(x, offset, n, 0, blocks, partial);
         double total = 0;
         foreach (var p in partial) total += p;
         return total;
     }
 
     /// <summary>partial[b] = the sum of block b, for blocks [first, first + count).</summary>
-    private static void BlockSums<T>(T[] x, int first, int count, double[] partial) where T : unmanaged
+    private static void BlockSums<T>(T[] x, int offset, int n, int first, int count, double[] partial) where T : unmanaged
     {
         int start = first * ParallelBlock;
-        var run = x.AsSpan(start, Math.Min(count * ParallelBlock, x.Length - start));
+        var run = x.AsSpan(offset + start, Math.Min(count * ParallelBlock, n - start));
         int streams = (long)run.Length * Unsafe.SizeOf<T>() >= InterleavedBytes ? VectorSum.MaxStreams : 1;
         if (typeof(T) == typeof(float)) VectorSum.RunSums(MemoryMarshal.Cast<T, float>(run), ParallelBlock, partial.AsSpan(first, count), streams);
         else VectorSum.RunSums(MemoryMarshal.Cast<T, double>(run), ParallelBlock, partial.AsSpan(first, count), streams);
@@ -167,7 +169,7 @@ internal static class ReductionKernels
     /// <see cref="SumColumns{T}"/> for one thread's strip of columns, summed into a buffer of the thread's own and
     /// copied to dst once. Summed in place, the cache line of dst that holds both strips' edge columns was written by
     /// both threads once per row group: a [1000,1000] float32 dim-0 sum on two threads ran at one thread's speed
-    /// (49-52 us against 35) whenever dst's two halves met inside a line, as 7 of 8 placements do. The sums are the
+    /// whenever dst's two halves met inside a line, as 7 of 8 placements do (false sharing). The sums are the
     /// same (dst starts at zero either way).
     /// </summary>
     private static void SumColumnStrip<T>(T[] x, int rows, int cols, int start, int count, double[] dst)

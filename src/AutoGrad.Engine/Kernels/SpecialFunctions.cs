@@ -49,4 +49,20 @@ internal static class SpecialFunctions
         }
         return Math.Exp(-x * x) / (f * 1.7724538509055159); // sqrt(pi)
     }
+
+    /// <summary>log(1 + v) accurate for small v (the classic correction, since net8.0 has no Math.LogP1).</summary>
+    public static double LogOnePlus(double v)
+    {
+        double u = 1.0 + v;
+        if (u == 1.0) return v;
+        if (double.IsInfinity(u)) return u;
+        return Math.Log(u) * v / (u - 1.0);
+    }
+
+    /// <summary>exp(v) - 1 accurate for small v.</summary>
+    public static double ExpMinusOne(double v)
+    {
+        if (Math.Abs(v) < 1e-5) return v + 0.5 * v * v + v * v * v / 6.0;
+        return Math.Exp(v) - 1.0;
+    }
 }

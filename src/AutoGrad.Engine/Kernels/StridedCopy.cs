@@ -1,46 +1,26 @@
 namespace AutoGrad.Kernels;
 
 /// <summary>
-/// Copies elements read through arbitrary strides into a dense row-major array: the one kernel behind permute,
-/// transpose, select, narrow and friends, since storage here is always dense. The innermost dim is copied as a
-/// block when its stride is 1.
+/// Copies elements read through arbitrary strides into a new dense row-major array (a view's Dense, a broadcast
+/// operand's expansion, a reduction's lanes). The walk is the elementwise loop's (<see cref="StridedLoop"/>, through
+/// <see cref="UnaryKernel.Map{TIn, TOut}"/>): contiguous runs are copied as blocks.
 /// </summary>
 internal static class StridedCopy
 {
-    public static Array Gather(Array source, int[] shape, int[] strides, int offset)
+    public static Array Gather(Array source, int[] shape, int[] strides, int offset) => source switch
     {
-        int n = Shapes.NumElements(shape);
-        var dst = Array.CreateInstance(source.GetType().GetElementType()!, n);
-        switch (source)
-        {
-            case float[] s: Gather(s, (float[])dst, shape, strides, offset); break;
-            case double[] s: Gather(s, (double[])dst, shape, strides, offset); break;
-            case long[] s: Gather(s, (long[])dst, shape, strides, offset); break;
-            case bool[] s: Gather(s, (bool[])dst, shape, strides, offset); break;
-        }
-        return dst;
-    }
+        float[] s => Gather(s, shape, strides, offset),
+        double[] s => Gather(s, shape, strides, offset),
+        long[] s => Gather(s, shape, strides, offset),
+        bool[] s => Gather(s, shape, strides, offset),
+        _ => throw new InvalidOperationException(),
+    };
 
-    private static void Gather<T>(T[] src, T[] dst, int[] shape, int[] strides, int offset)
+    private static T[] Gather<T>(T[] source, int[] shape, int[] strides, int offset)
     {
-        if (dst.Length == 0) return;
-        int rank = shape.Length;
-        if (rank == 0) { dst[0] = src[offset]; return; }
-        int inner = shape[rank - 1], innerStride = strides[rank - 1];
-        var index = new int[rank - 1];
-        int off = offset;
-        for (int o = 0; o < dst.Length; o += inner)
-        {
-            if (innerStride == 1) Array.Copy(src, off, dst, o, inner);
-            else for (int i = 0; i < inner; i++) dst[o + i] = src[off + i * innerStride];
-            for (int d = rank - 2; d >= 0; d--)
-            {
-                index[d]++;
-                off += strides[d];
-                if (index[d] < shape[d]) break;
-                off -= strides[d] * index[d];
-                index[d] = 0;
-            }
-        }
+        var dst = new T[Shapes.NumElements(shape)];
+        UnaryKernel.Map(new Strided<T>(source, offset, strides), new Strided<T>(dst, 0, Shapes.ContiguousStrides(shape)), shape,
+            static (x, d) => x.CopyTo(d));
+        return dst;
     }
 }

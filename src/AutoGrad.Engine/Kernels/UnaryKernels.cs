@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -64,28 +65,86 @@ internal static class UnaryKernel
         for (; i < x.Length; i++) d[i] = (float)x[i];
     }
 
-    public static Array Run<TOp>(Array input) where TOp : IUnaryOperator
+    /// <summary>
+    /// dst = f(src) elementwise over <paramref name="shape"/>, any strides. <paramref name="f"/> works on runs of
+    /// contiguous elements: one flat run when both are laid out alike over a dense range (split across threads when
+    /// large), else row by row, strided rows gathered into a buffer first.
+    /// </summary>
+    public static void Map<TIn, TOut>(Strided<TIn> src, Strided<TOut> dst, int[] shape, SpanMap<TIn, TOut> f)
     {
-        switch (input)
+        int n = Shapes.NumElements(shape);
+        if (n == 0) return;
+        if (Layout.IsNonOverlappingAndDense(shape, dst.Strides))
         {
-            case float[] f:
+            if (src.Strides.AsSpan().SequenceEqual(dst.Strides))
             {
-                var r = StoragePool.RentOrAllocate<float>(f.Length);
-                if (ParallelChunks.Worth(f.Length)) ParallelChunks.Run(f.Length, (s, l) => TOp.Invoke(f.AsSpan(s, l), r.AsSpan(s, l)));
-                else TOp.Invoke(f, r);
-                return r;
+                TIn[] x = src.Data;
+                TOut[] d = dst.Data;
+                int xo = src.Offset, dOff = dst.Offset;
+                if (ParallelChunks.Worth(n)) ParallelChunks.Run(n, (s, l) => f(x.AsSpan(xo + s, l), d.AsSpan(dOff + s, l)));
+                else f(x.AsSpan(xo, n), d.AsSpan(dOff, n));
+                return;
             }
-            case double[] d:
+            if (IsRepeated(src.Strides))
             {
-                var r = StoragePool.RentOrAllocate<double>(d.Length);
-                if (ParallelChunks.Worth(d.Length)) ParallelChunks.Run(d.Length, (s, l) => TOp.Invoke(d.AsSpan(s, l), r.AsSpan(s, l)));
-                else TOp.Invoke(d, r);
-                return r;
+                // One value everywhere (an expanded scalar): computed once, then filled.
+                Span<TOut> one = new TOut[1];
+                f(src.Data.AsSpan(src.Offset, 1), one);
+                dst.Data.AsSpan(dst.Offset, n).Fill(one[0]);
+                return;
             }
-            default: throw new InvalidOperationException("unary float kernel on a non-floating array");
+        }
+        var loop = StridedLoop.Create(shape, dst.Strides, src.Strides, dst.Strides);
+        if (ParallelChunks.Worth(n) && loop.Rows > 1)
+            ParallelChunks.RunRanges(loop.Rows, (first, count) => MapRows(loop, first, count, src, dst, f));
+        else
+            MapRows(loop, 0, loop.Rows, src, dst, f);
+    }
+
+    private static bool IsRepeated(int[] strides)
+    {
+        foreach (var s in strides) if (s != 0) return false;
+        return true;
+    }
+
+    private static void MapRows<TIn, TOut>(StridedLoop loop, int firstRow, int rowCount, Strided<TIn> src, Strided<TOut> dst,
+        SpanMap<TIn, TOut> f)
+    {
+        int inner = loop.InnerSize, sa = loop.InnerStrideA, sd = loop.InnerStrideD;
+        bool direct = sa == 1 && sd == 1;
+        TIn[]? gathered = direct || sa == 1 ? null : ArrayPool<TIn>.Shared.Rent(inner);
+        TOut[]? computed = direct || sd == 1 ? null : ArrayPool<TOut>.Shared.Rent(inner);
+        try
+        {
+            var rows = loop.GetEnumerator(firstRow);
+            for (int done = 0; done < rowCount && rows.NextRun(1, out int offD, out int offA, out _, out _); done++)
+            {
+                int ia = src.Offset + offA, id = dst.Offset + offD;
+                ReadOnlySpan<TIn> x;
+                if (gathered is null) x = src.Data.AsSpan(ia, inner);
+                else
+                {
+                    for (int i = 0; i < inner; i++, ia += sa) gathered[i] = src.Data[ia];
+                    x = gathered.AsSpan(0, inner);
+                }
+                if (computed is null) f(x, dst.Data.AsSpan(id, inner));
+                else
+                {
+                    f(x, computed.AsSpan(0, inner));
+                    for (int i = 0; i < inner; i++, id += sd) dst.Data[id] = computed[i];
+                }
+            }
+        }
+        finally
+        {
+            if (gathered is not null) ArrayPool<TIn>.Shared.Return(gathered);
+            if (computed is not null) ArrayPool<TOut>.Shared.Return(computed);
         }
     }
 }
+
+/// <summary>A function over a run of contiguous elements (the unit every elementwise kernel works in).</summary>
+internal delegate void SpanMap<TIn, TOut>(ReadOnlySpan<TIn> x, Span<TOut> d);
 
 // Transcendentals. float64 exp and sigmoid use VectorMath's FMA exp (about 1 ulp; TensorPrimitives' double exp ran
 // at scalar speed here), float64 tanh its Cephes-style split (within 4 ulp). float32 exp, sigmoid and tanh run in

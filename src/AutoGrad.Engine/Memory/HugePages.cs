@@ -6,9 +6,8 @@ namespace AutoGrad;
 /// Asks Linux to back large storage arrays with 2 MB pages (transparent huge pages in "madvise" mode, the default
 /// of Debian and many other distributions: only memory that asks gets them). A kernel sweeping a 40 MB array
 /// otherwise touches 10,000 pages of 4 KB, far more than the TLB holds, and every new page costs a page-table
-/// walk. Measured here, same arrays in paired rounds: a 1e7-float sum 379 -> 333 us on two threads and 1301 ->
-/// 1121 us on one; a 1e6-float add 75 -> 70 us (where only half of each 4 MB array is in whole huge pages).
-/// PyTorch offers the same for its CPU allocator (THP_MEM_ALLOC_ENABLE).
+/// walk; with the advice a 1e7-float sum ran about 12% faster (docs/performance.md, design measurements). PyTorch
+/// offers the same for its CPU allocator (THP_MEM_ALLOC_ENABLE).
 /// <para>
 /// Only the whole 2 MB pages inside an array are advised, so no memory outside it is made huge and the array's
 /// own pages are all written anyway. The advice is a hint: kernels without transparent huge pages ignore it or

@@ -17,10 +17,5 @@ public static class OutOfMemory
         $"DefaultCPUAllocator: can't allocate memory: you tried to allocate {bytes} bytes. Error code 12 (Cannot allocate memory)"));
 
     /// <summary>The size in bytes of <paramref name="count"/> elements of <paramref name="dtype"/>.</summary>
-    internal static long Bytes(DType dtype, long count) => count * dtype switch
-    {
-        DType.Bool => 1,
-        DType.Float32 => 4,
-        _ => 8,
-    };
+    internal static long Bytes(DType dtype, long count) => count * dtype.ItemSize();
 }

@@ -2,16 +2,16 @@ namespace AutoGrad;
 
 /// <summary>
 /// Storage arrays handed back by <see cref="Tensor.Dispose"/>, reused for the next result of the same dtype and
-/// length. A result written into memory that was just freed is written into cache: a fresh 4 MB managed array
-/// lies in lines no core has touched, and filling it cost about as much as the add that fills it (1e6 float32
-/// add: 0.15 ns an element into a reused buffer, 0.25-0.37 into a fresh one). libtorch gets the same effect from
-/// malloc, which hands a freed block straight back.
+/// length, and the arrays <see cref="StorageReclaimer"/> recovers from storages nobody disposed. A result written
+/// into memory that was just freed is written into cache: a fresh 4 MB managed array lies in lines no core has
+/// touched, and filling it cost about as much as the add that fills it. libtorch gets the same effect from malloc,
+/// which hands a freed block straight back.
 ///
-/// Arrays larger than the cache gain too: a fresh 40 MB array is memory the runtime must map and the kernel
-/// must fault in page by page (allocating and filling 1e7 floats took 9.3 ms against 2.8 ms for filling a
-/// reused array). Small results gain as well: a new 4 KB array (the [1000] row sums of a [1000,1000] matrix) cost
-/// 2.5 us in the median, as much as 5% of the sum that fills it, because the runtime's allocation budget marches
-/// through memory no core has touched lately, and a pool hit costs tens of nanoseconds. Below
+/// Arrays larger than the cache gain too: a fresh 40 MB array is memory the runtime must map and the kernel must
+/// fault in page by page. Small results gain as well: a new 4 KB array (the [1000] row sums of a [1000,1000]
+/// matrix) cost a measurable part of the sum that fills it, because the runtime's allocation budget marches
+/// through memory no core has touched lately, and a pool hit costs tens of nanoseconds (docs/performance.md,
+/// design measurements). Below
 /// <see cref="MinBytes"/> (256 floats) arrays are not kept: the notebook's 2x2 tensors allocate in a few
 /// nanoseconds, and the pool's lock would cost more than it saves. The pool holds at most
 /// <see cref="CapacityBytes"/> in <see cref="CapacityArrays"/> arrays (the most recently returned, which are the

@@ -17,8 +17,8 @@ public sealed partial class Tensor
         using (GradMode.NoGrad()) result = grad.Mul(GeluDerivative(self, tanh));
         if (Graph.NeedsGrad(grad, self))
             Graph.Record(result, "GeluBackwardBackward0", [grad, self], [grad, self], tanh, static (gg, s, state, n) =>
-                [n[0] ? GeluBackward(gg, s[1], (bool)state!) : null,
-                 n[1] ? gg.Mul(s[0]).Mul(GeluSecondDerivative(s[1], (bool)state!)) : null]);
+                [n[0] ? GeluBackward(gg, s[1], state) : null,
+                 n[1] ? gg.Mul(s[0]).Mul(GeluSecondDerivative(s[1], state)) : null]);
         return result;
     }
 
@@ -28,7 +28,7 @@ public sealed partial class Tensor
         Tensor result;
         using (GradMode.NoGrad()) result = grad.Mul(output.Mul(output).RSub(1L));
         if (Graph.NeedsGrad(grad, output))
-            Graph.Record(result, "TanhBackwardBackward0", [grad, output], [grad, output], null, static (gg, s, _, n) =>
+            Graph.Record(result, "TanhBackwardBackward0", [grad, output], [grad, output], static (gg, s, n) =>
                 [n[0] ? TanhBackward(gg, s[1]) : null, n[1] ? gg.Mul(s[1].Mul(-2L).Mul(s[0])) : null]);
         return result;
     }
@@ -39,7 +39,7 @@ public sealed partial class Tensor
         Tensor result;
         using (GradMode.NoGrad()) result = grad.Mul(output.RSub(1L)).Mul(output);
         if (Graph.NeedsGrad(grad, output))
-            Graph.Record(result, "SigmoidBackwardBackward0", [grad, output], [grad, output], null, static (gg, s, _, n) =>
+            Graph.Record(result, "SigmoidBackwardBackward0", [grad, output], [grad, output], static (gg, s, n) =>
                 [n[0] ? SigmoidBackward(gg, s[1]) : null, n[1] ? gg.Mul(s[0]).Mul(s[1].Mul(-2L).Add(1L)) : null]);
         return result;
     }
@@ -52,17 +52,17 @@ public sealed partial class Tensor
     {
         Tensor result;
         // relu's case (same shape and dtype) is one fused pass; anything else goes through where().
-        if (grad.DType == self.DType && Shapes.Equal(grad._shape, self._shape) && grad.Storage is float[] or double[])
-            result = new Tensor(grad.Storage switch
+        if (grad.DType == self.DType && Shapes.Equal(grad._shape, self._shape) && grad.DType.IsFloating() && grad.IsCompact && self.IsCompact)
+            result = new Tensor(grad.Buffer switch
             {
-                float[] g => ThresholdSelect(g, (float[])self.Storage, (float)threshold),
-                _ => ThresholdSelect((double[])grad.Storage, (double[])self.Storage, threshold),
+                float[] g => ThresholdSelect(g, (float[])self.Buffer, (float)threshold),
+                _ => ThresholdSelect((double[])grad.Buffer, (double[])self.Buffer, threshold),
             }, grad.ShapeArray, grad.DType);
         else
             using (GradMode.NoGrad()) result = Where(self.Le(threshold), ZerosScalar(grad.DType), grad);
         if (Graph.NeedsGrad(grad, self))
             Graph.Record(result, "ThresholdBackwardBackward0", [grad, self], [self], threshold, static (gg, s, state, n) =>
-                [n[0] ? ThresholdBackward(gg, s[0], (double)state!) : null, n[1] ? ZerosLike(gg) : null]);
+                [n[0] ? ThresholdBackward(gg, s[0], state) : null, n[1] ? ZerosLike(gg) : null]);
         return result;
     }
 

@@ -19,18 +19,19 @@ public sealed partial class Tensor
                 $"Expected size for first two dimensions of batch2 tensor to be: [{b}, {m}] but got: [{other._shape[0]}, {other._shape[1]}].");
         CheckSameDType(other, "expected scalar type {0} but found {1}");
         var result = Empty([b, n, p], DType);
+        Array selfData = Dense, otherData = other.Dense;
         for (int i = 0; i < b; i++)
         {
             switch (DType)
             {
-                case DType.Float32: MatMulKernels.MatMul<float>(Data<float>().AsSpan(i * n * m, n * m), other.Data<float>().AsSpan(i * m * p, m * p), result.Data<float>().AsSpan(i * n * p, n * p), n, m, p); break;
-                case DType.Float64: MatMulKernels.MatMul<double>(Data<double>().AsSpan(i * n * m, n * m), other.Data<double>().AsSpan(i * m * p, m * p), result.Data<double>().AsSpan(i * n * p, n * p), n, m, p); break;
-                case DType.Int64: MatMulKernels.MatMul<long>(Data<long>().AsSpan(i * n * m, n * m), other.Data<long>().AsSpan(i * m * p, m * p), result.Data<long>().AsSpan(i * n * p, n * p), n, m, p); break;
+                case DType.Float32: MatMulKernels.MatMul<float>(((float[])selfData).AsSpan(i * n * m, n * m), false, ((float[])otherData).AsSpan(i * m * p, m * p), false, result.Fillable<float>().AsSpan(i * n * p, n * p), n, m, p); break;
+                case DType.Float64: MatMulKernels.MatMul<double>(((double[])selfData).AsSpan(i * n * m, n * m), false, ((double[])otherData).AsSpan(i * m * p, m * p), false, result.Fillable<double>().AsSpan(i * n * p, n * p), n, m, p); break;
+                case DType.Int64: MatMulKernels.MatMul<long>(((long[])selfData).AsSpan(i * n * m, n * m), false, ((long[])otherData).AsSpan(i * m * p, m * p), false, result.Fillable<long>().AsSpan(i * n * p, n * p), n, m, p); break;
                 default: throw TorchException.Runtime("MatMulBool", "\"bmm\" not implemented for 'Bool'");
             }
         }
         if (Graph.NeedsGrad(this, other))
-            Graph.Record(result, "BmmBackward0", [this, other], [this, other], null, static (g, s, _, n) =>
+            Graph.Record(result, "BmmBackward0", [this, other], [this, other], static (g, s, n) =>
                 [n[0] ? g.Bmm(s[1].Transpose(1, 2)) : null, n[1] ? s[0].Transpose(1, 2).Bmm(g) : null]);
         return result;
     }
@@ -82,9 +83,10 @@ public sealed partial class Tensor
     /// <summary>at::_unsafe_view: a reshape recorded as UnsafeViewBackward0.</summary>
     private Tensor UnsafeView(int[] shape)
     {
-        var result = Alias(shape);
+        // The input is a fresh, compact bmm result: the reshape shares its storage without being a view of it.
+        var result = new Tensor(_storage, _offset, shape, Shapes.ContiguousStrides(shape), DType);
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, "UnsafeViewBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Reshape((int[])state!)]);
+            Graph.Record(result, "UnsafeViewBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Reshape(state)]);
         return result;
     }
 }

@@ -1,55 +1,55 @@
 using System.Numerics;
 using AutoGrad.Autograd;
 using AutoGrad.Kernels;
+using AutoGrad.Ops;
 
 namespace AutoGrad;
 
-// Comparisons (Bool results, never differentiable) and where(condition, x, y).
+// Comparisons as methods (their declarations in BinaryOps; Bool results, never differentiable), logical and/or,
+// and where(condition, x, y).
 public sealed partial class Tensor
 {
-    public Tensor Eq(Tensor other) => Compare<EqualOperator>(this, other);
-    public Tensor Eq(double other) => Compare<EqualOperator>(this, WrapNumber(other));
-    public Tensor Eq(long other) => Compare<EqualOperator>(this, WrapNumber(other));
-    public Tensor Ne(Tensor other) => Compare<NotEqualOperator>(this, other);
-    public Tensor Ne(double other) => Compare<NotEqualOperator>(this, WrapNumber(other));
-    public Tensor Gt(Tensor other) => Compare<GreaterOperator>(this, other);
-    public Tensor Gt(double other) => Compare<GreaterOperator>(this, WrapNumber(other));
-    public Tensor Gt(long other) => Compare<GreaterOperator>(this, WrapNumber(other));
-    public Tensor Ge(Tensor other) => Compare<GreaterOrEqualOperator>(this, other);
-    public Tensor Ge(double other) => Compare<GreaterOrEqualOperator>(this, WrapNumber(other));
-    public Tensor Ge(long other) => Compare<GreaterOrEqualOperator>(this, WrapNumber(other));
-    public Tensor Lt(Tensor other) => Compare<LessOperator>(this, other);
-    public Tensor Lt(double other) => Compare<LessOperator>(this, WrapNumber(other));
-    public Tensor Le(Tensor other) => Compare<LessOrEqualOperator>(this, other);
-    public Tensor Le(double other) => Compare<LessOrEqualOperator>(this, WrapNumber(other));
+    public Tensor Eq(Tensor other) => BinaryOps.Eq.Apply(this, other);
+    public Tensor Eq(double other) => BinaryOps.Eq.Apply(this, WrapNumber(other));
+    public Tensor Eq(long other) => BinaryOps.Eq.Apply(this, WrapNumber(other));
+    public Tensor Ne(Tensor other) => BinaryOps.Ne.Apply(this, other);
+    public Tensor Ne(double other) => BinaryOps.Ne.Apply(this, WrapNumber(other));
+    public Tensor Gt(Tensor other) => BinaryOps.Gt.Apply(this, other);
+    public Tensor Gt(double other) => BinaryOps.Gt.Apply(this, WrapNumber(other));
+    public Tensor Gt(long other) => BinaryOps.Gt.Apply(this, WrapNumber(other));
+    public Tensor Ge(Tensor other) => BinaryOps.Ge.Apply(this, other);
+    public Tensor Ge(double other) => BinaryOps.Ge.Apply(this, WrapNumber(other));
+    public Tensor Ge(long other) => BinaryOps.Ge.Apply(this, WrapNumber(other));
+    public Tensor Lt(Tensor other) => BinaryOps.Lt.Apply(this, other);
+    public Tensor Lt(double other) => BinaryOps.Lt.Apply(this, WrapNumber(other));
+    public Tensor Le(Tensor other) => BinaryOps.Le.Apply(this, other);
+    public Tensor Le(double other) => BinaryOps.Le.Apply(this, WrapNumber(other));
 
     public Tensor LogicalAnd(Tensor other) => Compare<LogicalAndOperator>(this, other);
 
-    /// <summary>
-    /// Compares in the promoted dtype, as PyTorch does: an int64 tensor against 2.5 compares as float32, against an
-    /// int as int64 (exactly, even beyond 2^53). Bool operands compare as 0 and 1.
-    /// </summary>
+    /// <summary>A comparison-like op outside the op table (logical and/or): a Bool result laid out as the operands.</summary>
     private static Tensor Compare<TOp>(Tensor a, Tensor b) where TOp : IComparisonOperator
     {
-        var dtype = TypePromotion.ResultType(a, b);
-        var outShape = Shapes.Broadcast(a._shape, b._shape);
-        var result = new bool[Shapes.NumElements(outShape)];
-        switch (dtype)
-        {
-            case DType.Float32: CompareAs<TOp, float>(a, b, DType.Float32, outShape, result); break;
-            case DType.Float64: CompareAs<TOp, double>(a, b, DType.Float64, outShape, result); break;
-            default: CompareAs<TOp, long>(a, b, DType.Int64, outShape, result); break;
-        }
-        return new Tensor(result, outShape, DType.Bool).WithElementwiseLayout(a, b);
+        var result = EmptyElementwise(Shapes.Broadcast(a._shape, b._shape), DType.Bool, a, b);
+        RunComparison<TOp>(a, b, result);
+        return result;
     }
 
-    private static void CompareAs<TOp, T>(Tensor a, Tensor b, DType dtype, int[] outShape, bool[] result)
-        where TOp : IComparisonOperator where T : INumber<T>
+    /// <summary>
+    /// dst = a (op) b, compared in the promoted dtype, as PyTorch does: an int64 tensor against 2.5 compares as
+    /// float32, against an int as int64 (exactly, even beyond 2^53). Bool operands compare as 0 and 1.
+    /// </summary>
+    internal static void RunComparison<TOp>(Tensor a, Tensor b, Tensor dst) where TOp : IComparisonOperator
     {
-        var truth = new T[result.Length];
-        BinaryKernel.RunScalar((T[])a.StorageAs(dtype), a._shape, (T[])b.StorageAs(dtype), b._shape, truth, outShape,
-            static (x, y) => TOp.Invoke(x, y) ? T.One : T.Zero);
-        for (int i = 0; i < result.Length; i++) result[i] = !T.IsZero(truth[i]);
+        var dtype = TypePromotion.ResultType(a, b);
+        var outShape = dst._shape;
+        var truth = Strided<bool>.Of(dst, outShape);
+        switch (dtype)
+        {
+            case DType.Float32: BinaryKernel.RunScalar(Operand<float>(a, dtype, outShape), Operand<float>(b, dtype, outShape), truth, outShape, static (x, y) => TOp.Invoke(x, y)); break;
+            case DType.Float64: BinaryKernel.RunScalar(Operand<double>(a, dtype, outShape), Operand<double>(b, dtype, outShape), truth, outShape, static (x, y) => TOp.Invoke(x, y)); break;
+            default: BinaryKernel.RunScalar(Operand<long>(a, DType.Int64, outShape), Operand<long>(b, DType.Int64, outShape), truth, outShape, static (x, y) => TOp.Invoke(x, y)); break;
+        }
     }
 
     /// <summary>torch.where(condition, x, y): x where condition is true, else y, all three broadcast.</summary>
@@ -61,22 +61,25 @@ public sealed partial class Tensor
                 $"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.DType.ScalarTypeName()}");
         var dtype = TypePromotion.ResultType(x, y);
         var outShape = Shapes.Broadcast(Shapes.Broadcast(condition._shape, x._shape), y._shape);
-        var result = Empty(outShape, dtype).WithElementwiseLayout(condition, x, y);
-        var c = (bool[])condition.ExpandData(outShape);
+        var result = EmptyElementwise(outShape, dtype, condition, x, y);
+        // Computed row-major, then laid out as the result (the layout follows the inputs, as in PyTorch).
+        var values = result.IsCompact ? result : Empty(outShape, dtype);
+        var c = (bool[])condition.ExpandedDense(outShape);
         // A one-element branch (where(mask, g, 0) in backward formulas) is read as a constant, not expanded.
         var xs = x.Cast(dtype);
         var ys = y.Cast(dtype);
-        var xData = xs.NumElements == 1 ? xs.Storage : xs.ExpandData(outShape);
-        var yData = ys.NumElements == 1 ? ys.Storage : ys.ExpandData(outShape);
-        switch (result.Storage)
+        var xData = xs.NumElements == 1 ? xs.Dense : xs.ExpandedDense(outShape);
+        var yData = ys.NumElements == 1 ? ys.Dense : ys.ExpandedDense(outShape);
+        switch (values.Buffer)
         {
             case float[] r: Select(c, (float[])xData, (float[])yData, r); break;
             case double[] r: Select(c, (double[])xData, (double[])yData, r); break;
             case long[] r: Select(c, (long[])xData, (long[])yData, r); break;
             case bool[] r: Select(c, (bool[])xData, (bool[])yData, r); break;
         }
+        if (!ReferenceEquals(values, result)) result.CopyValuesFrom(values);
         if (Graph.NeedsGrad(x, y))
-            Graph.Record(result, "WhereBackward0", [x, y], [condition], null, static (g, s, _, n) =>
+            Graph.Record(result, "WhereBackward0", [x, y], [condition], static (g, s, n) =>
             {
                 var zero = ZerosScalar(g.DType);
                 return [n[0] ? Where(s[0], g, zero) : null, n[1] ? Where(s[0], zero, g) : null];
@@ -91,11 +94,4 @@ public sealed partial class Tensor
         for (int i = 0; i < dst.Length; i++)
             dst[i] = condition[i] ? x[xConst ? 0 : i] : y[yConst ? 0 : i];
     }
-
-    /// <summary>A copy of the storage laid out as if broadcast to <paramref name="shape"/> (no graph).</summary>
-    internal Array ExpandData(int[] shape) =>
-        Shapes.Equal(_shape, shape) ? Storage : StridedCopy.Gather(Storage, shape, Shapes.BroadcastStrides(_shape, shape), 0);
-
-    /// <summary>The same values in another dtype, without recording (a data conversion).</summary>
-    internal Tensor Cast(DType dtype) => dtype == DType ? this : new Tensor(CastKernel.Convert(Storage, dtype), _shape, dtype);
 }

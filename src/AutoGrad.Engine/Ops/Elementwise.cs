@@ -1,94 +1,45 @@
 using AutoGrad.Autograd;
 using AutoGrad.Kernels;
+using AutoGrad.Ops;
 
 namespace AutoGrad;
 
-// Binary arithmetic: add, sub, mul, div, pow and their reversed-scalar forms. Forward kernels broadcast without
-// copies; backward formulas are written with tensor ops so that create_graph differentiates them again. Gradients
-// are returned in the broadcast shape; the engine sums them back to each input's shape (validate_outputs).
+// Binary arithmetic as methods: add, sub, mul and div are their declarations in BinaryOps applied through the one
+// binary path; pow (three nodes by operand kind) and the reversed-number forms are written here. Forward kernels
+// broadcast without copies; backward formulas are written with tensor ops so that create_graph differentiates them
+// again. Gradients are returned in the broadcast shape; the engine sums them back to each input's shape.
 public sealed partial class Tensor
 {
-    public Tensor Add(Tensor other) => AddCore(this, other, "AddBackward0");
-    public Tensor Add(double other) => AddCore(this, WrapNumber(other), "AddBackward0");
-    public Tensor Add(long other) => AddCore(this, WrapNumber(other), "AddBackward0");
+    public Tensor Add(Tensor other) => BinaryOps.Add.Apply(this, other);
+    public Tensor Add(double other) => BinaryOps.Add.Apply(this, WrapNumber(other));
+    public Tensor Add(long other) => BinaryOps.Add.Apply(this, WrapNumber(other));
 
-    public Tensor Sub(Tensor other) => SubCore(this, other);
-    public Tensor Sub(double other) => SubCore(this, WrapNumber(other));
-    public Tensor Sub(long other) => SubCore(this, WrapNumber(other));
+    public Tensor Sub(Tensor other) => BinaryOps.Sub.Apply(this, other);
+    public Tensor Sub(double other) => BinaryOps.Sub.Apply(this, WrapNumber(other));
+    public Tensor Sub(long other) => BinaryOps.Sub.Apply(this, WrapNumber(other));
 
     /// <summary><c>number - tensor</c> (torch.rsub; node RsubBackward1).</summary>
     public Tensor RSub(double other) => RSubCore(this, WrapNumber(other));
     public Tensor RSub(long other) => RSubCore(this, WrapNumber(other));
 
-    public Tensor Mul(Tensor other) => MulCore(this, other);
-    public Tensor Mul(double other) => MulCore(this, WrapNumber(other));
-    public Tensor Mul(long other) => MulCore(this, WrapNumber(other));
+    public Tensor Mul(Tensor other) => BinaryOps.Mul.Apply(this, other);
+    public Tensor Mul(double other) => BinaryOps.Mul.Apply(this, WrapNumber(other));
+    public Tensor Mul(long other) => BinaryOps.Mul.Apply(this, WrapNumber(other));
 
-    public Tensor Div(Tensor other) => DivCore(this, other);
-    public Tensor Div(double other) => DivCore(this, WrapNumber(other));
-    public Tensor Div(long other) => DivCore(this, WrapNumber(other));
+    public Tensor Div(Tensor other) => BinaryOps.Div.Apply(this, other);
+    public Tensor Div(double other) => BinaryOps.Div.Apply(this, WrapNumber(other));
+    public Tensor Div(long other) => BinaryOps.Div.Apply(this, WrapNumber(other));
 
     /// <summary><c>number / tensor</c>: as Python does it, reciprocal then multiply (node MulBackward0).</summary>
     public Tensor RDiv(double other) => Reciprocal().Mul(other);
     public Tensor RDiv(long other) => Reciprocal().Mul(other);
 
-    // ---- add / sub ------------------------------------------------------------------------------------------
-
-    private static Tensor AddCore(Tensor a, Tensor b, string name)
-    {
-        var dtype = TypePromotion.ResultType(a, b);
-        var result = Binary<AddOperator>(a, b, dtype);
-        if (Graph.NeedsGrad(a, b))
-            Graph.Record(result, name, [a, b], [], null, static (g, _, _, n) => [n[0] ? g : null, n[1] ? g : null]);
-        return result;
-    }
-
-    private static Tensor SubCore(Tensor a, Tensor b)
-    {
-        var dtype = TypePromotion.ResultType(a, b);
-        if (dtype == DType.Bool)
-            throw TorchException.Runtime("SubBool",
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
-        var result = Binary<SubtractOperator>(a, b, dtype);
-        if (Graph.NeedsGrad(a, b))
-            Graph.Record(result, "SubBackward0", [a, b], [], null, static (g, _, _, n) => [n[0] ? g : null, n[1] ? g.Neg() : null]);
-        return result;
-    }
-
+    /// <summary>number - self: the subtraction kernel with the operands swapped, one gradient (RsubBackward1).</summary>
     private static Tensor RSubCore(Tensor self, Tensor number)
     {
-        var dtype = TypePromotion.ResultType(self, number);
-        if (dtype == DType.Bool)
-            throw TorchException.Runtime("SubBool",
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
-        var result = Binary<SubtractOperator>(number, self, dtype);
+        var result = BinaryOps.Sub.Forward(number, self);
         if (Graph.NeedsGrad(self))
-            Graph.Record(result, "RsubBackward1", [self], [], null, static (g, _, _, _) => [g.Neg()]);
-        return result;
-    }
-
-    // ---- mul / div ------------------------------------------------------------------------------------------
-
-    private static Tensor MulCore(Tensor a, Tensor b)
-    {
-        var dtype = TypePromotion.ResultType(a, b);
-        var result = Binary<MultiplyOperator>(a, b, dtype);
-        if (Graph.NeedsGrad(a, b))
-            Graph.Record(result, "MulBackward0", [a, b], [a, b], null,
-                static (g, s, _, n) => [n[0] ? g.Mul(s[1]) : null, n[1] ? g.Mul(s[0]) : null]);
-        return result;
-    }
-
-    private static Tensor DivCore(Tensor a, Tensor b)
-    {
-        // True division: integer and bool operands divide as the default float dtype.
-        var dtype = TypePromotion.ResultType(a, b);
-        if (!dtype.IsFloating()) dtype = DTypes.DefaultFloat;
-        var result = Binary<DivideOperator>(a, b, dtype);
-        if (Graph.NeedsGrad(a, b))
-            Graph.Record(result, "DivBackward0", [a, b], [a, b], null, static (g, s, _, n) =>
-                // PyTorch's div_tensor_other_backward: -grad * ((a / b) / b), which stays finite where b * b overflows.
-                [n[0] ? g.Div(s[1]) : null, n[1] ? g.Neg().Mul(s[0].Div(s[1]).Div(s[1])) : null]);
+            Graph.Record(result, "RsubBackward1", [self], [], static (g, _, _) => [g.Neg()]);
         return result;
     }
 
@@ -104,7 +55,7 @@ public sealed partial class Tensor
         var dtype = TypePromotion.ResultType(this, exponent);
         var result = PowKernel(this, exponent, dtype);
         if (Graph.NeedsGrad(this, exponent))
-            Graph.Record(result, "PowBackward1", [this, exponent], [this, exponent, result], null, static (g, s, _, n) =>
+            Graph.Record(result, "PowBackward1", [this, exponent], [this, exponent, result], static (g, s, n) =>
             {
                 Tensor x = s[0], y = s[1], r = s[2];
                 Tensor? gx = null, gy = null;
@@ -126,7 +77,7 @@ public sealed partial class Tensor
         var dtype = TypePromotion.ResultType(self, exponent);
         var result = PowKernel(self, exponent, dtype);
         if (Graph.NeedsGrad(self))
-            Graph.Record(result, "PowBackward0", [self], [self, exponent], null, static (g, s, _, _) =>
+            Graph.Record(result, "PowBackward0", [self], [self, exponent], static (g, s, _) =>
             {
                 Tensor x = s[0], e = s[1];
                 double exp = e.GetAsDouble(0);
@@ -142,7 +93,7 @@ public sealed partial class Tensor
         var dtype = TypePromotion.ResultType(number, exponent);
         var result = PowKernel(number, exponent, dtype);
         if (Graph.NeedsGrad(exponent))
-            Graph.Record(result, "PowBackward2", [exponent], [number, exponent, result], null, static (g, s, _, _) =>
+            Graph.Record(result, "PowBackward2", [exponent], [number, exponent, result], static (g, s, _) =>
             {
                 Tensor b = s[0], y = s[1], r = s[2];
                 double baseValue = b.GetAsDouble(0);
@@ -155,31 +106,32 @@ public sealed partial class Tensor
     private static Tensor PowKernel(Tensor a, Tensor b, DType dtype)
     {
         var outShape = Shapes.Broadcast(a._shape, b._shape);
-        var result = Empty(outShape, dtype).WithElementwiseLayout(a, b);
-        var x = a.StorageAs(dtype);
-        var y = b.StorageAs(dtype);
-        if (b.NumElements == 1 && Shapes.Equal(outShape, a._shape) && TryPowSpecialExponent(x, ((IConvertible)y.GetValue(0)!).ToDouble(null), result.Storage))
+        var result = EmptyElementwise(outShape, dtype, a, b);
+        if (b.NumElements == 1 && dtype.IsFloating() && Shapes.Equal(outShape, a._shape)
+            && PowSpecialExponent(b.GetAsDouble(0)) is { } special)
+        {
+            var x = a.Cast(dtype);
+            if (dtype == DType.Float32) UnaryKernel.Map(Strided<float>.Of(x, outShape), Strided<float>.Of(result, outShape), outShape, (s, d) => PowSpecial(s, special, d));
+            else UnaryKernel.Map(Strided<double>.Of(x, outShape), Strided<double>.Of(result, outShape), outShape, (s, d) => PowSpecial(s, special, d));
             return result;
+        }
         switch (dtype)
         {
             case DType.Float32:
-                BinaryKernel.RunScalar((float[])x, a._shape, (float[])y, b._shape, (float[])result.Storage, outShape,
+                BinaryKernel.RunScalar(Operand<float>(a, dtype, outShape), Operand<float>(b, dtype, outShape), Strided<float>.Of(result, outShape), outShape,
                     static (p, q) => (float)Math.Pow(p, q));
                 break;
             case DType.Float64:
-                BinaryKernel.RunScalar((double[])x, a._shape, (double[])y, b._shape, (double[])result.Storage, outShape, Math.Pow);
-                break;
-            case DType.Int64:
-                foreach (var e in (long[])y)
-                    if (e < 0) throw TorchException.Runtime("PowNegativeIntegerExponent", "Integers to negative integer powers are not allowed.");
-                BinaryKernel.RunScalar((long[])x, a._shape, (long[])y, b._shape, (long[])result.Storage, outShape, IntegerPow);
+                BinaryKernel.RunScalar(Operand<double>(a, dtype, outShape), Operand<double>(b, dtype, outShape), Strided<double>.Of(result, outShape), outShape, Math.Pow);
                 break;
             default:
-                var lx = (long[])a.StorageAs(DType.Int64);
-                var ly = (long[])b.StorageAs(DType.Int64);
-                var tmp = new long[result.NumElements];
-                BinaryKernel.RunScalar(lx, a._shape, ly, b._shape, tmp, outShape, IntegerPow);
-                return new Tensor(CastKernel.Convert(tmp, DType.Bool), outShape, DType.Bool).WithElementwiseLayout(a, b);
+                var exponents = (long[])b.StorageAs(DType.Int64);
+                foreach (var e in exponents)
+                    if (e < 0 && dtype == DType.Int64) throw TorchException.Runtime("PowNegativeIntegerExponent", "Integers to negative integer powers are not allowed.");
+                var powers = dtype == DType.Int64 ? result : Empty(outShape, DType.Int64);
+                BinaryKernel.RunScalar(Operand<long>(a, DType.Int64, outShape), Operand<long>(b, DType.Int64, outShape), Strided<long>.Of(powers, outShape), outShape, IntegerPow);
+                if (dtype == DType.Bool) result.CopyValuesFrom(powers);
+                break;
         }
         return result;
     }
@@ -188,37 +140,28 @@ public sealed partial class Tensor
     /// PyTorch computes these scalar exponents with plain arithmetic instead of pow (x*x for 2, x*x*x for 3, sqrt
     /// for 0.5, 1/x for -1 ...), so the same does here: the same bits as PyTorch, and vector speed.
     /// </summary>
-    private static bool TryPowSpecialExponent(Array x, double e, Array destination)
-    {
-        switch (x, destination)
-        {
-            case (float[] f, float[] d): return PowSpecial<float>(f, e, d);
-            case (double[] f, double[] d): return PowSpecial<double>(f, e, d);
-            default: return false;
-        }
-    }
+    private static double? PowSpecialExponent(double e) => e is 1 or 2 or 3 or 0.5 or -0.5 or -1 or -2 ? e : null;
 
-    private static bool PowSpecial<T>(T[] x, double e, T[] d) where T : unmanaged, System.Numerics.IRootFunctions<T>
+    private static void PowSpecial<T>(ReadOnlySpan<T> x, double e, Span<T> d) where T : unmanaged, System.Numerics.IRootFunctions<T>
     {
         switch (e)
         {
-            case 1: x.CopyTo(d, 0); return true;
-            case 2: System.Numerics.Tensors.TensorPrimitives.Multiply<T>(x, x, d); return true;
+            case 1: x.CopyTo(d); break;
+            case 2: System.Numerics.Tensors.TensorPrimitives.Multiply<T>(x, x, d); break;
             case 3:
                 System.Numerics.Tensors.TensorPrimitives.Multiply<T>(x, x, d);
                 System.Numerics.Tensors.TensorPrimitives.Multiply<T>(d, x, d);
-                return true;
-            case 0.5: System.Numerics.Tensors.TensorPrimitives.Sqrt<T>(x, d); return true;
+                break;
+            case 0.5: System.Numerics.Tensors.TensorPrimitives.Sqrt<T>(x, d); break;
             case -0.5:
                 System.Numerics.Tensors.TensorPrimitives.Sqrt<T>(x, d);
                 System.Numerics.Tensors.TensorPrimitives.Divide<T>(T.One, d, d);
-                return true;
-            case -1: System.Numerics.Tensors.TensorPrimitives.Divide<T>(T.One, x, d); return true;
-            case -2:
+                break;
+            case -1: System.Numerics.Tensors.TensorPrimitives.Divide<T>(T.One, x, d); break;
+            default:
                 System.Numerics.Tensors.TensorPrimitives.Multiply<T>(x, x, d);
                 System.Numerics.Tensors.TensorPrimitives.Divide<T>(T.One, d, d);
-                return true;
-            default: return false;
+                break;
         }
     }
 
@@ -236,32 +179,27 @@ public sealed partial class Tensor
 
     // ---- shared machinery -----------------------------------------------------------------------------------
 
-    /// <summary>This tensor's elements as an array of <paramref name="dtype"/> (the storage itself if it already is).</summary>
-    internal Array StorageAs(DType dtype) => DType == dtype ? Storage : CastKernel.Convert(Storage, dtype);
+    /// <summary>
+    /// A tensor as an operand of an elementwise loop over <paramref name="shape"/> in <paramref name="dtype"/>: its
+    /// own elements when it has the dtype, else a converted copy (in its own layout).
+    /// </summary>
+    internal static Strided<T> Operand<T>(Tensor t, DType dtype, int[] shape) =>
+        Strided<T>.Of(t.DType == dtype ? t : t.Cast(dtype), shape);
 
-    private static Tensor Binary<TOp>(Tensor a, Tensor b, DType dtype) where TOp : IBinaryOperator
+    /// <summary>dst = a (op) b in dst's dtype, dst laid out however it is (a fresh result, or a tensor updated in place).</summary>
+    internal static void RunBinary<TOp>(Tensor a, Tensor b, Tensor dst) where TOp : IBinaryOperator
     {
-        var outShape = Shapes.Broadcast(a._shape, b._shape);
-        var result = Empty(outShape, dtype).WithElementwiseLayout(a, b);
-        RunBinary<TOp>(a, b, dtype, result.Storage, outShape);
-        return result;
-    }
-
-    private static void RunBinary<TOp>(Tensor a, Tensor b, DType dtype, Array destination, int[] outShape)
-        where TOp : IBinaryOperator
-    {
-        var x = a.StorageAs(dtype);
-        var y = b.StorageAs(dtype);
-        switch (dtype)
+        var shape = dst._shape;
+        switch (dst.DType)
         {
-            case DType.Float32: BinaryKernel.Run<TOp, float>((float[])x, a._shape, (float[])y, b._shape, (float[])destination, outShape); break;
-            case DType.Float64: BinaryKernel.Run<TOp, double>((double[])x, a._shape, (double[])y, b._shape, (double[])destination, outShape); break;
-            case DType.Int64: BinaryKernel.Run<TOp, long>((long[])x, a._shape, (long[])y, b._shape, (long[])destination, outShape); break;
+            case DType.Float32: BinaryKernel.Run<TOp, float>(Operand<float>(a, DType.Float32, shape), Operand<float>(b, DType.Float32, shape), Strided<float>.Of(dst, shape), shape); break;
+            case DType.Float64: BinaryKernel.Run<TOp, double>(Operand<double>(a, DType.Float64, shape), Operand<double>(b, DType.Float64, shape), Strided<double>.Of(dst, shape), shape); break;
+            case DType.Int64: BinaryKernel.Run<TOp, long>(Operand<long>(a, DType.Int64, shape), Operand<long>(b, DType.Int64, shape), Strided<long>.Of(dst, shape), shape); break;
             case DType.Bool:
                 // Bool arithmetic is integer arithmetic read back as truth: add is "or", mul is "and".
-                var tmp = new long[destination.Length];
-                BinaryKernel.Run<TOp, long>((long[])a.StorageAs(DType.Int64), a._shape, (long[])b.StorageAs(DType.Int64), b._shape, tmp, outShape);
-                CastKernel.Convert(tmp, DType.Bool).CopyTo(destination, 0);
+                var integers = Empty(shape, DType.Int64);
+                RunBinary<TOp>(a, b, integers);
+                dst.CopyValuesFrom(integers);
                 break;
         }
     }
@@ -272,7 +210,7 @@ public sealed partial class Tensor
         if (!Shapes.Equal(Shapes.Broadcast(_shape, other._shape), _shape))
             throw TorchException.Runtime("InPlaceShapeMismatch",
                 $"output with shape [{Shapes.Join(_shape)}] doesn't match the broadcast shape [{Shapes.Join(Shapes.Broadcast(_shape, other._shape))}]");
-        RunBinary<AddOperator>(this, other, DType, Storage, _shape);
+        RunBinary<AddOperator>(this, other, this);
     }
 
     private static Tensor ZerosScalar(DType dtype) => Full([], 0, dtype);

@@ -1,39 +1,13 @@
 using AutoGrad.Autograd;
 using AutoGrad.Kernels;
+using AutoGrad.Ops;
 
 namespace AutoGrad;
 
-// The rest of the everyday elementwise set: log1p, expm1, rsqrt, square, clamp, maximum/minimum, rounding and the
-// activation functions. Functions are evaluated in double and rounded to the tensor's dtype.
+// Elementwise ops with arguments or two inputs: clamp, maximum/minimum and the parameterized activations (leaky
+// relu, softplus, gelu). Functions are evaluated in double and rounded to the tensor's dtype.
 public sealed partial class Tensor
 {
-    public Tensor Log1p() => MapFloating("Log1PBackward0", static v => LogOnePlus(v), saveResult: false,
-        static (g, x) => g.Div(x.Add(1L)));
-
-    public Tensor Expm1() => MapFloating("Expm1Backward0", static v => ExpMinusOne(v), saveResult: true,
-        static (g, r) => g.Mul(r.Add(1L)));
-
-    public Tensor Rsqrt() => MapFloating("RsqrtBackward0", static v => 1.0 / Math.Sqrt(v), saveResult: true,
-        static (g, r) => g.Mul(r.Pow(3L).Mul(-0.5)));
-
-    /// <summary>torch.square is pow(x, 2) (PowBackward0).</summary>
-    public Tensor Square() => Pow(2L);
-
-    /// <summary>Rounding ops: integer dtypes pass through; the gradient is zero (FloorBackward0 etc.).</summary>
-    public Tensor Floor() => Rounding("FloorBackward0", Math.Floor);
-    public Tensor Ceil() => Rounding("CeilBackward0", Math.Ceiling);
-    /// <summary>Round half to even, as torch.round.</summary>
-    public Tensor Round() => Rounding("RoundBackward0", static v => Math.Round(v, MidpointRounding.ToEven));
-
-    private Tensor Rounding(string name, Func<double, double> f)
-    {
-        if (!DType.IsFloating()) return Clone();
-        var result = MapValues(f);
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, name, [this], [], null, static (g, _, _, _) => [ZerosLike(g)]);
-        return result;
-    }
-
     /// <summary>torch.clamp with number bounds (ClampBackward1): gradient passes where min &lt;= x &lt;= max.</summary>
     public Tensor Clamp(double? min = null, double? max = null)
     {
@@ -48,7 +22,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "ClampBackward1", [this], [this], (lo, hi), static (g, s, state, _) =>
             {
-                var (l, h) = ((double, double))state!;
+                var (l, h) = state;
                 var inside = s[0].Ge(l).LogicalAnd(s[0].Le(h));
                 return [Where(inside, g, ZerosScalar(g.DType))];
             });
@@ -60,9 +34,9 @@ public sealed partial class Tensor
     {
         if (min is null && max is null)
             throw TorchException.Runtime("ClampNoBounds", "torch.clamp: At least one of 'min' or 'max' must not be None");
-        var lower = min is null ? this : Maximum(min, record: false);
-        var result = max is null ? lower : lower.Minimum(max, record: false);
-        result = new Tensor(result.Storage, result._shape, result.DType);
+        var lower = min is null ? this : BinaryOps.Maximum.Forward(this, min);
+        var result = max is null ? lower : BinaryOps.Minimum.Forward(lower, max);
+        result = result.Detach();
         var inputs = new List<Tensor> { this };
         if (min is not null) inputs.Add(min);
         if (max is not null) inputs.Add(max);
@@ -70,7 +44,7 @@ public sealed partial class Tensor
             Graph.Record(result, "ClampBackward0", inputs.ToArray(), inputs.ToArray(), (min is not null, max is not null),
                 static (g, s, state, n) =>
                 {
-                    var (hasMin, hasMax) = ((bool, bool))state!;
+                    var (hasMin, hasMax) = state;
                     var x = s[0];
                     var zero = ZerosScalar(g.DType);
                     Tensor? lo = hasMin ? s[1] : null, hi = hasMax ? s[hasMin ? 2 : 1] : null;
@@ -84,82 +58,34 @@ public sealed partial class Tensor
     }
 
     /// <summary>Elementwise max (MaximumBackward0); on ties each side gets half the gradient.</summary>
-    public Tensor Maximum(Tensor other) => Maximum(other, record: true);
+    public Tensor Maximum(Tensor other) => BinaryOps.Maximum.Apply(this, other);
 
     /// <summary>Elementwise min (MinimumBackward0); on ties each side gets half the gradient.</summary>
-    public Tensor Minimum(Tensor other) => Minimum(other, record: true);
-
-    private Tensor Maximum(Tensor other, bool record) => Extremum(other, record, "MaximumBackward0", isMax: true);
-
-    private Tensor Minimum(Tensor other, bool record) => Extremum(other, record, "MinimumBackward0", isMax: false);
-
-    private Tensor Extremum(Tensor other, bool record, string name, bool isMax)
-    {
-        var dtype = TypePromotion.ResultType(this, other);
-        var outShape = Shapes.Broadcast(_shape, other._shape);
-        var a = (double[])CastKernel.Convert(StorageAs(dtype), DType.Float64);
-        var b = (double[])CastKernel.Convert(other.StorageAs(dtype), DType.Float64);
-        var values = new double[Shapes.NumElements(outShape)];
-        BinaryKernel.RunScalar(a, _shape, b, other._shape, values, outShape, isMax
-            ? static (p, q) => double.IsNaN(p) || double.IsNaN(q) ? double.NaN : Math.Max(p, q)
-            : static (p, q) => double.IsNaN(p) || double.IsNaN(q) ? double.NaN : Math.Min(p, q));
-        var result = new Tensor(CastKernel.Convert(values, dtype), outShape, dtype);
-        if (record && Graph.NeedsGrad(this, other))
-            Graph.Record(result, name, [this, other], [this, other], isMax, static (g, s, state, n) =>
-            {
-                bool max = (bool)state!;
-                Tensor x = s[0], y = s[1];
-                var half = g.Div(2L);
-                var zero = ZerosScalar(g.DType);
-                var tie = x.Eq(y);
-                var xWins = max ? x.Gt(y) : x.Lt(y);
-                var yWins = max ? y.Gt(x) : y.Lt(x);
-                return
-                [
-                    n[0] ? Where(tie, half, Where(xWins, g, zero)) : null,
-                    n[1] ? Where(tie, half, Where(yWins, g, zero)) : null,
-                ];
-            });
-        return result;
-    }
+    public Tensor Minimum(Tensor other) => BinaryOps.Minimum.Apply(this, other);
 
     // ---- activations ----------------------------------------------------------------------------------------
 
     /// <summary>max(0,x) + slope*min(0,x) (LeakyReluBackward0).</summary>
     public Tensor LeakyRelu(double negativeSlope = 0.01)
     {
-        var result = FloatingInput().MapValues(v => v > 0 ? v : v * negativeSlope);
+        var result = FloatingOnly("leaky_relu_cpu").MapValues(v => v > 0 ? v : v * negativeSlope);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "LeakyReluBackward0", [this], [this], negativeSlope, static (g, s, state, _) =>
-                [Where(s[0].Gt(0L), g, g.Mul((double)state!))]);
+                [Where(s[0].Gt(0L), g, g.Mul(state))]);
         return result;
     }
 
     /// <summary>log(1 + exp(beta x)) / beta, linear above the threshold (SoftplusBackward0).</summary>
     public Tensor Softplus(double beta = 1, double threshold = 20)
     {
-        var result = FloatingInput().MapValues(v => v * beta > threshold ? v : LogOnePlus(Math.Exp(v * beta)) / beta);
+        var result = FloatingOnly("softplus_cpu").MapValues(v => v * beta > threshold ? v : SpecialFunctions.LogOnePlus(Math.Exp(v * beta)) / beta);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "SoftplusBackward0", [this], [this], (beta, threshold), static (g, s, state, _) =>
             {
-                var (b, t) = ((double, double))state!;
+                var (b, t) = state;
                 var x = s[0];
                 var z = x.Mul(b).Exp();
                 return [Where(x.Mul(b).Gt(t), g, g.Mul(z).Div(z.Add(1L)))];
-            });
-        return result;
-    }
-
-    /// <summary>x * sigmoid(x) (SiluBackward0).</summary>
-    public Tensor Silu()
-    {
-        var result = FloatingInput().MapValues(static v => v / (1.0 + Math.Exp(-v)));
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, "SiluBackward0", [this], [this], null, static (g, s, _, _) =>
-            {
-                var x = s[0];
-                var sig = x.Sigmoid();
-                return [g.Mul(sig).Mul(x.Mul(sig.RSub(1L)).Add(1L))];
             });
         return result;
     }
@@ -176,10 +102,10 @@ public sealed partial class Tensor
             "tanh" => true,
             _ => throw TorchException.Runtime("GeluApproximate", $"approximate argument must be either none or tanh."),
         };
-        var result = FloatingInput().MapValues(tanh ? GeluTanh : static v => 0.5 * v * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2))));
+        var result = FloatingOnly("GeluKernelImpl").MapValues(tanh ? GeluTanh : static v => 0.5 * v * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2))));
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "GeluBackward0", [this], [this], tanh,
-                static (g, s, state, _) => [GeluBackward(g, s[0], (bool)state!)]);
+                static (g, s, state, _) => [GeluBackward(g, s[0], state)]);
         return result;
     }
 
@@ -231,45 +157,33 @@ public sealed partial class Tensor
 
     private Tensor FloatingInput() => DType.IsFloating() ? this : Cast(DTypes.DefaultFloat);
 
-    /// <summary>Applies a double function to each element, keeping the dtype (no graph).</summary>
+    /// <summary>This tensor, which must be floating: PyTorch's activation kernels exist for floating dtypes only.</summary>
+    private Tensor FloatingOnly(string kernel) => DType.IsFloating() ? this
+        : throw TorchException.Runtime("NotImplementedForDType", $"\"{kernel}\" not implemented for '{DType.ScalarTypeName()}'");
+
+    /// <summary>Applies a double function to each element, keeping the dtype and the layout (no graph).</summary>
     internal Tensor MapValues(Func<double, double> f)
     {
-        switch (Storage)
+        var result = EmptyElementwise(_shape, DType, this);
+        switch (DType)
         {
-            case float[] s: { var d = new float[s.Length]; for (int i = 0; i < s.Length; i++) d[i] = (float)f(s[i]); return new Tensor(d, _shape, DType); }
-            case double[] s: { var d = new double[s.Length]; for (int i = 0; i < s.Length; i++) d[i] = f(s[i]); return new Tensor(d, _shape, DType); }
+            case DType.Float32:
+                UnaryKernel.Map(Strided<float>.Of(this, _shape), Strided<float>.Of(result, _shape), _shape, (x, d) =>
+                {
+                    for (int i = 0; i < x.Length; i++) d[i] = (float)f(x[i]);
+                });
+                break;
+            case DType.Float64:
+                UnaryKernel.Map(Strided<double>.Of(this, _shape), Strided<double>.Of(result, _shape), _shape, (x, d) =>
+                {
+                    for (int i = 0; i < x.Length; i++) d[i] = f(x[i]);
+                });
+                break;
             default:
-            {
-                var s = (double[])StorageAs(DType.Float64);
-                var d = new double[s.Length];
-                for (int i = 0; i < s.Length; i++) d[i] = f(s[i]);
-                return new Tensor(CastKernel.Convert(d, DType), _shape, DType);
-            }
+                var wide = Cast(DType.Float64).MapValues(f);
+                result.CopyValuesFrom(wide);
+                break;
         }
-    }
-
-    private Tensor MapFloating(string name, Func<double, double> f, bool saveResult, Func<Tensor, Tensor, Tensor> derivative)
-    {
-        var result = FloatingInput().MapValues(f);
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, name, [this], [saveResult ? result : this], derivative,
-                static (g, s, state, _) => [((Func<Tensor, Tensor, Tensor>)state!)(g, s[0])]);
         return result;
-    }
-
-    /// <summary>log(1 + v) accurate for small v (the classic correction, since net8.0 has no Math.LogP1).</summary>
-    private static double LogOnePlus(double v)
-    {
-        double u = 1.0 + v;
-        if (u == 1.0) return v;
-        if (double.IsInfinity(u)) return u;
-        return Math.Log(u) * v / (u - 1.0);
-    }
-
-    /// <summary>exp(v) - 1 accurate for small v.</summary>
-    private static double ExpMinusOne(double v)
-    {
-        if (Math.Abs(v) < 1e-5) return v + 0.5 * v * v + v * v * v / 6.0;
-        return Math.Exp(v) - 1.0;
     }
 }

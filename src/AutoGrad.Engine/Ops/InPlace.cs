@@ -1,12 +1,13 @@
 using AutoGrad.Autograd;
-using AutoGrad.Kernels;
 
 namespace AutoGrad;
 
 // In-place updates (PyTorch's trailing-underscore methods: add_, mul_, zero_ ...). They write into this tensor's
-// storage, so every alias sees the change, and bump its version counter, so a backward pass that saved the old
-// values fails loudly instead of computing a wrong gradient. A leaf that requires grad may be updated only with
-// gradient recording off (an optimizer step under Use-NoGrad); a non-leaf is rebased onto the op's node.
+// elements through its strides, so the base of a view and every other view see the change, and bump the storage's
+// version counter, so a backward pass that saved the old values fails loudly instead of computing a wrong
+// gradient. A leaf that requires grad (or a view of one) may be updated only with gradient recording off (an
+// optimizer step under Use-NoGrad); a non-leaf is rebased onto the op's node, and the base of a view onto a
+// CopySlices node, as in PyTorch.
 public sealed partial class Tensor
 {
     public Tensor Add_(Tensor other) => InPlace(other, static (a, b) => a.Add(b));
@@ -27,7 +28,7 @@ public sealed partial class Tensor
     {
         var filled = FullLike(a, value);
         if (Graph.NeedsGrad(a))
-            Graph.Record(filled, "FillBackward0", [a], [], null, static (g, _, _, _) => [ZerosLike(g)]);
+            Graph.Record(filled, "FillBackward0", [a], [], static (g, _, _) => [ZerosLike(g)]);
         return filled;
     });
 
@@ -38,9 +39,10 @@ public sealed partial class Tensor
         if (!Shapes.Equal(Shapes.Broadcast(a.ShapeArray, b.ShapeArray), a.ShapeArray))
             throw TorchException.Runtime("InPlaceShapeMismatch",
                 $"output with shape [{Shapes.Join(a.ShapeArray)}] doesn't match the broadcast shape [{Shapes.Join(Shapes.Broadcast(a.ShapeArray, b.ShapeArray))}]");
-        var copied = new Tensor(b.Cast(a.DType).ExpandData(a.ShapeArray), a.ShapeArray, a.DType);
+        var copied = Empty(a.ShapeArray, a.DType);
+        copied.CopyValuesFrom(b);
         if (Graph.NeedsGrad(a, b))
-            Graph.Record(copied, "CopyBackwards", [a, b], [], null, static (g, _, _, n) => [n[0] ? ZerosLike(g) : null, n[1] ? g : null]);
+            Graph.Record(copied, "CopyBackwards", [a, b], [], static (g, _, n) => [n[0] ? ZerosLike(g) : null, n[1] ? g : null]);
         return copied;
     });
 
@@ -49,13 +51,17 @@ public sealed partial class Tensor
     private Tensor InPlace(Tensor? other, Func<Tensor, Tensor, Tensor> op)
     {
         bool record = GradMode.IsEnabled && (RequiresGrad || other?.RequiresGrad == true);
-        if (record && IsLeaf && RequiresGrad)
-            throw TorchException.Runtime("InPlaceOnLeaf", "a leaf Variable that requires grad is being used in an in-place operation.");
+        if (record || GradMode.IsEnabled && _view is { CreatedInNoGrad: true }) CheckInPlaceAllowed();
+        if (Layout.HasInternalOverlap(_shape, _strides))
+            throw TorchException.Runtime("InPlaceOverlap",
+                "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.");
         Tensor result;
         if (record)
         {
             // The op reads a snapshot carrying this tensor's history, so its saved values stay the old ones.
-            var snapshot = new Tensor((Array)Storage.Clone(), _shape, DType, LogicalStrides) { GradFn = GradFn };
+            Tensor snapshot;
+            using (GradMode.NoGrad()) snapshot = Clone();
+            snapshot.GradFn = GradFn;
             result = op(snapshot, other!);
         }
         else
@@ -68,10 +74,41 @@ public sealed partial class Tensor
         if (result.DType != DType && !CanCastInPlace(result.DType, DType))
             throw TorchException.Runtime("InPlaceTypeMismatch",
                 $"result type {result.DType.ScalarTypeName()} can't be cast to the desired output type {DType.ScalarTypeName()}");
-        Array.Copy(result.StorageAs(DType), Storage, Storage.Length);
-        Interlocked.Increment(ref Version.Value);   // atomic: in-place writes from several threads all count
-        if (record) GradFn = result.GradFn;
+        CopyValuesFrom(result);
+        _storage.BumpVersion();
+        if (record && result.GradFn is { } fn) RebaseHistory(fn);
         return this;
+    }
+
+    /// <summary>PyTorch's check_inplace: no in-place on a leaf that requires grad, nor on a view of one.</summary>
+    private void CheckInPlaceAllowed()
+    {
+        if (_view is { } view)
+        {
+            if (view.CreatedInNoGrad)
+                throw TorchException.Runtime("InPlaceNoGradView",
+                    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).");
+            if (view.Base.IsLeaf && view.Base.RequiresGrad)
+                throw TorchException.Runtime("InPlaceOnLeafView", "a view of a leaf Variable that requires grad is being used in an in-place operation.");
+        }
+        else if (IsLeaf && RequiresGrad)
+            throw TorchException.Runtime("InPlaceOnLeaf", "a leaf Variable that requires grad is being used in an in-place operation.");
+    }
+
+    /// <summary>
+    /// After an in-place op whose backward is <paramref name="fn"/>: a plain tensor's history becomes fn; a view's
+    /// base gets CopySlices (its gradient flows through fn in the view's region), and the view itself becomes an
+    /// as_strided of the base (AsStridedBackward0).
+    /// </summary>
+    private void RebaseHistory(Node fn)
+    {
+        if (_view is { } view)
+        {
+            var @base = view.Base;
+            @base.GradFn = CopySlices.Create(@base, this, fn);
+            GradFn = AsStridedNode(@base, this);
+        }
+        else GradFn = fn;
     }
 
     /// <summary>PyTorch's canCast: no floating into integral, nothing non-bool into bool.</summary>

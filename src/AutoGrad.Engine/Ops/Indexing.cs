@@ -3,179 +3,10 @@ using AutoGrad.Kernels;
 
 namespace AutoGrad;
 
-// Views in PyTorch (permute, transpose, select, narrow, flatten) and the copying indexers (index_select, cat,
-// stack, split). Storage here is dense, so each result is a gathered copy; LogicalStrides carries the strides the
-// PyTorch view would have, which later reshapes consult to pick ViewBackward0 or UnsafeViewBackward0.
+// The copying indexers (index_select and its adjoint index_add, cat, stack) and the splitters (split, chunk),
+// whose pieces are narrow views.
 public sealed partial class Tensor
 {
-    /// <summary>torch.permute: reorders dims (PermuteBackward0).</summary>
-    public Tensor Permute(params int[] dims)
-    {
-        Arg.Ints(dims);
-        if (dims.Length != Rank)
-            throw TorchException.Runtime("PermuteDimCount",
-                $"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {Rank} is not equal to len(dims) = {dims.Length}");
-        var perm = new int[Rank];
-        var seen = new bool[Rank];
-        for (int i = 0; i < Rank; i++)
-        {
-            perm[i] = Shapes.WrapDim(dims[i], Rank);
-            if (seen[perm[i]]) throw TorchException.Runtime("PermuteRepeatedDim", "permute(): duplicate dims are not allowed.");
-            seen[perm[i]] = true;
-        }
-        var result = PermuteCore(perm);
-        if (Graph.NeedsGrad(this))
-        {
-            var inverse = new int[Rank];
-            for (int i = 0; i < Rank; i++) inverse[perm[i]] = i;
-            Graph.Record(result, "PermuteBackward0", [this], [], inverse, static (g, _, state, _) => [g.Permute((int[])state!)]);
-        }
-        return result;
-    }
-
-    /// <summary>torch.transpose: swaps two dims (TransposeBackward0).</summary>
-    public Tensor Transpose(int dim0, int dim1)
-    {
-        int a = Shapes.WrapDim(dim0, Rank), b = Shapes.WrapDim(dim1, Rank);
-        var perm = Enumerable.Range(0, Rank).ToArray();
-        if (Rank > 0) (perm[a], perm[b]) = (perm[b], perm[a]);
-        var result = PermuteCore(perm);
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, "TransposeBackward0", [this], [], (a, b), static (g, _, state, _) =>
-            {
-                var (x, y) = ((int, int))state!;
-                return [g.Transpose(x, y)];
-            });
-        return result;
-    }
-
-    private Tensor PermuteCore(int[] perm)
-    {
-        var shape = new int[Rank];
-        var readStrides = new int[Rank];
-        var logical = new int[Rank];
-        var own = Shapes.ContiguousStrides(_shape);
-        for (int i = 0; i < Rank; i++)
-        {
-            shape[i] = _shape[perm[i]];
-            readStrides[i] = own[perm[i]];
-            logical[i] = LogicalStrides[perm[i]];
-        }
-        return new Tensor(StridedCopy.Gather(Storage, shape, readStrides, 0), shape, DType, logical);
-    }
-
-    /// <summary>torch.flatten: merges dims start..end into one (a reshape, so ViewBackward0 when it can view).</summary>
-    public Tensor Flatten(int startDim = 0, int endDim = -1)
-    {
-        if (Rank == 0) return Reshape(1);
-        int s = Shapes.WrapDim(startDim, Rank), e = Shapes.WrapDim(endDim, Rank);
-        if (s > e) throw TorchException.Runtime("FlattenDimOrder", "flatten() has invalid args: start_dim cannot come after end_dim");
-        if (s == e) return this;
-        var shape = new List<int>();
-        for (int d = 0; d < s; d++) shape.Add(_shape[d]);
-        int merged = 1;
-        for (int d = s; d <= e; d++) merged *= _shape[d];
-        shape.Add(merged);
-        for (int d = e + 1; d < Rank; d++) shape.Add(_shape[d]);
-        return Reshape(shape.ToArray());
-    }
-
-    /// <summary>torch.select / x[i]: removes dim <paramref name="dim"/> by taking one index (SelectBackward0).</summary>
-    public Tensor Select(int dim, int index)
-    {
-        if (Rank == 0) throw TorchException.Index("SelectZeroDim", "select() cannot be applied to a 0-dim tensor.");
-        int d = Shapes.WrapDim(dim, Rank);
-        int size = _shape[d];
-        if (index < -size || index >= size)
-            throw TorchException.Index("SelectIndexOutOfRange",
-                $"select(): index {index} out of range for tensor of size [{Shapes.Join(_shape)}] at dimension {d}");
-        int i = index < 0 ? index + size : index;
-        var result = SliceCore(d, i, 1, keepDim: false);
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, "SelectBackward0", [this], [], (ShapeArray, d, i), static (g, _, state, _) =>
-            {
-                var (shape, dd, ii) = ((int[], int, int))state!;
-                return [g.Unsqueeze(dd).PadSlice(shape, dd, ii, "SelectBackwardBackward0")];
-            });
-        return result;
-    }
-
-    /// <summary>torch.narrow / x[a:b] on one dim (SliceBackward0).</summary>
-    public Tensor Narrow(int dim, int start, int length) => NarrowCore(dim, start, length, "SliceBackward0");
-
-    private Tensor NarrowCore(int dim, int start, int length, string nodeName)
-    {
-        if (Rank == 0) throw TorchException.Runtime("NarrowZeroDim", "narrow() cannot be applied to a 0-dim tensor.");
-        int d = Shapes.WrapDim(dim, Rank);
-        int size = _shape[d];
-        if (start < -size || start > size)
-            throw TorchException.Index("NarrowStartOutOfRange",
-                $"start out of range (expected to be in range of [{-size}, {size}], but got {start})");
-        int s = start < 0 ? start + size : start;
-        if (length < 0 || s + length > size)
-            throw TorchException.Runtime("NarrowLengthOutOfRange", $"start ({s}) + length ({length}) exceeds dimension size ({size}).");
-        var result = SliceCore(d, s, length, keepDim: true);
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, nodeName, [this], [], (ShapeArray, d, s), static (g, _, state, _) =>
-            {
-                var (shape, dd, ss) = ((int[], int, int))state!;
-                return [g.PadSlice(shape, dd, ss, "SliceBackwardBackward0")];
-            });
-        return result;
-    }
-
-    /// <summary>Elements [start, start+length) of dim d, as a dense copy with the view's logical strides.</summary>
-    private Tensor SliceCore(int d, int start, int length, bool keepDim)
-    {
-        var own = Shapes.ContiguousStrides(_shape);
-        var shape = (int[])_shape.Clone();
-        shape[d] = length;
-        var data = StridedCopy.Gather(Storage, shape, own, start * own[d]);
-        if (keepDim) return new Tensor(data, shape, DType, (int[])LogicalStrides.Clone());
-        var reduced = _shape.Where((_, k) => k != d).ToArray();
-        var strides = LogicalStrides.Where((_, k) => k != d).ToArray();
-        return new Tensor(data, reduced, DType, strides);
-    }
-
-    /// <summary>
-    /// The adjoint of a slice: a zero tensor of <paramref name="shape"/> holding this tensor at
-    /// [start, start + size(d)) along dim d. Differentiable (its gradient is the slice again).
-    /// </summary>
-    private Tensor PadSlice(int[] shape, int d, int start, string nodeName)
-    {
-        var result = Zeros(shape, DType);
-        var dstStrides = Shapes.ContiguousStrides(shape);
-        ScatterInto(Storage, _shape, result.Storage, dstStrides, start * dstStrides[d]);
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, nodeName, [this], [], (d, start, _shape[d]), static (g, _, state, _) =>
-            {
-                var (dd, ss, len) = ((int, int, int))state!;
-                return [g.Narrow(dd, ss, len)];
-            });
-        return result;
-    }
-
-    /// <summary>Writes a dense source of <paramref name="shape"/> into <paramref name="dst"/> through strides.</summary>
-    private static void ScatterInto(Array src, int[] shape, Array dst, int[] dstStrides, int offset)
-    {
-        int n = src.Length;
-        if (n == 0) return;
-        var index = new int[shape.Length];
-        int off = offset;
-        for (int i = 0; i < n; i++)
-        {
-            Array.Copy(src, i, dst, off, 1);
-            for (int d = shape.Length - 1; d >= 0; d--)
-            {
-                index[d]++;
-                off += dstStrides[d];
-                if (index[d] < shape[d]) break;
-                off -= dstStrides[d] * index[d];
-                index[d] = 0;
-            }
-        }
-    }
-
     /// <summary>torch.index_select: picks entries of dim <paramref name="dim"/> by index (IndexSelectBackward0).</summary>
     public Tensor IndexSelect(int dim, Tensor index)
     {
@@ -185,7 +16,7 @@ public sealed partial class Tensor
                 $"index_select(): Expected dtype int32/int64 for index but got: {index.DType.ScalarTypeName()}");
         if (index.Rank > 1)
             throw TorchException.Index("IndexSelectIndexRank", "index_select(): Index is supposed to be a vector");
-        return IndexSelect(dim, (long[])index.Storage);
+        return IndexSelect(dim, (long[])index.Dense);
     }
 
     public Tensor IndexSelect(int dim, long[] index)
@@ -202,20 +33,20 @@ public sealed partial class Tensor
             idx[k] = (int)(v < 0 ? v + size : v);
         }
         if (Rank == 0) return Clone();
-        var parts = new Tensor[idx.Length];
         var outShape = (int[])_shape.Clone();
         outShape[d] = idx.Length;
         var result = Empty(outShape, DType);
+        var source = Dense;
         int outer = 1, inner = 1;
         for (int k = 0; k < d; k++) outer *= _shape[k];
         for (int k = d + 1; k < Rank; k++) inner *= _shape[k];
         for (int o = 0; o < outer; o++)
             for (int k = 0; k < idx.Length; k++)
-                Array.Copy(Storage, (o * size + idx[k]) * inner, result.Storage, (o * idx.Length + k) * inner, inner);
+                Array.Copy(source, (o * size + idx[k]) * inner, result.Buffer, (o * idx.Length + k) * inner, inner);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "IndexSelectBackward0", [this], [], (ShapeArray, d, idx), static (g, _, state, _) =>
             {
-                var (shape, dd, ii) = ((int[], int, int[]))state!;
+                var (shape, dd, ii) = state;
                 return [g.IndexAdd(shape, dd, ii)];
             });
         return result;
@@ -239,7 +70,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "IndexAddBackward0", [this], [], (d, idx), static (g, _, state, _) =>
             {
-                var (dd, ii) = ((int, int[]))state!;
+                var (dd, ii) = state;
                 return [g.IndexSelect(dd, ii.Select(v => (long)v).ToArray())];
             });
         return result;
@@ -285,14 +116,14 @@ public sealed partial class Tensor
             var data = t.StorageAs(dtype);
             int len = t._shape[d] * inner;
             for (int o = 0; o < outer; o++)
-                Array.Copy(data, o * len, result.Storage, o * total * inner + offset * inner, len);
+                Array.Copy(data, o * len, result.Buffer, o * total * inner + offset * inner, len);
             offset += t._shape[d];
             sizes[p] = t._shape[d];
         }
         if (Graph.NeedsGrad(parts))
             Graph.Record(result, "CatBackward0", parts, [], (d, sizes), static (g, _, state, n) =>
             {
-                var (dd, ss) = ((int, int[]))state!;
+                var (dd, ss) = state;
                 var grads = new Tensor?[ss.Length];
                 int start = 0;
                 for (int p = 0; p < ss.Length; p++)
@@ -319,12 +150,12 @@ public sealed partial class Tensor
         Tensor joined;
         using (GradMode.NoGrad())
             joined = Cat(tensors.Select(t => t.Unsqueeze(d)).ToArray(), d);
-        var result = new Tensor(joined.Storage, joined._shape, joined.DType);
+        var result = joined.Detach();
         var inputs = tensors.ToArray();
         if (Graph.NeedsGrad(inputs))
             Graph.Record(result, "StackBackward0", inputs, [], (d, inputs.Length), static (g, _, state, n) =>
             {
-                var (dd, count) = ((int, int))state!;
+                var (dd, count) = state;
                 var grads = new Tensor?[count];
                 for (int p = 0; p < count; p++) if (n[p]) grads[p] = g.Select(dd, p);
                 return grads;

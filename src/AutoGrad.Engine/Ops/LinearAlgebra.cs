@@ -35,26 +35,9 @@ public sealed partial class Tensor
         CheckSameDType(other, "expected m1 and m2 to have the same dtype, but got: {0} != {1}");
         var result = MatMulKernel(this, other, _shape[0], _shape[1], other._shape[1], [_shape[0], other._shape[1]]);
         if (Graph.NeedsGrad(this, other))
-            Graph.Record(result, "MmBackward0", [this, other], [this, other], null, static (g, s, _, n) =>
-                GradMode.IsEnabled
-                    ? [n[0] ? g.Mm(s[1].T()) : null, n[1] ? s[0].T().Mm(g) : null]
-                    // Outside create_graph the products read the transposes in place (no T() copies).
-                    : [n[0] ? MmTransposed(g, false, s[1], true) : null, n[1] ? MmTransposed(s[0], true, g, false) : null]);
-        return result;
-    }
-
-    /// <summary>op(a) @ op(b) for 2-d a and b, op transposing when asked; no graph (plain backward passes).</summary>
-    private static Tensor MmTransposed(Tensor a, bool transA, Tensor b, bool transB)
-    {
-        int m = transA ? a._shape[1] : a._shape[0], k = transA ? a._shape[0] : a._shape[1];
-        int n = transB ? b._shape[0] : b._shape[1];
-        var result = Empty([m, n], a.DType);
-        switch (a.DType)
-        {
-            case DType.Float32: MatMulKernels.MatMulTransposed(a.Data<float>(), transA, b.Data<float>(), transB, result.Data<float>(), m, k, n); break;
-            case DType.Float64: MatMulKernels.MatMulTransposed(a.Data<double>(), transA, b.Data<double>(), transB, result.Data<double>(), m, k, n); break;
-            default: MatMulKernels.MatMulTransposed(a.Data<long>(), transA, b.Data<long>(), transB, result.Data<long>(), m, k, n); break;
-        }
+            // The transposes are views: the kernel reads them in place.
+            Graph.Record(result, "MmBackward0", [this, other], [this, other], static (g, s, n) =>
+                [n[0] ? g.Mm(s[1].T()) : null, n[1] ? s[0].T().Mm(g) : null]);
         return result;
     }
 
@@ -72,7 +55,7 @@ public sealed partial class Tensor
         CheckSameDType(vec, "expected m1 and m2 to have the same dtype, but got: {0} != {1}");
         var result = MatMulKernel(this, vec, _shape[0], _shape[1], 1, [_shape[0]]);
         if (Graph.NeedsGrad(this, vec))
-            Graph.Record(result, "MvBackward0", [this, vec], [this, vec], null, static (g, s, _, n) =>
+            Graph.Record(result, "MvBackward0", [this, vec], [this, vec], static (g, s, n) =>
                 [n[0] ? g.Unsqueeze(1).Mul(s[1]) : null, n[1] ? s[0].T().Mv(g) : null]);
         return result;
     }
@@ -92,7 +75,7 @@ public sealed partial class Tensor
                 $"inconsistent tensor size, expected tensor [{_shape[0]}] and src [{other._shape[0]}] to have the same number of elements, but got {_shape[0]} and {other._shape[0]} elements respectively");
         var result = MatMulKernel(this, other, 1, _shape[0], 1, []);
         if (Graph.NeedsGrad(this, other))
-            Graph.Record(result, "DotBackward0", [this, other], [this, other], null, static (g, s, _, n) =>
+            Graph.Record(result, "DotBackward0", [this, other], [this, other], static (g, s, n) =>
                 [n[0] ? s[1].Mul(g) : null, n[1] ? s[0].Mul(g) : null]);
         return result;
     }
@@ -111,68 +94,39 @@ public sealed partial class Tensor
         _ => "bool",
     };
 
+    /// <summary>
+    /// a [m,k] @ b [k,n] (vectors as one row or column) into a new [m,n]-element result. A row-major operand is read
+    /// in place, and so is a transposed one (a .T() view: strides [1, rows]), which the packed kernel reads
+    /// transposed; anything else is gathered first.
+    /// </summary>
     private static Tensor MatMulKernel(Tensor a, Tensor b, int m, int k, int n, int[] outShape)
     {
         var result = Empty(outShape, a.DType);
+        var (aData, aOffset, transA) = a.MatrixLayout();
+        var (bData, bOffset, transB) = b.MatrixLayout();
         switch (a.DType)
         {
-            case DType.Float32: MatMulKernels.MatMul<float>(a.Data<float>(), b.Data<float>(), result.Span<float>(), m, k, n); break;
-            case DType.Float64: MatMulKernels.MatMul<double>(a.Data<double>(), b.Data<double>(), result.Span<double>(), m, k, n); break;
-            case DType.Int64: MatMulKernels.MatMul<long>(a.Data<long>(), b.Data<long>(), result.Span<long>(), m, k, n); break;
+            case DType.Float32: MatMulKernels.MatMul<float>(((float[])aData).AsSpan(aOffset), transA, ((float[])bData).AsSpan(bOffset), transB, result.Fillable<float>(), m, k, n); break;
+            case DType.Float64: MatMulKernels.MatMul<double>(((double[])aData).AsSpan(aOffset), transA, ((double[])bData).AsSpan(bOffset), transB, result.Fillable<double>(), m, k, n); break;
+            case DType.Int64: MatMulKernels.MatMul<long>(((long[])aData).AsSpan(aOffset), transA, ((long[])bData).AsSpan(bOffset), transB, result.Fillable<long>(), m, k, n); break;
             default: throw TorchException.Runtime("MatMulBool", "\"addmm_impl_cpu_\" not implemented for 'Bool'");
         }
         return result;
     }
 
-    /// <summary>Inserts a size-1 dim at <paramref name="dim"/> (UnsqueezeBackward0).</summary>
-    public Tensor Unsqueeze(int dim)
-    {
-        int d = Shapes.WrapDim(dim, Rank + 1);
-        var shape = new List<int>(_shape);
-        shape.Insert(d, 1);
-        var strides = new List<int>(LogicalStrides);
-        strides.Insert(d, d < Rank ? _shape[d] * LogicalStrides[d] : 1);
-        var result = Alias(shape.ToArray(), strides.ToArray());
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, "UnsqueezeBackward0", [this], [], d, static (g, _, state, _) => [g.Squeeze((int)state!)]);
-        return result;
-    }
-
-    /// <summary>torch.squeeze(x) without a dim: removes every size-1 dim (SqueezeBackward0).</summary>
-    public Tensor Squeeze()
-    {
-        var keep = Enumerable.Range(0, Rank).Where(d => _shape[d] != 1).ToArray();
-        var result = Alias(keep.Select(d => _shape[d]).ToArray(), keep.Select(d => LogicalStrides[d]).ToArray());
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, "SqueezeBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Reshape((int[])state!)]);
-        return result;
-    }
-
-    /// <summary>Removes dim <paramref name="dim"/> if its size is 1 (SqueezeBackward1).</summary>
-    public Tensor Squeeze(int dim) => SqueezeCore(dim, "SqueezeBackward1");
-
     /// <summary>
-    /// squeeze(dim) recorded under <paramref name="nodeName"/>: SqueezeBackward1 for squeeze.dim, SqueezeBackward4
-    /// where PyTorch squeezes a temporary in place (squeeze_.dim). Tensors here are immutable, so the in-place
-    /// form is the same computation under its own name.
+    /// How a matrix (or vector) operand can be read: its storage and offset as row-major, or as the transpose of a
+    /// row-major matrix; otherwise a gathered row-major copy.
     /// </summary>
-    private Tensor SqueezeCore(int dim, string nodeName)
+    private (Array Data, int Offset, bool Transposed) MatrixLayout()
     {
-        int d = Shapes.WrapDim(dim, Rank);
-        if (Rank == 0 || _shape[d] != 1)
+        if (Layout.IsContiguous(_shape, _strides)) return (Buffer, _offset, false);
+        if (Rank == 2)
         {
-            var same = Alias(_shape, LogicalStrides);
-            if (Graph.NeedsGrad(this))
-                Graph.Record(same, nodeName, [this], [], null, static (g, _, _, _) => [g]);
-            return same;
+            int rows = _shape[0], cols = _shape[1];
+            if ((_strides[0] == 1 || rows == 1) && (_strides[1] == rows || cols == 1)) return (Buffer, _offset, true);
         }
-        var shape = new List<int>(_shape);
-        shape.RemoveAt(d);
-        var strides = new List<int>(LogicalStrides);
-        strides.RemoveAt(d);
-        var result = Alias(shape.ToArray(), strides.ToArray());
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, nodeName, [this], [], d, static (g, _, state, _) => [g.Unsqueeze((int)state!)]);
-        return result;
+        return (Dense, 0, false);
     }
+
 }

@@ -33,13 +33,13 @@ public sealed partial class Tensor
             var diff = Sub(target);
             result = Reduce(diff.Mul(diff), reduction);
         }
-        result = new Tensor(result.Storage, result.ShapeArray, result.DType);
+        result = result.Detach();
         if (Graph.NeedsGrad(this, target))
             Graph.Record(result, "MseLossBackward0", [this, target], [this, target], reduction, static (g, s, state, n) =>
             {
                 var diff = s[0].Sub(s[1]);
                 var grad = diff.Mul(2L).Mul(g);
-                if ((Reduction)state! == Reduction.Mean) grad = grad.Div((long)diff.NumElements);
+                if (state == Reduction.Mean) grad = grad.Div((long)diff.NumElements);
                 return [n[0] ? grad : null, n[1] ? grad.Neg() : null];
             });
         return result;
@@ -87,7 +87,7 @@ public sealed partial class Tensor
         if (!batched && target.Rank != 0)
             throw TorchException.Runtime("NllLossTargetShape",
                 $"size mismatch (got input: [{Shapes.Join(_shape)}], target: [{Shapes.Join(target._shape)}])");
-        var targets = (long[])target.Storage;
+        var targets = (long[])target.Dense;
         var x = (double[])StorageAs(DType.Float64);
         var losses = new double[n];
         int counted = 0;
@@ -111,7 +111,7 @@ public sealed partial class Tensor
             Graph.Record(result, "NllLossBackward0", [this], [target], (ShapeArray, reduction, ignoreIndex, counted),
                 static (g, s, state, _) =>
                 {
-                    var (shape, red, ignore, count) = ((int[], Reduction, long, int))state!;
+                    var (shape, red, ignore, count) = state;
                     return [NllLossGrad(g, s[0], shape, red, ignore, count)];
                 });
         return result;
@@ -122,7 +122,7 @@ public sealed partial class Tensor
         bool batched = shape.Length == 2;
         int n = batched ? shape[0] : 1, c = batched ? shape[1] : shape[0];
         var weights = new double[n * c];
-        var targets = (long[])target.Storage;
+        var targets = (long[])target.Dense;
         for (int i = 0; i < n; i++)
             if (targets[i] != ignore)
                 weights[i * c + targets[i]] = reduction == Reduction.Mean ? -1.0 / count : -1.0;
@@ -153,13 +153,13 @@ public sealed partial class Tensor
             var loss = x.Relu().Sub(x.Mul(target)).Add(x.Abs().Neg().Exp().Log1p());
             result = Reduce(loss, reduction);
         }
-        result = new Tensor(result.Storage, result.ShapeArray, result.DType);
+        result = result.Detach();
         if (Graph.NeedsGrad(this, target))
             Graph.Record(result, "BinaryCrossEntropyWithLogitsBackward0", [this, target], [this, target], reduction,
                 static (g, s, state, n) =>
                 {
                     var (x, t) = (s[0], s[1]);
-                    var scale = (Reduction)state! == Reduction.Mean ? g.Div((long)x.NumElements) : g;
+                    var scale = state == Reduction.Mean ? g.Div((long)x.NumElements) : g;
                     return [n[0] ? x.Sigmoid().Sub(t).Mul(scale) : null, n[1] ? x.Neg().Mul(scale) : null];
                 });
         return result;

@@ -13,7 +13,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(generator);
         var t = RandomTensor(Arg.Ints(shape), dtype, "check_uniform_bounds");
-        if (t.Storage is float[] f) generator.FillUniform(f); else generator.FillUniform((double[])t.Storage);
+        if (t.Buffer is float[] f) generator.FillUniform(f); else generator.FillUniform((double[])t.Buffer);
         if (requiresGrad) t.RequiresGradOnCreation();
         return t;
     }
@@ -26,7 +26,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(generator);
         var t = RandomTensor(Arg.Ints(shape), dtype, "normal_kernel_cpu");
-        if (t.Storage is float[] f) generator.FillNormal(f); else generator.FillNormal((double[])t.Storage);
+        if (t.Buffer is float[] f) generator.FillNormal(f); else generator.FillNormal((double[])t.Buffer);
         if (requiresGrad) t.RequiresGradOnCreation();
         return t;
     }

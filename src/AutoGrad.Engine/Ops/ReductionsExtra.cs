@@ -51,7 +51,7 @@ public sealed partial class Tensor
         }
         var result = new Tensor(CastKernel.Convert(new[] { best }, DType), [], DType);
         if (Graph.NeedsGrad(this))
-            Graph.Record(result, node, [this], [this, result], null, static (g, s, _, _) =>
+            Graph.Record(result, node, [this], [this, result], static (g, s, _) =>
             {
                 var mask = s[0].Eq(s[1]).LogicalOr(s[0].IsNaNMask().LogicalAnd(s[1].IsNaNMask())).Cast(g.DType);
                 return [mask.Mul(g.Div(mask.Sum()))];
@@ -91,7 +91,7 @@ public sealed partial class Tensor
         if (node is not null && Graph.NeedsGrad(this))
             Graph.Record(values, node, [this], [indices], (ShapeArray, d, keepDim), static (g, s, state, _) =>
             {
-                var (shape, dd, keep) = ((int[], int, bool))state!;
+                var (shape, dd, keep) = state;
                 return [g.ScatterToIndices(s[0], shape, dd, keep)];
             });
         return new ValuesIndices(values, indices);
@@ -121,7 +121,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, node, [this], [this, result], (ShapeArray, reduce, keepDim), static (g, s, state, _) =>
             {
-                var (shape, reduced, keep) = ((int[], bool[], bool))state!;
+                var (shape, reduced, keep) = state;
                 var r = s[1].UnsqueezeReduced(shape, reduced, keep);
                 var mask = s[0].Eq(r).Cast(g.DType);
                 var count = mask.Sum(DimsOf(reduced), keepDim: true);
@@ -133,20 +133,23 @@ public sealed partial class Tensor
     /// <summary>The adjoint of taking one index per lane: zeros with the gradient at those indices.</summary>
     private Tensor ScatterToIndices(Tensor indices, int[] shape, int d, bool keepDim)
     {
+        // A 0-d input is one lane of one element: its gradient is the output's.
+        if (shape.Length == 0) return this;
         var g = keepDim ? this : Unsqueeze(d);
         var idx = keepDim ? indices : indices.Unsqueeze(d);
         var result = Zeros(shape, DType);
         int outer = 1, inner = 1, size = shape[d];
         for (int k = 0; k < d; k++) outer *= shape[k];
         for (int k = d + 1; k < shape.Length; k++) inner *= shape[k];
-        var ix = (long[])idx.Storage;
+        var ix = (long[])idx.Dense;
+        var gData = g.Dense;
         for (int o = 0; o < outer; o++)
             for (int i = 0; i < inner; i++)
-                Array.Copy(g.Storage, o * inner + i, result.Storage, (o * size + (int)ix[o * inner + i]) * inner + i, 1);
+                Array.Copy(gData, o * inner + i, result.Buffer, (o * size + (int)ix[o * inner + i]) * inner + i, 1);
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "ValueSelectingReductionBackwardBackward0", [this], [indices], (d, keepDim), static (gg, s, state, _) =>
             {
-                var (dd, keep) = ((int, bool))state!;
+                var (dd, keep) = state;
                 return [gg.GatherIndices(s[0], dd, keep)];
             });
         return result;
@@ -159,10 +162,11 @@ public sealed partial class Tensor
         for (int k = 0; k < d; k++) outer *= _shape[k];
         for (int k = d + 1; k < Rank; k++) inner *= _shape[k];
         var dst = Allocate(DType, outer * inner);
-        var ix = (long[])idx.Storage;
+        var ix = (long[])idx.Dense;
+        var source = Dense;
         for (int o = 0; o < outer; o++)
             for (int i = 0; i < inner; i++)
-                Array.Copy(Storage, (o * size + (int)ix[o * inner + i]) * inner + i, dst, o * inner + i, 1);
+                Array.Copy(source, (o * size + (int)ix[o * inner + i]) * inner + i, dst, o * inner + i, 1);
         var result = new Tensor(dst, idx.ShapeArray, DType);
         return keepDim ? result : result.Squeeze(d);
     }
@@ -191,7 +195,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "LogsumexpBackward0", [this], [this, result], (ShapeArray, reduce, keepDim), static (g, s, state, _) =>
             {
-                var (shape, reduced, keep) = ((int[], bool[], bool))state!;
+                var (shape, reduced, keep) = state;
                 var r = s[1].UnsqueezeReduced(shape, reduced, keep);
                 return [g.UnsqueezeReduced(shape, reduced, keep).Mul(s[0].Sub(r).Exp())];
             });
@@ -231,7 +235,7 @@ public sealed partial class Tensor
             Graph.Record(result, std ? "StdBackward0" : "VarBackward0", [this], [this, result], (ShapeArray, reduce, keepDim, correction, std),
                 static (g, s, state, _) =>
                 {
-                    var (shape, reduced, keep, c, isStd) = ((int[], bool[], bool, double, bool))state!;
+                    var (shape, reduced, keep, c, isStd) = state;
                     long n = 1;
                     for (int d = 0; d < shape.Length; d++) if (reduced[d]) n *= shape[d];
                     var x = s[0];
@@ -247,7 +251,10 @@ public sealed partial class Tensor
     /// <summary>The p-norm over dims, p = 2 by default (LinalgVectorNormBackward0, as torch.norm gives).</summary>
     public Tensor Norm(double p = 2, int[]? dims = null, bool keepDim = false)
     {
-        var x = FloatingInput();
+        if (!DType.IsFloating())
+            throw TorchException.Runtime("NormNonFloating",
+                $"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {DType.ScalarTypeName()}");
+        var x = this;
         var reduce = ReducedDims(dims ?? [], Rank);
         var (lanes, count) = x.Lanes(reduce);
         var outShape = ReducedShape(_shape, reduce, keepDim);
@@ -270,7 +277,7 @@ public sealed partial class Tensor
             Graph.Record(result, "LinalgVectorNormBackward0", [this], [this, result], (ShapeArray, reduce, keepDim, p),
                 static (g, s, state, _) =>
                 {
-                    var (shape, reduced, keep, pp) = ((int[], bool[], bool, double))state!;
+                    var (shape, reduced, keep, pp) = state;
                     var x = s[0];
                     var norm = s[1].UnsqueezeReduced(shape, reduced, keep);
                     var gk = g.UnsqueezeReduced(shape, reduced, keep);
@@ -312,12 +319,14 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, node, [this], [this, result], (ShapeArray, reduce, keepDim), static (g, s, state, _) =>
             {
-                var (shape, reduced, keep) = ((int[], bool[], bool))state!;
+                var (shape, reduced, keep) = state;
+                // PyTorch's prod_backward: a 0-d input passes the gradient on; without zeros, d prod / d x_i is
+                // grad * (prod / x_i); with zeros, the product of the other elements.
+                if (shape.Length == 0) return [g];
                 var x = s[0];
                 var gk = g.UnsqueezeReduced(shape, reduced, keep);
-                // Without zeros, d prod / d x_i = prod / x_i; with zeros, the product of the other elements.
                 if (!x.Eq(0L).Any())
-                    return [gk.Mul(s[1].UnsqueezeReduced(shape, reduced, keep)).Div(x)];
+                    return [gk.Mul(s[1].UnsqueezeReduced(shape, reduced, keep).Div(x))];
                 return [gk.Mul(x.ProductOfOthers(reduced))];
             });
         return result;
@@ -345,7 +354,7 @@ public sealed partial class Tensor
 
     internal bool Any()
     {
-        foreach (var b in (bool[])Cast(DType.Bool).Storage) if (b) return true;
+        foreach (var b in (bool[])Cast(DType.Bool).Dense) if (b) return true;
         return false;
     }
 
@@ -385,7 +394,7 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", [this], [result], (d, log), static (g, s, state, _) =>
             {
-                var (dd, isLog) = ((int, bool))state!;
+                var (dd, isLog) = state;
                 var r = s[0];
                 return isLog
                     ? [g.Sub(r.Exp().Mul(g.Sum([dd], keepDim: true)))]

@@ -1,97 +1,33 @@
-using AutoGrad.Autograd;
-using AutoGrad.Kernels;
+using AutoGrad.Ops;
 
 namespace AutoGrad;
 
-// Elementwise functions of one tensor. Floating functions of an integer tensor give the default float dtype
-// (torch.exp(int64) is float32); neg, abs and relu keep integer dtypes.
+// The elementwise functions of one tensor, as methods: each is its declaration in UnaryOps (kernel, node,
+// derivative) applied through the one unary path. Floating functions of an integer tensor give the default float
+// dtype (torch.exp(int64) is float32); neg, abs, relu and sign keep Int64.
 public sealed partial class Tensor
 {
-    public Tensor Neg()
-    {
-        if (DType == DType.Bool)
-            throw TorchException.Runtime("NegBool",
-                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
-        var result = DType == DType.Int64 ? MapLong(static v => -v) : new Tensor(UnaryKernel.Run<NegOperator>(Storage), _shape, DType).WithElementwiseLayout(this);
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, "NegBackward0", [this], [], null, static (g, _, _, _) => [g.Neg()]);
-        return result;
-    }
+    public Tensor Neg() => UnaryOps.Neg.Apply(this);
+    public Tensor Exp() => UnaryOps.Exp.Apply(this);
+    public Tensor Log() => UnaryOps.Log.Apply(this);
+    public Tensor Sqrt() => UnaryOps.Sqrt.Apply(this);
+    public Tensor Abs() => UnaryOps.Abs.Apply(this);
+    public Tensor Sin() => UnaryOps.Sin.Apply(this);
+    public Tensor Cos() => UnaryOps.Cos.Apply(this);
+    public Tensor Tanh() => UnaryOps.Tanh.Apply(this);
+    public Tensor Sigmoid() => UnaryOps.Sigmoid.Apply(this);
+    public Tensor Relu() => UnaryOps.Relu.Apply(this);
+    public Tensor Sign() => UnaryOps.Sign.Apply(this);
+    public Tensor Log1p() => UnaryOps.Log1p.Apply(this);
+    public Tensor Expm1() => UnaryOps.Expm1.Apply(this);
+    public Tensor Reciprocal() => UnaryOps.Reciprocal.Apply(this);
+    public Tensor Rsqrt() => UnaryOps.Rsqrt.Apply(this);
+    public Tensor Floor() => UnaryOps.Floor.Apply(this);
+    public Tensor Ceil() => UnaryOps.Ceil.Apply(this);
+    public Tensor Round() => UnaryOps.Round.Apply(this);
+    public Tensor Silu() => UnaryOps.Silu.Apply(this);
+    public Tensor Erf() => UnaryOps.Erf.Apply(this);
 
-    public Tensor Exp() => FloatUnary<ExpOperator>("ExpBackward0", saveResult: true, static (g, s) => g.Mul(s));
-    public Tensor Log() => FloatUnary<LogOperator>("LogBackward0", saveResult: false, static (g, s) => g.Div(s));
-    public Tensor Sqrt() => FloatUnary<SqrtOperator>("SqrtBackward0", saveResult: true, static (g, s) => g.Div(s.Mul(2L)));
-    public Tensor Sin() => FloatUnary<SinOperator>("SinBackward0", saveResult: false, static (g, s) => g.Mul(s.Cos()));
-    public Tensor Cos() => FloatUnary<CosOperator>("CosBackward0", saveResult: false, static (g, s) => g.Mul(s.Sin().Neg()));
-    public Tensor Tanh() => FloatUnary<TanhOperator>("TanhBackward0", saveResult: true, TanhBackward);
-    public Tensor Sigmoid() => FloatUnary<SigmoidOperator>("SigmoidBackward0", saveResult: true, SigmoidBackward);
-
-    /// <summary>1 / x (ReciprocalBackward0).</summary>
-    public Tensor Reciprocal()
-    {
-        var x = DType.IsFloating() ? this : Cast(DTypes.DefaultFloat);
-        var result = Binary<DivideOperator>(Full([], 1, x.DType), x, x.DType);
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, "ReciprocalBackward0", [this], [result], null,
-                static (g, s, _, _) => [g.Mul(s[0].Mul(s[0]).Neg())]);
-        return result;
-    }
-
-    public Tensor Abs()
-    {
-        if (DType == DType.Bool) return Clone();
-        var result = DType == DType.Int64 ? MapLong(static v => v < 0 ? unchecked(-v) : v)   /* INT64_MIN stays INT64_MIN, as in C and PyTorch */ : new Tensor(UnaryKernel.Run<AbsOperator>(Storage), _shape, DType).WithElementwiseLayout(this);
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, "AbsBackward0", [this], [this], null, static (g, s, _, _) => [g.Mul(s[0].Sign())]);
-        return result;
-    }
-
-    /// <summary>max(x, 0). The gradient at 0 is 0, as PyTorch's threshold_backward gives.</summary>
-    public Tensor Relu()
-    {
-        if (DType == DType.Bool)
-            throw TorchException.Runtime("ReluBool", "\"clamp_min_cpu\" not implemented for 'Bool'");
-        var result = DType == DType.Int64 ? MapLong(static v => Math.Max(v, 0)) : new Tensor(UnaryKernel.Run<ReluOperator>(Storage), _shape, DType).WithElementwiseLayout(this);
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, "ReluBackward0", [this], [result], null,
-                static (g, s, _, _) => [ThresholdBackward(g, s[0], 0)]);
-        return result;
-    }
-
-    /// <summary>-1, 0 or 1 per element (SignBackward0: gradient zero everywhere).</summary>
-    public Tensor Sign()
-    {
-        Tensor result = DType switch
-        {
-            DType.Int64 => MapLong(static v => Math.Sign(v)),
-            DType.Bool => Clone(),
-            _ => new Tensor(UnaryKernel.Run<SignOperator>(Storage), _shape, DType).WithElementwiseLayout(this),
-        };
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, "SignBackward0", [this], [], null, static (g, _, _, _) => [ZerosLike(g)]);
-        return result;
-    }
-
-    private Tensor MapLong(Func<long, long> f)
-    {
-        var src = (long[])Storage;
-        var dst = new long[src.Length];
-        for (int i = 0; i < src.Length; i++) dst[i] = f(src[i]);
-        return new Tensor(dst, _shape, DType.Int64).WithElementwiseLayout(this);
-    }
-
-    /// <summary>
-    /// A floating function with a one-line derivative: <paramref name="derivative"/> maps (grad, saved) to the
-    /// input gradient, where saved is the result (<paramref name="saveResult"/>) or the input.
-    /// </summary>
-    private Tensor FloatUnary<TOp>(string nodeName, bool saveResult, Func<Tensor, Tensor, Tensor> derivative)
-        where TOp : IUnaryOperator
-    {
-        var x = DType.IsFloating() ? this : Cast(DTypes.DefaultFloat);
-        var result = new Tensor(UnaryKernel.Run<TOp>(x.Storage), _shape, x.DType).WithElementwiseLayout(this);
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, nodeName, [this], [saveResult ? result : this], derivative,
-                static (g, s, state, _) => [((Func<Tensor, Tensor, Tensor>)state!)(g, s[0])]);
-        return result;
-    }
+    /// <summary>torch.square is pow(x, 2) (PowBackward0).</summary>
+    public Tensor Square() => Pow(2L);
 }

@@ -88,10 +88,10 @@ internal sealed class ElementFormatter
     }
 
     /// <summary>Python's str() of an integer or bool element, read from storage so large int64 stay exact.</summary>
-    private string FormatExact(int flatIndex) => _tensor.Storage switch
+    private string FormatExact(int flatIndex) => _tensor.Buffer switch
     {
-        long[] longs => longs[flatIndex].ToString(CultureInfo.InvariantCulture),
-        bool[] bools => bools[flatIndex] ? "True" : "False",
+        long[] longs => longs[_tensor.StorageIndex(flatIndex)].ToString(CultureInfo.InvariantCulture),
+        bool[] bools => bools[_tensor.StorageIndex(flatIndex)] ? "True" : "False",
         _ => throw new InvalidOperationException($"{_tensor.DType} is not an integral dtype"),
     };
 }

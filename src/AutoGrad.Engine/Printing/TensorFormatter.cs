@@ -42,6 +42,16 @@ public static class TensorFormatter
         return AppendSuffixes(Prefix + body, suffixes, indent, options.LineWidth);
     }
 
+    /// <summary>
+    /// The bracketed values alone, laid out as in the repr (nested brackets, rows on their own lines) but without
+    /// "tensor(" and the dtype/grad_fn suffixes: what the console views' values preview and a backward trace show.
+    /// </summary>
+    public static string FormatValues(Tensor tensor, PrintOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        return tensor.NumElements == 0 ? "[]" : new BodyWriter(tensor, options ?? PrintOptions.Default).Write(0);
+    }
+
     /// <summary>The dtypes a value's own spelling already implies: float32 (1.), int64 (1) and bool (True).</summary>
     private static bool HasDefaultDType(DType dtype) =>
         dtype == DTypes.DefaultFloat || dtype == DType.Int64 || dtype == DType.Bool;

@@ -3,10 +3,11 @@ namespace AutoGrad.Random;
 /// <summary>
 /// A pseudo-random generator that reproduces PyTorch's CPU generator: after <c>torch.manual_seed(s)</c>,
 /// <c>torch.rand</c> and <c>torch.randn</c> give the same values as <see cref="Tensor.Rand"/> and
-/// <see cref="Tensor.RandN"/> with the same seed (float32 within an ulp for randn, whose transcendentals differ
-/// slightly between libms). <see cref="Default"/> starts from PyTorch's default seed, 67280421310721.
+/// <see cref="Tensor.RandN"/> with the same seed, bit for bit (float32 randn of 16 or more values as PyTorch's AVX2
+/// kernel computes them, which x86 builds use). <see cref="Default"/> starts from PyTorch's default seed,
+/// 67280421310721.
 /// </summary>
-public sealed class Generator
+public sealed partial class Generator
 {
     /// <summary>PyTorch's default_rng_seed_val: the seed a fresh process starts with.</summary>
     public const ulong DefaultSeed = 67280421310721;
@@ -132,16 +133,17 @@ public sealed class Generator
         }
     }
 
+    /// <summary>PyTorch's normal_fill_16_AVX2, with its own float32 log and sincos (see <see cref="AvxMathFun"/>).</summary>
     private static void BoxMuller16(Span<float> d)
     {
         for (int j = 0; j < 8; j++)
         {
             float u1 = 1 - d[j];
             float u2 = d[j + 8];
-            float radius = MathF.Sqrt(-2 * MathF.Log(u1));
-            float theta = (float)(2.0 * Math.PI * u2);
-            d[j] = radius * MathF.Cos(theta);
-            d[j + 8] = radius * MathF.Sin(theta);
+            float radius = MathF.Sqrt(-2 * AvxMathFun.Log(u1));
+            AvxMathFun.SinCos(AvxMathFun.TwoPi * u2, out var sin, out var cos);
+            d[j] = radius * cos;
+            d[j + 8] = radius * sin;
         }
     }
 

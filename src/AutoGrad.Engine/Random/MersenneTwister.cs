@@ -4,7 +4,7 @@ namespace AutoGrad.Random;
 /// The 32-bit Mersenne Twister (mt19937), the engine behind PyTorch's CPU generator. Seeding takes the low 32 bits
 /// of the seed, as PyTorch's at::mt19937 does, so the same seed gives the same stream of numbers.
 /// </summary>
-internal sealed class MersenneTwister
+internal sealed partial class MersenneTwister
 {
     private const int N = 624;
     private const int M = 397;

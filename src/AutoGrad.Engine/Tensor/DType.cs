@@ -1,7 +1,11 @@
 namespace AutoGrad;
 
 /// <summary>The element types a tensor can hold, named as PyTorch names them (torch.float32 ...).</summary>
-public enum DType
+/// <remarks>
+/// Int64-based so that PowerShell's ConvertTo-Json writes a tensor's dtype as its name ("Float32"), not a number:
+/// it writes enums over long by name (and those over int as numbers).
+/// </remarks>
+public enum DType : long
 {
     Float32,
     Float64,
@@ -20,9 +24,6 @@ public static class DTypes
         TorchException.Type("InvalidDType", $"{(int)d} is not a dtype: expected Float32, Float64, Int64 or Bool");
 
     public static bool IsFloating(this DType d) => d is DType.Float32 or DType.Float64;
-
-    public static bool IsIntegral(this DType d, bool includeBool = false) =>
-        d == DType.Int64 || (includeBool && d == DType.Bool);
 
     /// <summary>PyTorch's spelling, e.g. <c>torch.float64</c>.</summary>
     public static string TorchName(this DType d) => d switch
@@ -44,12 +45,26 @@ public static class DTypes
         _ => throw Invalid(d),
     };
 
-    public static Type ElementType(this DType d) => d switch
+    /// <summary>The legacy tensor type name PyTorch's messages print (Tensor.toString()): <c>torch.FloatTensor</c>.</summary>
+    internal static string LegacyTypeName(this DType d) => "torch." + d.ScalarTypeName() + "Tensor";
+
+    /// <summary>The .NET element type of the dtype's arrays.</summary>
+    internal static Type ClrType(this DType d) => d switch
     {
         DType.Float32 => typeof(float),
         DType.Float64 => typeof(double),
         DType.Int64 => typeof(long),
         DType.Bool => typeof(bool),
+        _ => throw Invalid(d),
+    };
+
+    /// <summary>Bytes per element (torch.Tensor.element_size()).</summary>
+    public static int ItemSize(this DType d) => d switch
+    {
+        DType.Float32 => 4,
+        DType.Float64 => 8,
+        DType.Int64 => 8,
+        DType.Bool => 1,
         _ => throw Invalid(d),
     };
 

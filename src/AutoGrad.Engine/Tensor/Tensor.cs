@@ -1,62 +1,105 @@
 using AutoGrad.Autograd;
+using AutoGrad.Kernels;
 using AutoGrad.Printing;
-
 
 namespace AutoGrad;
 
 /// <summary>
 /// An n-dimensional array of one dtype that can take part in automatic differentiation, with PyTorch's semantics.
-/// Storage is always dense and row-major. <see cref="LogicalStrides"/> records the strides PyTorch would have for
-/// the same tensor (a transpose is a strided view there, a copy here) so that ops whose node names depend on
-/// contiguity (reshape: ViewBackward0 vs UnsafeViewBackward0) name their nodes as PyTorch does.
+/// As in PyTorch, a tensor is a window on a <see cref="Storage"/>: sizes, strides and an offset. View ops
+/// (view, t, transpose, permute, select, narrow, expand, squeeze, unsqueeze, ...) return tensors over the same
+/// storage, so an in-place write through a view reaches its base, and an expand allocates nothing.
 /// </summary>
 public sealed partial class Tensor : IDisposable
 {
-    /// <summary>float[], double[], long[] or bool[]; its length is the element count. Null once disposed.</summary>
-    private Array? _storage;
-
-    /// <summary>
-    /// False once another tensor or a graph node refers to <see cref="_storage"/> too (a view, a detached alias, a
-    /// tensor saved for backward): then <see cref="Dispose"/> must leave the storage alone.
-    /// </summary>
-    private bool _storageExclusive = true;
+    private readonly Storage _storage;
+    private readonly int _offset;
     private readonly int[] _shape;
-    internal int[] LogicalStrides { get; private set; }
+    private readonly int[] _strides;
     private bool _requiresGrad;
     private Tensor? _grad;
-    private VersionCounter? _version;
+    private Node? _gradFn;
 
-    internal Tensor(Array storage, int[] shape, DType dtype, int[]? logicalStrides = null)
+    /// <summary>A tensor over <paramref name="storage"/> (a view when another tensor uses it too).</summary>
+    internal Tensor(Storage storage, int offset, int[] shape, int[] strides, DType dtype)
     {
         _storage = storage;
-        NumElements = storage.Length;
+        _offset = offset;
         _shape = shape;
+        _strides = strides;
         DType = dtype;
-        LogicalStrides = logicalStrides ?? Shapes.ContiguousStrides(shape);
+        NumElements = Shapes.NumElements(shape);
+    }
+
+    /// <summary>A tensor owning <paramref name="data"/>, laid out row-major (data.Length is the element count).</summary>
+    internal Tensor(Array data, int[] shape, DType dtype)
+        : this(new Storage(data), 0, shape, Shapes.ContiguousStrides(shape), dtype)
+    {
     }
 
     /// <summary>
-    /// Counts in-place writes to the storage; shared by every tensor that aliases it (views, detach). Created on
-    /// first need, so tensors that are never aliased nor modified in place carry no counter.
+    /// A tensor owning <paramref name="data"/> in a dense layout given by <paramref name="strides"/> (a permutation
+    /// of row-major, as elementwise results take their inputs' layout).
     /// </summary>
-    internal VersionCounter Version => _version ?? LazyInitializer.EnsureInitialized(ref _version, static () => new VersionCounter());
-
-    /// <summary>torch.Tensor._version: how many in-place writes the storage has seen.</summary>
-    public int VersionNumber => _version?.Value ?? 0;
-
-    /// <summary>A tensor over this one's storage (a view): same data, same version counter.</summary>
-    internal Tensor Alias(int[] shape, int[]? logicalStrides = null)
+    internal Tensor(Array data, int[] shape, DType dtype, int[] strides)
+        : this(new Storage(data), 0, shape, strides, dtype)
     {
-        _storageExclusive = false;
-        return new(Storage, shape, DType, logicalStrides) { _version = Version, _storageExclusive = false };
     }
 
-    /// <summary>The element array (float[], double[], long[] or bool[]); throws once the tensor is disposed.</summary>
-    internal Array Storage => _storage ?? throw new ObjectDisposedException(nameof(Tensor),
-        "Cannot access a disposed tensor: its storage was handed back for reuse by Dispose().");
+    // ---- storage and layout -----------------------------------------------------------------------------------
+
+    internal Storage StorageObject => _storage;
+
+    /// <summary>The raw element array of the storage (float[], double[], long[] or bool[]), views included.</summary>
+    internal Array Buffer => _storage.Data;
+
+    /// <summary>torch.Tensor.storage_offset(): where element [0, ..., 0] sits in the storage.</summary>
+    public int StorageOffset => _offset;
+
+    /// <summary>A copy of the strides, in elements (torch.Tensor.stride()).</summary>
+    public int[] Strides => (int[])_strides.Clone();
+
+    internal int[] StridesArray => _strides;
+
+    internal int Offset => _offset;
+
+    /// <summary>torch.Tensor.is_contiguous(): row-major strides on every dim of size other than 1.</summary>
+    public bool IsContiguous() => Layout.IsContiguous(_shape, _strides);
+
+    /// <summary>
+    /// Row-major from offset 0 over an array of exactly its element count: the array itself is then the tensor's
+    /// elements in order, and kernels may read or fill it directly.
+    /// </summary>
+    internal bool IsCompact => _offset == 0 && _storage.Data.Length == NumElements && Layout.IsContiguous(_shape, _strides);
+
+    /// <summary>
+    /// The elements in row-major order: the storage array itself when the tensor is compact, otherwise a gathered
+    /// copy. For reading; fresh results (always compact) may also be filled through it.
+    /// </summary>
+    internal Array Dense => IsCompact ? _storage.Data : StridedCopy.Gather(_storage.Data, _shape, _strides, _offset);
+
+    internal T[] DenseData<T>() => (T[])Dense;
+
+    /// <summary>
+    /// True when the elements fill [offset, offset + count) of the storage exactly once (row-major or a permuted
+    /// layout): a reduction over all elements may then read that range in memory order.
+    /// </summary>
+    internal bool IsDense => Layout.IsNonOverlappingAndDense(_shape, _strides);
+
+    /// <summary>The elements as if broadcast to <paramref name="shape"/>, row-major (a copy unless nothing changes).</summary>
+    internal Array ExpandedDense(int[] shape) => Shapes.Equal(_shape, shape)
+        ? Dense
+        : StridedCopy.Gather(_storage.Data, shape, Layout.BroadcastStrides(this, shape), _offset);
+
+    /// <summary>The array of a compact tensor, to be filled by a kernel; a fresh result is always compact.</summary>
+    internal T[] Fillable<T>() => IsCompact ? (T[])_storage.Data
+        : throw new InvalidOperationException("only a compact tensor's storage can be filled directly");
+
+    /// <summary>torch.Tensor._version: how many in-place writes the storage has seen.</summary>
+    public int VersionNumber => _storage.Version;
 
     /// <summary>Marks the storage as referenced from elsewhere (a graph node saved this tensor).</summary>
-    internal void ShareStorage() => _storageExclusive = false;
+    internal void ShareStorage() => _storage.MarkShared();
 
     /// <summary>
     /// Hands this tensor's storage back to the engine for reuse by a later result of the same dtype and size, as
@@ -67,15 +110,10 @@ public sealed partial class Tensor : IDisposable
     /// saved it for backward) is left alone, and the tensor stays readable; otherwise using the tensor after
     /// Dispose throws <see cref="ObjectDisposedException"/>. Disposing twice does nothing.
     /// </summary>
-    public void Dispose()
-    {
-        if (!_storageExclusive) return;
-        // Exchanged, not read then cleared: two threads disposing at once must not hand the array back twice.
-        if (Interlocked.Exchange(ref _storage, null) is { } storage) StoragePool.Return(storage);
-    }
+    public void Dispose() => _storage.Release();
 
     /// <summary>True after <see cref="Dispose"/> handed the storage back.</summary>
-    public bool IsDisposed => _storage is null;
+    public bool IsDisposed => _storage.IsReleased;
 
     // ---- metadata -------------------------------------------------------------------------------------------
 
@@ -106,7 +144,19 @@ public sealed partial class Tensor : IDisposable
     // ---- autograd state -------------------------------------------------------------------------------------
 
     /// <summary>The node that produced this tensor (null for leaves).</summary>
-    public Node? GradFn { get; internal set; }
+    public Node? GradFn
+    {
+        get
+        {
+            if (_view is { } view && view.GradFnVersion != _storage.Version) RegenerateViewGradFn(view);
+            return _gradFn;
+        }
+        internal set
+        {
+            _gradFn = value;
+            if (_view is { } view) view.GradFnVersion = _storage.Version;
+        }
+    }
 
     public bool IsLeaf => GradFn is null;
 
@@ -176,40 +226,45 @@ public sealed partial class Tensor : IDisposable
         GradFn!.RetainedOutput = this;
     }
 
-    /// <summary>
-    /// Gives a freshly computed elementwise result the strides PyTorch would allocate it with, which follow the
-    /// inputs' layout (see <see cref="ElementwiseLayout"/>). Only for results not yet handed out.
-    /// </summary>
-    internal Tensor WithElementwiseLayout(params Tensor[] inputs)
+    /// <summary>A leaf sharing this tensor's data and version counter, cut from the graph (torch.Tensor.detach).</summary>
+    public Tensor Detach()
     {
-        if (ElementwiseLayout.OutputStrides(_shape, inputs) is { } strides) LogicalStrides = strides;
-        return this;
+        _storage.MarkShared();
+        return new Tensor(_storage, _offset, _shape, _strides, DType);
     }
-
-    /// <summary>A leaf sharing this tensor's data, cut from the graph (torch.Tensor.detach).</summary>
-    public Tensor Detach() => Alias(_shape, LogicalStrides);
 
     /// <summary>Edge through which a gradient for this tensor enters the graph; null when none is needed.</summary>
     internal Node? GradientEdge()
     {
-        if (GradFn is not null) return GradFn;
+        if (GradFn is { } fn) return fn;
         if (!_requiresGrad) return null;
         return GradAccumulator ??= new AccumulateGrad(this);
     }
 
     // ---- element access -------------------------------------------------------------------------------------
 
-    internal Span<T> Span<T>() => ((T[])Storage).AsSpan();
-
-    internal T[] Data<T>() => (T[])Storage;
+    /// <summary>Where the element at a flat row-major index sits in the storage.</summary>
+    internal int StorageIndex(int flatIndex)
+    {
+        int at = _offset;
+        for (int d = _shape.Length - 1; d >= 0 && flatIndex > 0; d--)
+        {
+            int size = _shape[d];
+            at += flatIndex % size * _strides[d];
+            flatIndex /= size;
+        }
+        return at;
+    }
 
     /// <summary>The element at a flat row-major index, widened to double (bool: 0 or 1).</summary>
-    internal double GetAsDouble(int index) => Storage switch
+    internal double GetAsDouble(int index) => ElementAsDouble(_storage.Data, StorageIndex(index));
+
+    private static double ElementAsDouble(Array data, int at) => data switch
     {
-        float[] f => f[index],
-        double[] d => d[index],
-        long[] l => l[index],
-        bool[] b => b[index] ? 1.0 : 0.0,
+        float[] f => f[at],
+        double[] d => d[at],
+        long[] l => l[at],
+        bool[] b => b[at] ? 1.0 : 0.0,
         _ => throw new InvalidOperationException(),
     };
 
@@ -222,26 +277,21 @@ public sealed partial class Tensor : IDisposable
         if (NumElements != 1)
             throw TorchException.Runtime("ItemNotOneElement",
                 $"a Tensor with {NumElements} elements cannot be converted to Scalar");
-        return Storage switch
+        return _storage.Data switch
         {
-            float[] f => (double)f[0],
-            double[] d => d[0],
-            long[] l => l[0],
-            bool[] b => b[0],
+            float[] f => (double)f[_offset],
+            double[] d => d[_offset],
+            long[] l => l[_offset],
+            bool[] b => b[_offset],
             _ => throw new InvalidOperationException(),
         };
     }
 
     /// <summary>A copy of the elements, flat and row-major, as float[], double[], long[] or bool[].</summary>
-    public Array ToArray() => (Array)Storage.Clone();
+    public Array ToArray() => IsCompact ? (Array)_storage.Data.Clone() : Dense;
 
     /// <summary>A copy of the elements, flat and row-major, widened to double.</summary>
-    public double[] ToDoubleArray()
-    {
-        var result = new double[NumElements];
-        for (int i = 0; i < result.Length; i++) result[i] = GetAsDouble(i);
-        return result;
-    }
+    public double[] ToDoubleArray() => (double[])CastKernel.Convert(Dense, DType.Float64, pooled: false);
 
     /// <summary>PyTorch's repr of this tensor, character for character (culture-invariant).</summary>
     /// <remarks>A disposed tensor prints as <c>tensor(&lt;disposed&gt;)</c>: ToString must not throw (debuggers and
@@ -275,8 +325,20 @@ public sealed partial class Tensor : IDisposable
         }
     }
 
+    /// <summary>An uninitialized compact tensor.</summary>
     internal static Tensor Empty(int[] shape, DType dtype) =>
         new(Allocate(dtype, Shapes.NumElements(shape)), shape, dtype);
+
+    /// <summary>An uninitialized tensor in a dense layout (strides a permutation of row-major ones).</summary>
+    internal static Tensor EmptyStrided(int[] shape, int[] strides, DType dtype) =>
+        new(Allocate(dtype, Shapes.NumElements(shape)), shape, dtype, strides);
+
+    /// <summary>
+    /// The result of an elementwise op over <paramref name="operands"/>: uninitialized, laid out as PyTorch's
+    /// TensorIterator would allocate it (following the operands' memory order).
+    /// </summary>
+    internal static Tensor EmptyElementwise(int[] shape, DType dtype, params Tensor[] operands) =>
+        Layout.ElementwiseStrides(shape, operands) is { } strides ? EmptyStrided(shape, strides, dtype) : Empty(shape, dtype);
 
     /// <summary>A tensor over a copy of <paramref name="data"/>, laid out in <paramref name="shape"/>.</summary>
     public static Tensor FromArray<T>(T[] data, params int[] shape) where T : unmanaged
@@ -341,7 +403,14 @@ public sealed partial class Tensor : IDisposable
         shape = (int[])Arg.Ints(shape).Clone();
         Shapes.CheckNonNegative(shape);
         var t = Empty(shape, dtype);
-        switch (t.Storage)
+        FillArray(t.Buffer, value);
+        if (requiresGrad) t.RequiresGradOnCreation();
+        return t;
+    }
+
+    private static void FillArray(Array data, double value)
+    {
+        switch (data)
         {
             // A value the dtype cannot hold is an error, as torch.full's checked conversion makes it.
             case float[] f: f.AsSpan().Fill(ScalarConversion.ToFloat32(value)); break;
@@ -349,8 +418,6 @@ public sealed partial class Tensor : IDisposable
             case long[] l: l.AsSpan().Fill(ScalarConversion.ToInt64(value, "int64_t")); break;
             case bool[] b: b.AsSpan().Fill(value != 0); break;
         }
-        if (requiresGrad) t.RequiresGradOnCreation();
-        return t;
     }
 
     /// <summary>torch.full with an integer: exact in Int64 (no trip through double), rounded once into a float dtype.</summary>
@@ -359,7 +426,7 @@ public sealed partial class Tensor : IDisposable
         shape = (int[])Arg.Ints(shape).Clone();
         Shapes.CheckNonNegative(shape);
         var t = Empty(shape, dtype);
-        switch (t.Storage)
+        switch (t.Buffer)
         {
             case float[] f: f.AsSpan().Fill(value); break;
             case double[] d: d.AsSpan().Fill(value); break;
@@ -380,5 +447,4 @@ public sealed partial class Tensor : IDisposable
         if (v >= 9.2233720368547758E+18 || v < -9.2233720368547758E+18) return long.MinValue;
         return (long)v;
     }
-
 }

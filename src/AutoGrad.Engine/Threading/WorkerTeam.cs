@@ -5,9 +5,9 @@ namespace AutoGrad;
 /// <summary>
 /// The engine's parallel loop: <c>For(count, body)</c> runs body(0..count-1) on the calling thread and a team of
 /// <see cref="Parallelism.NumThreads"/> - 1 background threads, and returns when all are done.
-/// Why not Parallel.For: on this 2-core VM a sleeping thread-pool worker took 100 us or more to wake, so a matmul
-/// of ~100 us per half ran on one thread while the second woke (the MLP's [64,784] @ [784,128] was slower on two
-/// threads than on one). Like the OpenMP team behind libtorch, these threads spin for a short while after each
+/// Why not Parallel.For: a sleeping thread-pool worker took as long to wake as a mid-sized matmul's half takes to
+/// compute, so that half ran on one thread while the second woke (the MLP's [64,784] @ [784,128] was slower on two
+/// threads than on one; docs/performance.md, design measurements). Like the OpenMP team behind libtorch, these threads spin for a short while after each
 /// loop (<see cref="SpinTime"/>) before they block, so back-to-back kernels find them awake.
 /// One loop runs at a time; a loop started while another runs (another thread, or nested) runs inline.
 /// </summary>

@@ -10,6 +10,7 @@ namespace AutoGrad.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "Grad", DefaultParameterSetName = DefaultSet)]
 [OutputType(typeof(Tensor))]
+[OutputType(typeof(BackwardStep), ParameterSetName = [OfSet])]
 public sealed class GetGradCommand : AutoGradCmdlet
 {
     public const string DefaultSet = "Default";
@@ -17,14 +18,17 @@ public sealed class GetGradCommand : AutoGradCmdlet
 
     /// <summary>The tensors whose gradients to get.</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [TensorArgument]
     public Tensor[] InputObject { get; set; } = [];
 
     /// <summary>The outputs to differentiate (torch.autograd.grad's outputs).</summary>
     [Parameter(ParameterSetName = OfSet, Mandatory = true)]
+    [TensorArgument]
     public Tensor[] Of { get; set; } = [];
 
     /// <summary>The inputs to differentiate with respect to (torch.autograd.grad's inputs).</summary>
     [Parameter(ParameterSetName = OfSet, Mandatory = true)]
+    [TensorArgument]
     public Tensor[] WithRespectTo { get; set; } = [];
 
     /// <summary>One gradient per output (needed for outputs that are not scalars): grad_outputs. Plain data is one gradient.</summary>
@@ -43,6 +47,13 @@ public sealed class GetGradCommand : AutoGradCmdlet
     /// <summary>Writes $null for an input the outputs do not depend on instead of failing (allow_unused=True).</summary>
     [Parameter(ParameterSetName = OfSet)]
     public SwitchParameter AllowUnused { get; set; }
+
+    /// <summary>
+    /// First writes one object per node the pass runs, in order (as Invoke-Backward -Trace), then the gradients.
+    /// The inputs' own nodes do not run: their gradients are captured.
+    /// </summary>
+    [Parameter(ParameterSetName = OfSet)]
+    public SwitchParameter Trace { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -71,8 +82,10 @@ public sealed class GetGradCommand : AutoGradCmdlet
         var inputs = WithRespectTo;
         var gradOutputs = GradOutputs;
         bool? retain = RetainGraph.IsPresent ? true : null;
-        var grads = Engine(() => BackwardEngine.Grad(outputs, inputs, gradOutputs, retain, CreateGraph.IsPresent,
-            AllowUnused.IsPresent), outputs);
+        var trace = Trace ? new BackwardTrace(this) : null;
+        Tensor?[] Pass() => BackwardEngine.Grad(outputs, inputs, gradOutputs, retain, CreateGraph.IsPresent,
+            AllowUnused.IsPresent, trace?.Add);
+        var grads = Engine(() => trace is null ? Pass() : trace.Run(Pass), outputs);
         foreach (var g in grads)
         {
             if (g is null) WriteObject(null);

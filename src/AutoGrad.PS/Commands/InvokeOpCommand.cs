@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using AutoGrad;
 using AutoGrad.PowerShell.Infrastructure;
-using AutoGrad.PowerShell.Ops;
+using AutoGrad.Ops;
 
 namespace AutoGrad.PowerShell.Commands;
 
@@ -14,8 +14,8 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
 {
     public const string DefaultSet = "Default";
 
-    private OpDefinition? _op;
-    private OpArguments? _args;
+    private OpInfo? _op;
+    private OpCall? _args;
 
     /// <summary>The op (case-insensitive), PyTorch's function name in PascalCase: Add, MatMul, Softmax, CrossEntropy, ...</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0)]
@@ -28,6 +28,7 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
 
     /// <summary>The tensor the op applies to.</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, ValueFromPipeline = true)]
+    [TensorArgument]
     public Tensor InputObject { get; set; } = null!;
 
     /// <summary>The dim(s) an op works along: reductions take several, Softmax, Select, ... one; negative dims count from the end.</summary>
@@ -141,15 +142,15 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
     /// <summary>Resolves the op and checks its arguments once, before any pipeline input.</summary>
     protected override void BeginProcessing()
     {
-        if (!OpRegistry.TryGet(Name, out var op))
+        if (!OpTable.TryGet(Name, out var op))
             Fail("UnknownOp", ErrorCategory.InvalidArgument, Name,
-                $"Unknown op '{Name}'. Valid ops: {string.Join(", ", OpRegistry.All.Select(o => o.Name))}.");
+                $"Unknown op '{Name}'. Valid ops: {string.Join(", ", OpTable.All.Select(o => o.Name))}.");
         _op = op;
 
         var bound = MyInvocation.BoundParameters;
-        foreach (var parameter in Enum.GetValues<OpParameters>())
+        foreach (var parameter in Enum.GetValues<OpArgs>())
         {
-            if (parameter == OpParameters.None) continue;
+            if (parameter == OpArgs.None) continue;
             var name = parameter.ToString();
             bool given = bound.TryGetValue(name, out var value)
                 && (value is not SwitchParameter s || s.IsPresent);
@@ -164,7 +165,7 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
         if (Reduction is not null)
             reduction = Engine(() => Tensor.ParseReduction(Reduction), Reduction);
 
-        _args = new OpArguments(null!, bound.ContainsKey(nameof(Other)) ? Normalize(Other, nameof(Other)) : null,
+        _args = new OpCall(null!, bound.ContainsKey(nameof(Other)) ? Normalize(Other, nameof(Other)) : null,
             Dim, KeepDim.IsPresent, Shape)
         {
             Min = bound.ContainsKey(nameof(Min)) ? Normalize(Min, nameof(Min)) : null,
@@ -201,7 +202,7 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
         else WriteObject(result);
     }
 
-    private void CheckParameter(OpParameters parameter, string name, bool given)
+    private void CheckParameter(OpArgs parameter, string name, bool given)
     {
         var op = _op!;
         if (given && !op.Accepts(parameter))
@@ -212,44 +213,15 @@ public sealed class InvokeOpCommand : AutoGradCmdlet
                 $"The op {op.Name} needs -{name}. {Usage(op)}");
     }
 
-    private static readonly Dictionary<OpParameters, string> s_placeholders = new()
-    {
-        [OpParameters.Dim] = "<int[]>",
-        [OpParameters.Shape] = "<int[]>",
-        [OpParameters.Dims] = "<int[]>",
-        [OpParameters.Min] = "<number or tensor>",
-        [OpParameters.Max] = "<number or tensor>",
-        [OpParameters.Index] = "<int, int[] or tensor>",
-        [OpParameters.Target] = "<tensor>",
-        [OpParameters.Condition] = "<tensor>",
-        [OpParameters.Reduction] = "<Mean|Sum|None>",
-        [OpParameters.DType] = "<dtype>",
-        [OpParameters.Correction] = "<double>",
-        [OpParameters.P] = "<double>",
-        [OpParameters.NegativeSlope] = "<double>",
-        [OpParameters.Approximate] = "<none|tanh>",
-        [OpParameters.Beta] = "<double>",
-        [OpParameters.Threshold] = "<double>",
-        [OpParameters.IgnoreIndex] = "<long>",
-        [OpParameters.KeepDim] = "",
-        [OpParameters.WithIndices] = "",
-    };
-
     /// <summary>"Usage: $x | Invoke-Op Clamp [-Min &lt;number or tensor&gt;] ... (synopsis)." from the op's parameters.</summary>
-    private static string Usage(OpDefinition op)
-    {
-        var parts = new List<string> { $"Usage: $x | Invoke-Op {op.Name}" };
-        if (op.Requires(OpParameters.Other)) parts.Add("<tensor or number>");
-        foreach (var parameter in Enum.GetValues<OpParameters>())
-        {
-            if (parameter is OpParameters.None or OpParameters.Other || !op.Accepts(parameter)) continue;
-            var placeholder = s_placeholders.GetValueOrDefault(parameter, "<int>");
-            if (parameter == OpParameters.Dim && op.SingleDim) placeholder = "<int>";
-            var text = placeholder.Length == 0 ? $"-{parameter}" : $"-{parameter} {placeholder}";
-            parts.Add(op.Requires(parameter) ? text : $"[{text}]");
-        }
-        return string.Join(" ", parts) + $" ({op.Synopsis}).";
-    }
+    private static string Usage(OpInfo op) => OpSignature.Of(op).Usage;
+
+    /// <summary>
+    /// How an op is called: "Clamp [-Min &lt;number or tensor&gt;] [-Max &lt;number or tensor&gt;]" (each line of the
+    /// docs' op list; the same arguments as the usage in error messages and Get-TensorOp's Syntax).
+    /// </summary>
+    public static string Signature(OpInfo op) =>
+        OpSignature.Of(op).Arguments is { Length: > 0 } arguments ? $"{op.Name} {arguments}" : op.Name;
 
     /// <summary>-Index as the registry expects it: a Tensor, a long, or a tensor made from data (integers → Int64).</summary>
     private object NormalizeIndex(object? index)

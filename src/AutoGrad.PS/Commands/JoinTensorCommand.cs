@@ -17,6 +17,7 @@ public sealed class JoinTensorCommand : AutoGradCmdlet
 
     /// <summary>The tensors to join, in order: from the pipeline or as an array.</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [TensorArgument]
     public Tensor[] InputObject { get; set; } = [];
 
     /// <summary>The dim to join along (default 0); with -Stack the position of the new dim.</summary>

@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using AutoGrad;
 using AutoGrad.PowerShell.Infrastructure;
-using AutoGrad.PowerShell.Ops;
+using AutoGrad.Ops;
 
 namespace AutoGrad.PowerShell.Commands;
 
@@ -12,6 +12,7 @@ public abstract class MeasureReductionCommandBase : AutoGradCmdlet
 
     /// <summary>The tensor to reduce.</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [TensorArgument]
     public Tensor InputObject { get; set; } = null!;
 
     /// <summary>Dims to reduce over (all dims when omitted); negative dims count from the end.</summary>
@@ -28,8 +29,8 @@ public abstract class MeasureReductionCommandBase : AutoGradCmdlet
 
     protected override void ProcessRecord()
     {
-        var op = OpRegistry.Get(OpName);
-        var args = new OpArguments(InputObject, Dim: Dim, KeepDim: KeepDim.IsPresent);
+        var op = OpTable.Get(OpName);
+        var args = new OpCall(InputObject, Dim: Dim, KeepDim: KeepDim.IsPresent);
         WriteTensor((Tensor)Engine(() => op.Apply(args), InputObject));
     }
 }

@@ -19,6 +19,7 @@ public sealed class SplitTensorCommand : AutoGradCmdlet
     [Parameter(ParameterSetName = SplitSizeSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [Parameter(ParameterSetName = SectionsSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [Parameter(ParameterSetName = ChunksSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [TensorArgument]
     public Tensor InputObject { get; set; } = null!;
 
     /// <summary>The size of each piece (the last may be smaller): torch.split(x, n).</summary>

@@ -22,6 +22,7 @@ public sealed class TestGradientCommand : AutoGradCmdlet
 
     /// <summary>The inputs to check at, in argument order: from the pipeline or as an array.</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, ValueFromPipeline = true)]
+    [TensorArgument]
     public Tensor[] InputObject { get; set; } = [];
 
     /// <summary>The finite-difference step (default 1e-6).</summary>

@@ -72,6 +72,8 @@ public abstract class AutoGradCmdlet : AutoGradCmdletPhases
     protected T Engine<T>(Func<T> action, object? target)
     {
         ErrorRecord error;
+        // Under anomaly detection, nodes recorded now name this command as their forward call (nothing when off).
+        using var anomaly = AnomalyContext.EnterCommand(this);
         try
         {
             using (TorchWarnings.Capture(WriteEngineWarning))

@@ -103,9 +103,13 @@ internal static class TensorData
         return new Parsed(walker.Values, walker.Dims.ToArray());
     }
 
-    /// <summary>Strips the PSObject wrapper PowerShell puts around pipeline and array values.</summary>
+    /// <summary>
+    /// Strips the PSObject wrapper PowerShell puts around pipeline and array values; a serialized tensor (from
+    /// Import-Clixml, a job, or ConvertFrom-Json) becomes the tensor again.
+    /// </summary>
     public static object? Unwrap(object? value) =>
-        value is PSObject pso && pso.BaseObject is not PSCustomObject ? pso.BaseObject : value;
+        value is PSObject pso && pso.BaseObject is not PSCustomObject ? pso.BaseObject
+        : TensorRecord.TryToTensor(value, out var tensor) ? tensor : value;
 
     /// <summary>
     /// A single plain number as an op operand: integral values → long (so int64 tensors stay int64), fractional
