@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AutoGrad.Autograd;
+using AutoGrad.Ops;
 
 namespace AutoGrad.Tests;
 
@@ -195,6 +196,40 @@ public class ReliabilityTests
         Assert.Equal(TorchMessage(torchCase), e.Message);
         Assert.Equal(TorchErrorKind.TypeError, e.Kind);
         Assert.Equal(TorchMessage("none_plus_tensor"), Raises(() => _ = none! + t).Message);
+    }
+
+    // ---- the op table: null arguments, checked once for every op ---------------------------------------------------
+
+    public static TheoryData<string> TableOps => new(OpTable.All.Select(op => op.Name));
+
+    [Theory]
+    [MemberData(nameof(TableOps))]
+    public void Every_op_of_the_table_refuses_a_null_input_or_required_argument_with_a_TypeError_naming_it(string name)
+    {
+        var op = OpTable.Get(name);
+        var e = Raises(() => op.Apply(new OpCall(null!)));
+        Assert.Equal(TorchErrorKind.TypeError, e.Kind);
+        Assert.Matches(@"^[a-z0-9_]+\(\): argument 'input' must be Tensor, not NoneType$", e.Message);
+        if ((op.Required & (OpArgs.Other | OpArgs.Dim | OpArgs.Shape | OpArgs.Dims | OpArgs.Index | OpArgs.Target | OpArgs.Condition)) == 0) return;
+        e = Raises(() => op.Apply(new OpCall(Tensor.Ones([2, 2]))));
+        Assert.Equal(TorchErrorKind.TypeError, e.Kind);
+        Assert.EndsWith(", not NoneType", e.Message);
+    }
+
+    [Fact]
+    public void A_one_dim_op_given_several_dims_says_so()
+    {
+        var e = Raises(() => OpTable.Get("Softmax").Apply(new OpCall(Tensor.Ones([2, 2]), Dim: [0, 1])));
+        Assert.Equal("softmax(): argument 'dim' must be int, not a list of 2", e.Message);
+    }
+
+    [Fact]
+    public void The_declared_elementwise_ops_name_themselves_and_the_null_operand()
+    {
+        var t = Tensor.Ones([2]);
+        Assert.Equal("add(): argument 'other' must be Tensor, not NoneType", Raises(() => t.Add((Tensor)null!)).Message);
+        Assert.Equal("maximum(): argument 'other' must be Tensor, not NoneType", Raises(() => t.Maximum(null!)).Message);
+        Assert.Equal("eq(): argument 'other' must be Tensor, not NoneType", Raises(() => t.Eq((Tensor)null!)).Message);
     }
 
     // ---- limits --------------------------------------------------------------------------------------------------

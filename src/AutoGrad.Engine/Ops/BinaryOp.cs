@@ -92,6 +92,9 @@ internal sealed class BinaryOp : IOpDeclaration
     /// <summary>The values alone, recording nothing.</summary>
     public Tensor Forward(Tensor a, Tensor b)
     {
+        // The one null check of every elementwise op of two tensors (PyTorch's TypeError, naming the op).
+        Arg.Tensor(a, "input", Name);
+        Arg.Tensor(b, "other", Name);
         var dtype = TypePromotion.ResultType(a, b);
         if (dtype == DType.Bool && BoolError is not null) throw TorchException.Runtime(Name + "Bool", BoolError);
         var resultType = Result switch

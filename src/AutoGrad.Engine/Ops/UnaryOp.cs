@@ -93,7 +93,8 @@ internal sealed class UnaryOp : IOpDeclaration
 
     public Tensor Apply(Tensor input)
     {
-        var x = input;
+        // The one null check of every elementwise function (PyTorch's TypeError, naming the op).
+        var x = Arg.Tensor(input, "input", Name);
         if (!x.DType.IsFloating())
         {
             if (x.DType == DType.Bool && BoolError is not null) throw TorchException.Runtime(Name + "Bool", BoolError);

@@ -29,11 +29,11 @@ internal static class Arg
         return value;
     }
 
-    private static TorchException None(string op, string name, string expected) =>
+    internal static TorchException None(string op, string name, string expected) =>
         TorchException.Type("NoneArgument", $"{SnakeCase(op)}(): argument '{name}' must be {expected}, not NoneType");
 
     /// <summary>PyTorch's name of an op: IndexSelect → index_select, Add_ → add_.</summary>
-    private static string SnakeCase(string name)
+    internal static string SnakeCase(string name)
     {
         var text = new StringBuilder(name.Length + 4);
         for (int i = 0; i < name.Length; i++)

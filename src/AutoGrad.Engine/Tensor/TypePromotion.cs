@@ -9,7 +9,8 @@ public static class TypePromotion
 {
     public static DType ResultType(Tensor a, Tensor b)
     {
-        // Every binary elementwise op and comparison starts here: a null operand is Python's TypeError.
+        // The ops of two tensors outside BinaryOps (pow, where, clamp's tensor bounds) start here: a null operand is
+        // Python's TypeError. (BinaryOp.Forward names the op and operand for the declared ones.)
         if (a is null || b is null)
             throw TorchException.Type("NoneArgument", "expected Tensor as argument 'other', but got NoneType");
         DType? dim = null, zero = null, wrapped = null;

@@ -469,12 +469,52 @@ public static class OpTable
         },
     ];
 
+    /// <summary>The entries as callers get them: every call's arguments checked first (<see cref="WithArgumentChecks"/>).</summary>
+    private static readonly OpInfo[] s_checked = s_ops.Select(WithArgumentChecks).ToArray();
+
     private static readonly Dictionary<string, OpInfo> s_byName =
-        s_ops.ToDictionary(op => op.Name, StringComparer.OrdinalIgnoreCase);
+        s_checked.ToDictionary(op => op.Name, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>All ops, sorted by name (completion order).</summary>
     public static IReadOnlyList<OpInfo> All { get; } =
-        s_ops.OrderBy(op => op.Name, StringComparer.OrdinalIgnoreCase).ToArray();
+        s_checked.OrderBy(op => op.Name, StringComparer.OrdinalIgnoreCase).ToArray();
+
+    /// <summary>
+    /// The checks every op's call gets before its entry runs, so that no entry needs its own: a missing input or
+    /// required argument (a null from C#, $null from PowerShell) is PyTorch's TypeError naming the op and the argument
+    /// ("softmax(): argument 'dim' must be int, not NoneType"), and a one-dim op given several dims says so, instead
+    /// of a NullReferenceException or IndexOutOfRangeException from inside the entry.
+    /// </summary>
+    private static OpInfo WithArgumentChecks(OpInfo op)
+    {
+        var apply = op.Apply;
+        return op with
+        {
+            Apply = call =>
+            {
+                ArgumentNullException.ThrowIfNull(call);
+                Arg.Tensor(call.Input, "input", op.Name);
+                foreach (var (flag, value, name, expected) in RequiredReferences(call))
+                    if (op.Requires(flag) && value is null) throw Arg.None(op.Name, name, expected);
+                if (op.SingleDim && call.Dim is { Length: not 1 } dims)
+                    throw TorchException.Type("DimCount", $"{Arg.SnakeCase(op.Name)}(): argument 'dim' must be int, not a list of {dims.Length}");
+                return apply(call);
+            },
+        };
+    }
+
+    /// <summary>The arguments of a call that are references, with PyTorch's names and types.</summary>
+    private static (OpArgs Flag, object? Value, string Name, string Expected)[] RequiredReferences(OpCall call) =>
+    [
+        (OpArgs.Other, call.Other, "other", "Tensor"),
+        (OpArgs.Dim, call.Dim, "dim", "int"),
+        (OpArgs.Shape, call.Shape, "shape", "tuple of ints"),
+        (OpArgs.Dims, call.Dims, "dims", "tuple of ints"),
+        (OpArgs.Index, call.Index, "index", "Tensor"),
+        (OpArgs.Target, call.Target, "target", "Tensor"),
+        (OpArgs.Condition, call.Condition, "condition", "Tensor"),
+        (OpArgs.Approximate, call.Approximate, "approximate", "str"),
+    ];
 
     public static bool TryGet(string? name, out OpInfo op)
     {
