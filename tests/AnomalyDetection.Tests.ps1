@@ -28,7 +28,7 @@ Describe 'Use-AnomalyDetection' {
         $err = $null
         $all = @(Use-AnomalyDetection {
             $b = $a | Invoke-Op Sqrt   # forward-sqrt
-            try { $b * 2 | Measure-Sum | Invoke-Backward } catch { $err = $_ }
+            try { $b * 2 | Measure-Sum | Invoke-Backward -ErrorAction Stop } catch { $err = $_ }
         } 3>&1)
         $err.FullyQualifiedErrorId | Should -BeLike 'InvokeBackwardNanGradient,*'
         $err.Exception.Message | Should -BeExactly "Function 'SqrtBackward0' returned nan values in its 0th output."
@@ -46,7 +46,7 @@ Describe 'Use-AnomalyDetection' {
         $a = New-Tensor -1.0 -RequiresGrad
         $messages = Use-AnomalyDetection {
             $p = $a.Sqrt() * 3   # forward-method
-            try { $p | Invoke-Backward } catch { }
+            try { $p | Invoke-Backward -ErrorAction Stop } catch { }
         } 3>&1 | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | ForEach-Object Message
         $line = Get-MarkedLine 'forward-method'
         $messages[1] | Should -BeLike "Error detected in SqrtBackward0. Traceback of forward call that caused the error:`nAt $($PSCommandPath):$line char:13`n+             `$p = `$a.Sqrt() * 3   # forward-method`n+             ~~~~~~~~~~~~~~~~~~`n*"
@@ -57,7 +57,7 @@ Describe 'Use-AnomalyDetection' {
         $a = New-Tensor -4.0 -RequiresGrad
         $messages = Use-AnomalyDetection {
             $r = Get-Root $a
-            try { $r | Invoke-Backward } catch { }
+            try { $r | Invoke-Backward -ErrorAction Stop } catch { }
         } 3>&1 | ForEach-Object Message
         $messages[1] | Should -Match ([regex]::Escape("at Get-Root, $($PSCommandPath): line $(Get-MarkedLine 'forward-function')"))
     }
@@ -72,7 +72,7 @@ Describe 'Use-AnomalyDetection' {
         $a = New-Tensor -1.0 -RequiresGrad
         $b = $a | Invoke-Op Sqrt
         $b.GradFn.ForwardTraceback | Should -BeNullOrEmpty
-        $messages = Use-AnomalyDetection { try { $b | Invoke-Backward } catch { } } 3>&1 | ForEach-Object Message
+        $messages = Use-AnomalyDetection { try { $b | Invoke-Backward -ErrorAction Stop } catch { } } 3>&1 | ForEach-Object Message
         $messages[1] | Should -BeExactly 'Error detected in SqrtBackward0. No forward pass information available. Enable detect anomaly during forward pass for more information.'
         { Use-AnomalyDetection { throw 'inside' } 3>$null } | Should -Throw 'inside'
         [AutoGrad.Autograd.AnomalyMode]::IsEnabled | Should -BeFalse
@@ -85,7 +85,7 @@ Describe 'Use-AnomalyDetection' {
             $w = New-Tensor 1.0, 2.0 -RequiresGrad
             $s = $w | Invoke-Op Sigmoid
             $null = $s.Mul_(2)
-            try { $s | Measure-Sum | Invoke-Backward } catch { $err = $_ }
+            try { $s | Measure-Sum | Invoke-Backward -ErrorAction Stop } catch { $err = $_ }
         } 3>&1 | ForEach-Object Message
         $messages[1] | Should -BeLike 'Error detected in SigmoidBackward0. Traceback of forward call that caused the error:*Invoke-Op Sigmoid*'
         $err.FullyQualifiedErrorId | Should -BeLike 'InvokeBackwardSavedTensorModified,*'

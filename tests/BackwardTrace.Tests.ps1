@@ -205,7 +205,7 @@ Describe 'Invoke-Backward -Trace and Get-Grad -Trace as cmdlets' {
         Use-AnomalyDetection {
             $b = $a | Invoke-Op Sqrt
             $c = $b * 2
-            try { $c | Measure-Sum | Invoke-Backward -Trace | ForEach-Object { $steps.Add($_) } }
+            try { $c | Measure-Sum | Invoke-Backward -Trace -ErrorAction Stop | ForEach-Object { $steps.Add($_) } }
             catch { $err = $_ }
         } 3>$null
         @($steps.Node) | Should -Be 'SumBackward0', 'MulBackward0', 'SqrtBackward0'

@@ -4,6 +4,7 @@
 
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
+    . "$PSScriptRoot/ErrorHelpers.ps1"
     $script:History = 1..20 | ForEach-Object {
         [pscustomobject]@{ Epoch = $_; Loss = 2.0 / $_; LR = 0.1; Accuracy = 1 - 1.0 / ($_ + 1); Note = "epoch $_" }
     }
@@ -109,18 +110,21 @@ Describe 'Export-Plot' {
         $path | Should -Exist
     }
 
+    # Problems with the piped objects are non-terminating (the statement goes on); problems with -Path stop it
+    # before any object is read.
     It 'fails with <Id> for <Case>' -ForEach @(
-        @{ Case = 'no input'; Id = 'ExportPlotNoData'; Rows = @(); Extra = @{} }
-        @{ Case = 'a property no object has'; Id = 'ExportPlotPropertyNotFound'; Rows = @([pscustomobject]@{ A = 1 }); Extra = @{ Y = 'Loss' } }
-        @{ Case = 'objects without numbers'; Id = 'ExportPlotNoNumericProperty'; Rows = @([pscustomobject]@{ A = 'x' }); Extra = @{} }
-        @{ Case = 'an unknown extension'; Id = 'ExportPlotUnknownFormat'; Rows = @(1, 2); Extra = @{ Path = 'plot.gif' } }
-        @{ Case = 'a missing folder'; Id = 'ExportPlotFolderNotFound'; Rows = @(1, 2); Extra = @{ Path = 'no/such/plot.png' } }
+        @{ Case = 'no input'; Id = 'ExportPlotNoData'; Rows = @(); Extra = @{}; Terminating = $false }
+        @{ Case = 'a property no object has'; Id = 'ExportPlotPropertyNotFound'; Rows = @([pscustomobject]@{ A = 1 }); Extra = @{ Y = 'Loss' }; Terminating = $false }
+        @{ Case = 'objects without numbers'; Id = 'ExportPlotNoNumericProperty'; Rows = @([pscustomobject]@{ A = 'x' }); Extra = @{}; Terminating = $false }
+        @{ Case = 'an unknown extension'; Id = 'ExportPlotUnknownFormat'; Rows = @(1, 2); Extra = @{ Path = 'plot.gif' }; Terminating = $true }
+        @{ Case = 'a missing folder'; Id = 'ExportPlotFolderNotFound'; Rows = @(1, 2); Extra = @{ Path = 'no/such/plot.png' }; Terminating = $true }
     ) {
         $params = @{ Path = 'plot.png' }
         foreach ($k in $Extra.Keys) { $params[$k] = $Extra[$k] }
         $params.Path = Join-Path $TestDrive $params.Path
-        $err = { $Rows | Export-Plot @params } | Should -Throw -PassThru
+        $err = if ($Terminating) { Get-TerminatingError { $Rows | Export-Plot @params } } else { Get-WrittenError { $Rows | Export-Plot @params } }
         $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
+        $params.Path | Should -Not -Exist
     }
 
     It 'keeps an existing file with -NoClobber' {

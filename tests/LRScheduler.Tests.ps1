@@ -9,6 +9,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
+    . "$PSScriptRoot/ErrorHelpers.ps1"
 
     # PyTorch's keyword -> the cmdlet's parameter name.
     $script:Names = @{
@@ -73,9 +74,10 @@ Describe 'New-LRScheduler' {
         { New-LRScheduler StepLR $opt -StepSize 2 -TMax 3 } |
             Should -Throw -ErrorId 'NewLRSchedulerOptionNotForType*' -ExpectedMessage '-TMax is not an option of StepLR; StepLR takes -StepSize, -Gamma.'
         { New-LRScheduler CosineAnnealingLR $opt } | Should -Throw -ErrorId 'NewLRSchedulerMissingOption*' -ExpectedMessage 'CosineAnnealingLR requires -TMax.'
-        { New-LRScheduler OneCycleLR $opt -MaxLR 0.1 } | Should -Throw -ErrorId 'NewLRSchedulerInvalidOption*' -ExpectedMessage 'You must define either total_steps OR (epochs AND steps_per_epoch)'
+        { New-LRScheduler OneCycleLR $opt -MaxLR 0.1 -ErrorAction Stop } | Should -Throw -ErrorId 'NewLRSchedulerInvalidOption*' -ExpectedMessage 'You must define either total_steps OR (epochs AND steps_per_epoch)'
     }
 
+    # The options are checked as the scheduler is made for the optimizer in hand: an error about that item.
     It 'raises PyTorch''s messages for bad options' -ForEach @(
         @{ Command = { New-LRScheduler LinearLR $opt -StartFactor 0 }; Message = 'Starting multiplicative factor expected to be greater than 0 and less or equal to 1.' }
         @{ Command = { New-LRScheduler ReduceLROnPlateau $opt -Factor 1 }; Message = 'Factor should be < 1.0.' }
@@ -83,7 +85,7 @@ Describe 'New-LRScheduler' {
         @{ Command = { New-LRScheduler OneCycleLR $opt -MaxLR 0.1 -TotalSteps 10 -PctStart 2 }; Message = 'Expected float between 0 and 1 pct_start, but got 2' }
         @{ Command = { New-LRScheduler OneCycleLR $opt -MaxLR 0.1 -TotalSteps 10 -AnnealStrategy exp }; Message = "anneal_strategy must be one of 'cos' or 'linear', instead got exp" }
     ) {
-        $err = { & $Command } | Should -Throw -PassThru
+        $err = Get-WrittenError { & $Command }
         $err.Exception.Message | Should -Be $Message
         $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
@@ -133,9 +135,9 @@ Describe 'Update-LRScheduler' {
         Update-LRScheduler $s -Metric 1.0
         Update-LRScheduler $s -Metric (New-Tensor 2.0)
         $opt.ParamGroups[0].LR | Should -Be 0.05
-        { Update-LRScheduler $s } | Should -Throw -ErrorId 'UpdateLRSchedulerMissingMetric*'
-        { Update-LRScheduler $s -Metric (New-Tensor 1.0, 2.0) } | Should -Throw -ErrorId 'UpdateLRSchedulerInvalidMetric*' -ExpectedMessage '-Metric must be a number or a one-element tensor, but got a tensor of shape `[2`].'
-        { Update-LRScheduler (New-LRScheduler StepLR $opt -StepSize 2) -Metric 1 } | Should -Throw -ErrorId 'UpdateLRSchedulerInvalidMetric*'
+        { Update-LRScheduler $s -ErrorAction Stop } | Should -Throw -ErrorId 'UpdateLRSchedulerMissingMetric*'
+        { Update-LRScheduler $s -Metric (New-Tensor 1.0, 2.0) -ErrorAction Stop } | Should -Throw -ErrorId 'UpdateLRSchedulerInvalidMetric*' -ExpectedMessage '-Metric must be a number or a one-element tensor, but got a tensor of shape `[2`].'
+        { Update-LRScheduler (New-LRScheduler StepLR $opt -StepSize 2) -Metric 1 -ErrorAction Stop } | Should -Throw -ErrorId 'UpdateLRSchedulerInvalidMetric*'
     }
 
     It 'refuses to step OneCycleLR past its total steps with PyTorch''s message' {
@@ -143,6 +145,6 @@ Describe 'Update-LRScheduler' {
         $opt.Step()
         Update-LRScheduler $s
         Update-LRScheduler $s
-        { Update-LRScheduler $s } | Should -Throw -ErrorId 'UpdateLRSchedulerTooManySteps*' -ExpectedMessage 'Tried to step 3 times. The specified number of total steps is 2'
+        { Update-LRScheduler $s -ErrorAction Stop } | Should -Throw -ErrorId 'UpdateLRSchedulerTooManySteps*' -ExpectedMessage 'Tried to step 3 times. The specified number of total steps is 2'
     }
 }

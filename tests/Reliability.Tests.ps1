@@ -214,6 +214,30 @@ Describe 'PowerShell''s error conventions (issue 16, item 4)' {
         $r.Errors[0].FullyQualifiedErrorId | Should -BeLike "$Id,*"
     }
 
+    # Main's cmdlets with pipeline input get the conventions from the base class (AutoGradCmdlet) or write their own
+    # per-item errors: a bad item among good ones is one non-terminating error, and the items after it still run.
+    It '<Cmdlet>: good, bad, good items give <Outputs> outputs and one non-terminating <Id>' -ForEach @(
+        @{ Cmdlet = 'ConvertFrom-Tensor';  Id = 'ConvertFromTensorRankTooHigh'; Outputs = 3; Run = { (New-Tensor 1.0, 2.0), (New-Tensor -Zeros -Shape 2, 2, 2), (New-Tensor 3.0) | ConvertFrom-Tensor } }
+        @{ Cmdlet = 'ConvertTo-Tensor';    Id = 'ConvertToTensorNullRow';       Outputs = 1; Run = { 1, $null, 2 | ConvertTo-Tensor } }
+        @{ Cmdlet = 'Register-TensorHook'; Id = 'RegisterTensorHookNoGrad';     Outputs = 2; Run = { (New-Tensor 1.0 -RequiresGrad), (New-Tensor 1.0), (New-Tensor 2.0 -RequiresGrad) | Register-TensorHook { param($g) $g } } }
+        @{ Cmdlet = 'Update-LRScheduler';  Id = 'UpdateLRSchedulerMissingMetric'; Outputs = 2; Run = { $o = New-Optimizer SGD (New-Tensor 1.0 -RequiresGrad) -LR 0.1; (New-LRScheduler StepLR $o -StepSize 1), (New-LRScheduler ReduceLROnPlateau $o), (New-LRScheduler StepLR $o -StepSize 1) | Update-LRScheduler -PassThru 3>$null } }
+        @{ Cmdlet = 'Get-Batch';           Id = 'GetBatchZeroDimData';          Outputs = 4; Run = { (New-Tensor 1.0, 2.0), (New-Tensor 5.0), (New-Tensor 3.0, 4.0) | Get-Batch -BatchSize 1 } }
+        @{ Cmdlet = 'Get-TensorOp';        Id = 'GetTensorOpNotFound';          Outputs = 2; Run = { 'Add', 'NoSuchOp', 'Mul' | Get-TensorOp } }
+        @{ Cmdlet = 'Invoke-Layer';        Id = 'InvokeLayerMatMulShapeMismatch'; Outputs = 2; Run = { $l = New-Layer Linear -InFeatures 2 -OutFeatures 1; (New-Tensor 1.0, 2.0), (New-Tensor 1.0, 2.0, 3.0), (New-Tensor 3.0, 4.0) | Invoke-Layer $l } }
+        @{ Cmdlet = 'Import-Tensor';       Id = 'ImportTensorInvalidData';      Outputs = 2; Run = {
+                New-Tensor 1.0, 2.0 | Export-Tensor "$TestDrive/a.pt" -Force
+                [IO.File]::WriteAllBytes("$TestDrive/b.pt", [byte[]] (1..100))
+                New-Tensor 3.0 | Export-Tensor "$TestDrive/c.safetensors" -Force
+                "$TestDrive/a.pt", "$TestDrive/b.pt", "$TestDrive/c.safetensors" | Import-Tensor } }
+        @{ Cmdlet = 'Use-AnomalyDetection'; Id = 'InvokeBackwardNanGradient';   Outputs = 2; Run = { Use-AnomalyDetection { 'before'; (New-Tensor -1.0 -RequiresGrad) | Invoke-Op Sqrt | Invoke-Backward; 'after' } 3>$null } }
+    ) {
+        $r = Invoke-WithErrors $Run
+        $r.Terminating | Should -BeNullOrEmpty
+        $r.Output | Should -HaveCount $Outputs
+        $r.Errors | Should -HaveCount 1
+        $r.Errors[0].FullyQualifiedErrorId | Should -BeLike "$Id,*"
+    }
+
     It 'obeys -ErrorAction SilentlyContinue, Ignore and Stop, -ErrorVariable and 2>$null' {
         $Error.Clear()
         New-Tensor 'abc' -ErrorAction SilentlyContinue -ErrorVariable ev
@@ -253,6 +277,11 @@ Describe 'PowerShell''s error conventions (issue 16, item 4)' {
         @{ Label = 'an unknown op';              Id = 'InvokeOpUnknownOp';        Run = { New-Tensor 1.0 | Invoke-Op Frobnicate; 'after' } }
         @{ Label = 'an unknown reduction';       Id = 'InvokeOpInvalidReduction'; Run = { New-Tensor 1.0 | Invoke-Op MseLoss -Target 1.0 -Reduction Average; 'after' } }
         @{ Label = 'a parameter the op refuses'; Id = 'InvokeOpUnexpectedParameter'; Run = { New-Tensor 1.0 | Invoke-Op Relu -Dim 0; 'after' } }
+        @{ Label = 'an unknown layer type';      Id = 'NewLayerUnknownType';      Run = { New-Layer Conv2d; 'after' } }
+        @{ Label = 'a plot file of no format';   Id = 'ExportPlotUnknownFormat';  Run = { 1, 2 | Export-Plot "$TestDrive/plot.gif"; 'after' } }
+        @{ Label = 'a graph file in no folder';  Id = 'ExportTensorGraphFolderNotFound'; Run = { (New-Tensor 1.0 -RequiresGrad) * 2 | Export-TensorGraph "$TestDrive/no/such/g.dot"; 'after' } }
+        @{ Label = 'an unknown loss';            Id = 'InvokeTrainingUnknownLoss'; Run = { $l = New-Layer Linear -InFeatures 1 -OutFeatures 1; $o = New-Optimizer SGD $l.Parameters() -LR 0.1; New-Tensor @(, @(1.0)) | Invoke-Training -Target (New-Tensor @(, @(1.0))) -Model $l -Loss Hinge -Optimizer $o; 'after' } }
+        @{ Label = 'a tolerance given alone';    Id = 'AssertTensorCloseToleranceMissing'; Run = { Assert-TensorClose (New-Tensor 1.0) (New-Tensor 1.0) -RTol 0.1; 'after' } }
     ) {
         $err = Get-TerminatingError $Run
         $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"

@@ -12,6 +12,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1" -Force
+    . "$PSScriptRoot/ErrorHelpers.ps1"
 
     function New-RunModel($Run) {
         $layers = foreach ($l in $Run.layers) {
@@ -464,7 +465,7 @@ Describe 'Invoke-Training errors' {
     }
 
     It 'refuses inputs and targets with different numbers of samples, as TensorDataset does' {
-        { Invoke-Training $X ($Y | Invoke-Op Narrow -Dim 0 -Start 0 -Length 30) -Model $Model -Loss CrossEntropy -Optimizer $Opt } |
+        { Invoke-Training $X ($Y | Invoke-Op Narrow -Dim 0 -Start 0 -Length 30) -Model $Model -Loss CrossEntropy -Optimizer $Opt -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvokeTrainingSizeMismatch*' -ExpectedMessage 'Size mismatch between tensors: -InputObject has 40 samples (dim 0 of torch.Size(`[40, 2`])) and -Target has 30 (dim 0 of torch.Size(`[30`])).'
         { Invoke-Training $X $Y -Model $Model -Loss CrossEntropy -Optimizer $Opt -ValidationInput $X -ValidationTarget (New-Tensor 1, 0) } |
             Should -Throw -ErrorId 'InvokeTrainingSizeMismatch*' -ExpectedMessage 'Size mismatch between tensors: -ValidationInput has 40 samples*'
@@ -478,38 +479,38 @@ Describe 'Invoke-Training errors' {
     }
 
     It 'says what a model or loss script block returned instead of one tensor' {
-        { Invoke-Training $X $Y -Model { param($x) } -Loss CrossEntropy -Optimizer $Opt } |
+        { Invoke-Training $X $Y -Model { param($x) } -Loss CrossEntropy -Optimizer $Opt -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvokeTrainingModelOutput*' -ExpectedMessage 'The -Model script block must return one tensor, the prediction, but it returned nothing. Assign what it should not return to $null.'
-        { Invoke-Training $X $Y -Model { $_ | Invoke-Layer $Model; 1 } -Loss CrossEntropy -Optimizer $Opt } |
+        { Invoke-Training $X $Y -Model { $_ | Invoke-Layer $Model; 1 } -Loss CrossEntropy -Optimizer $Opt -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvokeTrainingModelOutput*' -ExpectedMessage '*returned 2 objects (Tensor, Int32)*'
-        { Invoke-Training $X $Y -Model $Model -Loss { 0.5 } -Optimizer $Opt } |
+        { Invoke-Training $X $Y -Model $Model -Loss { 0.5 } -Optimizer $Opt -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvokeTrainingLossOutput*' -ExpectedMessage 'The -Loss script block must return one tensor, the loss (a scalar), but it returned one Double.*'
         { Invoke-Training $X $Y -Model 'Linear' -Loss CrossEntropy -Optimizer $Opt } |
             Should -Throw -ErrorId 'InvokeTrainingInvalidModel*' -ExpectedMessage '-Model must be a layer (New-Layer) or a script block that returns the prediction, but got String.'
     }
 
     It 'fails with PyTorch''s message for a loss that is not a scalar' {
-        { Invoke-Training $X $Y -Model $Model -Loss { param($p, $t) $p } -Optimizer $Opt } |
+        { Invoke-Training $X $Y -Model $Model -Loss { param($p, $t) $p } -Optimizer $Opt -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvokeTrainingNonScalar*' -ExpectedMessage 'grad can be implicitly created only for scalar outputs'
     }
 
     It 'passes on the error of a layer with the wrong input size, with PyTorch''s message' {
         $wide = New-Layer Linear -InFeatures 3 -OutFeatures 2 -DType Float64
-        { Invoke-Training $X $Y -Model $wide -Loss CrossEntropy -Optimizer $Opt -BatchSize 8 } |
+        { Invoke-Training $X $Y -Model $wide -Loss CrossEntropy -Optimizer $Opt -BatchSize 8 -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvokeTrainingMatMulShapeMismatch*' -ExpectedMessage 'mat1 and mat2 shapes cannot be multiplied (8x2 and 3x2)'
     }
 
     It 'keeps the id of an error inside a script block' {
-        { Invoke-Training $X $Y -Model { $_ | Invoke-Op MatMul (New-Tensor -Zeros -Shape 5, 5) } -Loss CrossEntropy -Optimizer $Opt } |
+        { Invoke-Training $X $Y -Model { $_ | Invoke-Op MatMul (New-Tensor -Zeros -Shape 5, 5) } -Loss CrossEntropy -Optimizer $Opt -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvokeOpMatMulShapeMismatch*'
-        { Invoke-Training $X $Y -Model { throw 'my model broke' } -Loss CrossEntropy -Optimizer $Opt } | Should -Throw 'my model broke'
+        { Invoke-Training $X $Y -Model { throw 'my model broke' } -Loss CrossEntropy -Optimizer $Opt -ErrorAction Stop } | Should -Throw 'my model broke'
     }
 
     It 'checks a OneCycleLR''s remaining steps before training' {
         $before = $Model.Weight.ToDoubleArray()
         $opt = New-Optimizer SGD -Parameters $Model.Parameters() -LR 0.1
         $cycle = New-LRScheduler OneCycleLR $opt -MaxLR 1.0 -TotalSteps 10
-        { Invoke-Training $X $Y -Model $Model -Loss CrossEntropy -Optimizer $opt -Scheduler $cycle -Epochs 3 -BatchSize 8 } |
+        { Invoke-Training $X $Y -Model $Model -Loss CrossEntropy -Optimizer $opt -Scheduler $cycle -Epochs 3 -BatchSize 8 -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvokeTrainingSchedulerTooShort*' -ExpectedMessage 'OneCycleLR has 10 steps left, but 3 epochs of 5 batches step it 15 times (once per batch): create it with total_steps=15 (or epochs=3 and steps_per_epoch=5)'
         $Model.Weight.ToDoubleArray() | Should -Be $before -Because 'nothing was trained'
     }
@@ -517,19 +518,22 @@ Describe 'Invoke-Training errors' {
     It 'refuses a scheduler of another optimizer' {
         $other = New-Optimizer SGD -Parameters $Model.Parameters() -LR 0.1
         $step = New-LRScheduler StepLR $other -StepSize 1
-        { Invoke-Training $X $Y -Model $Model -Loss CrossEntropy -Optimizer $Opt -Scheduler $step } |
+        { Invoke-Training $X $Y -Model $Model -Loss CrossEntropy -Optimizer $Opt -Scheduler $step -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvokeTrainingSchedulerOptimizerMismatch*'
     }
 
     It 'refuses an epoch without batches and a 0-d input' {
-        { Invoke-Training $X $Y -Model $Model -Loss CrossEntropy -Optimizer $Opt -BatchSize 50 -DropLast } |
+        { Invoke-Training $X $Y -Model $Model -Loss CrossEntropy -Optimizer $Opt -BatchSize 50 -DropLast -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvokeTrainingNoBatches*' -ExpectedMessage 'an epoch has no batches: 40 samples in batches of 50 with the incomplete batch dropped'
-        { Invoke-Training (New-Tensor 1.0) (New-Tensor 1) -Model $Model -Loss CrossEntropy -Optimizer $Opt } |
+        { Invoke-Training (New-Tensor 1.0) (New-Tensor 1) -Model $Model -Loss CrossEntropy -Optimizer $Opt -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvokeTrainingZeroDimData*'
     }
 
-    It 'trains on one input: two piped tensors are an error' {
-        { $X, $X | Invoke-Training -Target $Y -Model $Model -Loss CrossEntropy -Optimizer $Opt } |
-            Should -Throw -ErrorId 'InvokeTrainingTooManyInputs*'
+    It 'trains on one input: a second piped tensor is an error about that item, and the first is trained on' {
+        $r = Invoke-WithErrors { $X, $X | Invoke-Training -Target $Y -Model $Model -Loss CrossEntropy -Optimizer $Opt }
+        $r.Terminating | Should -BeNullOrEmpty
+        $r.Errors | Should -HaveCount 1
+        $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'InvokeTrainingTooManyInputs*'
+        $r.Output | Should -HaveCount 1
     }
 }

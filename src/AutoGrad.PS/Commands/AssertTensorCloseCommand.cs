@@ -49,7 +49,18 @@ public sealed class AssertTensorCloseCommand : AutoGradCmdlet
         var bound = MyInvocation.BoundParameters;
         double? rtol = bound.ContainsKey(nameof(RTol)) ? RTol : null;
         double? atol = bound.ContainsKey(nameof(ATol)) ? ATol : null;
-        var result = Engine(() => TensorTesting.Compare(Actual, Expected, rtol, atol, EqualNan.IsPresent, CheckDType.IsPresent), Actual);
+        CloseResult result;
+        try
+        {
+            result = TensorTesting.Compare(Actual, Expected, rtol, atol, EqualNan.IsPresent, CheckDType.IsPresent);
+        }
+        catch (TorchException ex)
+        {
+            // A tolerance given alone or negative is about the parameters, which PyTorch checks only in the middle
+            // of the comparison: it stops the script like the assertion itself, not as a per-item error.
+            ThrowTerminatingError(FromTorch(ex, Actual));
+            return;
+        }
         if (!result.IsClose)
         {
             // An assertion stops the script, as Python's AssertionError and Pester's Should do.

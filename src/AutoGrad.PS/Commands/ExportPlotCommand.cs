@@ -76,6 +76,18 @@ public sealed class ExportPlotCommand : ExportPictureCommandBase
     [Parameter]
     public PlotFormat Format { get; set; }
 
+    private PlotFormat _format;
+    private string _fullPath = "";
+
+    /// <summary>The format and the file are the parameters' problems: checked (terminating) before any input is read.</summary>
+    protected override void BeginProcessing()
+    {
+        _format = MyInvocation.BoundParameters.ContainsKey(nameof(Format))
+            ? Format
+            : FormatFromExtension(Path, s_extensions) ?? UnknownFormat();
+        _fullPath = ResolveOutputPath(Path);
+    }
+
     protected override void ProcessRecord()
     {
         if (InputObject is not null) _rows.Add(InputObject);
@@ -83,10 +95,7 @@ public sealed class ExportPlotCommand : ExportPictureCommandBase
 
     protected override void EndProcessing()
     {
-        var format = MyInvocation.BoundParameters.ContainsKey(nameof(Format))
-            ? Format
-            : FormatFromExtension(Path, s_extensions) ?? UnknownFormat();
-        string fullPath = ResolveOutputPath(Path);
+        var (format, fullPath) = (_format, _fullPath);
         if (_rows.Count == 0)
             Fail("NoData", ErrorCategory.InvalidData, null, "There is nothing to plot: no object came through the pipeline.");
 

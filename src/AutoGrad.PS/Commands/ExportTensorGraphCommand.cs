@@ -57,6 +57,18 @@ public sealed class ExportTensorGraphCommand : ExportPictureCommandBase
     [Parameter]
     public IDictionary? Name { get; set; }
 
+    private TensorGraphFormat _format;
+    private string? _fullPath;
+    private Dictionary<Tensor, string>? _names;
+
+    /// <summary>The format, the file and -Name are the parameters' problems: checked (terminating) before any input.</summary>
+    protected override void BeginProcessing()
+    {
+        _format = ChooseFormat();
+        _fullPath = Path is null ? null : ResolveOutputPath(Path);
+        _names = TensorNames();
+    }
+
     protected override void ProcessRecord()
     {
         foreach (var t in InputObject)
@@ -66,9 +78,7 @@ public sealed class ExportTensorGraphCommand : ExportPictureCommandBase
     protected override void EndProcessing()
     {
         if (_outputs.Count == 0) return;
-        var format = ChooseFormat();
-        string? fullPath = Path is null ? null : ResolveOutputPath(Path);
-        var names = TensorNames();
+        var (format, fullPath, names) = (_format, _fullPath, _names);
         var graph = Engine(() => BackwardGraph.Build(_outputs, new BackwardGraphOptions
         {
             ShowSaved = ShowSaved,

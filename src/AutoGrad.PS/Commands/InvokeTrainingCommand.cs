@@ -96,6 +96,34 @@ public sealed class InvokeTrainingCommand : AutoGradCmdlet
     [TensorTransformation]
     public Tensor? ValidationTarget { get; set; }
 
+    private LossFunction _loss = null!;
+    private object _model = null!;
+
+    /// <summary>
+    /// What depends on the parameters alone (the loss, the model, the target and the validation data) is checked
+    /// here, so that a problem with them stops the statement before any input is read; a problem with the piped input
+    /// or the training on it is an error about that input (non-terminating, as PowerShell's cmdlets report an item).
+    /// </summary>
+    protected override void BeginProcessing()
+    {
+        _loss = ResolveLoss();
+        _model = TensorData.Unwrap(Model)!;
+        if (_model is not (Module or ScriptBlock))
+            Fail("InvalidModel", ErrorCategory.InvalidArgument, _model,
+                $"-Model must be a layer (New-Layer) or a script block that returns the prediction, but got {Describe(_model)}.");
+        if (Target is null && _loss.NeedsTarget)
+            Fail("MissingTarget", ErrorCategory.InvalidArgument, Loss, $"-Target is required: {_loss.Name} compares the prediction with a target.");
+        if (ValidationTarget is not null && ValidationInput is null || ValidationInput is not null && ValidationTarget is null && _loss.NeedsTarget)
+            Fail("MissingValidationData", ErrorCategory.InvalidArgument, ValidationInput ?? ValidationTarget,
+                "-ValidationInput and -ValidationTarget go together: give both.");
+        if (ValidationInput is not null)
+        {
+            CheckSamples(ValidationInput, ValidationTarget, "-ValidationInput", "-ValidationTarget");
+            if (ValidationInput.Shape[0] == 0)
+                Fail("EmptyValidation", ErrorCategory.InvalidArgument, ValidationInput, "-ValidationInput has no samples.");
+        }
+    }
+
     protected override void ProcessRecord()
     {
         if (_input is not null)
@@ -129,23 +157,8 @@ public sealed class InvokeTrainingCommand : AutoGradCmdlet
 
     private Trainer CreateTrainer(Tensor input)
     {
-        var loss = ResolveLoss();
-        var model = TensorData.Unwrap(Model);
-        if (model is not (Module or ScriptBlock))
-            Fail("InvalidModel", ErrorCategory.InvalidArgument, model,
-                $"-Model must be a layer (New-Layer) or a script block that returns the prediction, but got {Describe(model)}.");
-        if (Target is null && loss.NeedsTarget)
-            Fail("MissingTarget", ErrorCategory.InvalidArgument, input, $"-Target is required: {loss.Name} compares the prediction with a target.");
+        var (loss, model) = (_loss, _model);
         CheckSamples(input, Target, "-InputObject", "-Target");
-        if (ValidationTarget is not null && ValidationInput is null || ValidationInput is not null && ValidationTarget is null && loss.NeedsTarget)
-            Fail("MissingValidationData", ErrorCategory.InvalidArgument, ValidationInput ?? ValidationTarget,
-                "-ValidationInput and -ValidationTarget go together: give both.");
-        if (ValidationInput is not null)
-        {
-            CheckSamples(ValidationInput, ValidationTarget, "-ValidationInput", "-ValidationTarget");
-            if (ValidationInput.Shape[0] == 0)
-                Fail("EmptyValidation", ErrorCategory.InvalidArgument, ValidationInput, "-ValidationInput has no samples.");
-        }
 
         int batchSize = MyInvocation.BoundParameters.ContainsKey(nameof(BatchSize)) ? BatchSize : Math.Max(1, input.Shape[0]);
         var data = Engine(() => new DataLoader(input, Target, batchSize, Shuffle, DropLast), input);
@@ -197,7 +210,9 @@ public sealed class InvokeTrainingCommand : AutoGradCmdlet
     /// <summary>Runs a -Model or -Loss script block ($_ and the first parameter are its first argument) and takes its one tensor.</summary>
     private static Tensor RunScript(ScriptBlock block, string role, params object?[] args)
     {
-        Collection<PSObject> output = block.InvokeWithContext(null, [new PSVariable("_", args[0])], args);
+        // Any error in the block ends the training with that error: a step taken on a half-failed call means nothing.
+        Collection<PSObject> output = block.InvokeWithContext(null,
+            [new PSVariable("_", args[0]), new PSVariable("ErrorActionPreference", ActionPreference.Stop)], args);
         var items = output.Where(o => o is not null).Select(o => TensorData.Unwrap(o)).ToList();
         if (items.Count == 1 && items[0] is Tensor tensor) return tensor;
         string what = role == "Model" ? "one tensor, the prediction" : "one tensor, the loss (a scalar)";
@@ -228,8 +243,9 @@ public sealed class InvokeTrainingCommand : AutoGradCmdlet
         }
         catch (RuntimeException ex) when (ex is not PipelineStoppedException)
         {
-            // An error inside a -Model or -Loss script block, with its own id and position.
-            error = ex.ErrorRecord;
+            // An error inside a -Model or -Loss script block, with its own id and position (and the exception, so
+            // that an operator's TorchException stays reachable).
+            error = new ErrorRecord(ex.ErrorRecord, ex);
         }
         catch (TorchException ex)
         {
@@ -243,8 +259,9 @@ public sealed class InvokeTrainingCommand : AutoGradCmdlet
         {
             error = new ErrorRecord(ex, ErrorPrefix + "EngineFailure", ErrorCategory.NotSpecified, _input);
         }
-        ThrowTerminatingError(error);
-        return false;
+        // Training on the collected input failed: an error about that input, as every cmdlet reports one.
+        Fail(error);
+        return false; // unreachable: Fail always throws
     }
 
     // ---- progress -------------------------------------------------------------------------------------------------

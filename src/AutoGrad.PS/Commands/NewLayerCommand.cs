@@ -135,7 +135,8 @@ public sealed class NewLayerCommand : AutoGradCmdlet
     [Parameter(ParameterSetName = DefaultSet)]
     public SwitchParameter TrackRunningStats { get; set; }
 
-    protected override void ProcessRecord()
+    /// <summary>New-Layer takes no pipeline input: every problem is one of its parameters, and stops the statement.</summary>
+    protected override void BeginProcessing()
     {
         var kind = Types.FirstOrDefault(t => string.Equals(t.Type, Type, StringComparison.OrdinalIgnoreCase));
         if (kind.Type is null)

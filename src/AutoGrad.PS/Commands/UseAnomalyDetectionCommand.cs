@@ -34,18 +34,10 @@ public sealed class UseAnomalyDetectionCommand : AutoGradCmdlet
         // PyTorch warns on entering detect_anomaly, as the mode slows every op down.
         WriteWarning(AnomalyMode.EnabledWarning);
         System.Collections.ObjectModel.Collection<PSObject> output;
-        try
-        {
-            using (AnomalyMode.Enable(checkNan: !SkipNanCheck))
-            using (AnomalyContext.EnterScript(this))
-                output = SessionState.InvokeCommand.InvokeScript(false, ScriptBlock, null);
-        }
-        catch (RuntimeException ex) when (ex is not PipelineStoppedException)
-        {
-            // The block's own error, with its own id and position (as & { throw } would report it).
-            ThrowTerminatingError(ex.ErrorRecord);
-            return;
-        }
-        foreach (var item in output) WriteObject(item, enumerateCollection: false);
+        using (AnomalyMode.Enable(checkNan: !SkipNanCheck))
+        using (AnomalyContext.EnterScript(this))
+            output = CallerScopeBlock.Run(this, ScriptBlock);
+        // The block's non-terminating errors (a backward pass that found NaN) are written as this cmdlet's.
+        CallerScopeBlock.Write(this, output);
     }
 }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using AutoGrad.Autograd;
 using AutoGrad.PowerShell.Infrastructure;
 
@@ -26,25 +25,8 @@ public sealed class UseNoGradCommand : AutoGradCmdlet
     protected override void EndProcessing()
     {
         System.Collections.ObjectModel.Collection<PSObject> output;
-        try
-        {
-            // Dot-sourced (". $block") with the block's error stream merged into its output, so that its
-            // non-terminating errors can be written as this cmdlet's own below: they reach the caller's 2>$null,
-            // -ErrorVariable and -ErrorAction (InvokeScript(bool, ScriptBlock, ...) wrote them to the host instead).
-            using (GradMode.NoGrad())
-                output = SessionState.InvokeCommand.InvokeScript(". $args[0] 2>&1", false, PipelineResultTypes.None,
-                    null, ScriptBlock);
-        }
-        catch (RuntimeException ex) when (ex is not (PipelineStoppedException or ActionPreferenceStopException))
-        {
-            // The block's own error, with its own id and position (as & { throw } would report it).
-            ThrowTerminatingError(new ErrorRecord(ex.ErrorRecord, ex));
-            return;
-        }
-        foreach (var item in output)
-        {
-            if (item?.BaseObject is ErrorRecord error) WriteError(error);
-            else WriteObject(item, enumerateCollection: false);
-        }
+        using (GradMode.NoGrad())
+            output = CallerScopeBlock.Run(this, ScriptBlock);
+        CallerScopeBlock.Write(this, output);
     }
 }

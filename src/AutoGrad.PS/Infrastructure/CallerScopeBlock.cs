@@ -1,0 +1,46 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+
+namespace AutoGrad.PowerShell.Infrastructure;
+
+/// <summary>
+/// A script block run in the caller's scope by a cmdlet that sets a mode around it (Use-NoGrad, Use-AnomalyDetection),
+/// as the body of a Python <c>with</c> statement runs in the enclosing scope.
+/// </summary>
+internal static class CallerScopeBlock
+{
+    /// <summary>
+    /// Runs <paramref name="block"/> dot-sourced (". $block") with its error stream merged into its output, so that its
+    /// non-terminating errors can be written as the cmdlet's own by <see cref="Write"/>: they then reach the caller's
+    /// 2>$null, -ErrorVariable and -ErrorAction (InvokeScript(bool, ScriptBlock, ...) wrote them to the host). A
+    /// terminating error of the block ends the cmdlet with that error, its id, position and exception kept (as
+    /// <c>&amp; { throw }</c> reports it); -ErrorAction Stop inside the block propagates as it is.
+    /// </summary>
+    public static Collection<PSObject> Run(PSCmdlet cmdlet, ScriptBlock block)
+    {
+        try
+        {
+            return cmdlet.SessionState.InvokeCommand.InvokeScript(". $args[0] 2>&1", false, PipelineResultTypes.None,
+                null, block);
+        }
+        catch (RuntimeException ex) when (ex is not (PipelineStoppedException or ActionPreferenceStopException))
+        {
+            cmdlet.ThrowTerminatingError(new ErrorRecord(ex.ErrorRecord, ex));
+            throw; // unreachable: ThrowTerminatingError always throws
+        }
+    }
+
+    /// <summary>
+    /// Writes what <see cref="Run"/> returned: objects to the output, the block's errors to the error stream. Called
+    /// after the mode's scope has ended, so that commands downstream of the cmdlet run in the caller's mode.
+    /// </summary>
+    public static void Write(PSCmdlet cmdlet, Collection<PSObject> output)
+    {
+        foreach (var item in output)
+        {
+            if (item?.BaseObject is ErrorRecord error) cmdlet.WriteError(error);
+            else cmdlet.WriteObject(item, enumerateCollection: false);
+        }
+    }
+}
