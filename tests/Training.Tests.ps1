@@ -372,6 +372,10 @@ Describe 'Invoke-Training' {
             -WarningVariable warnings -WarningAction SilentlyContinue
         $warnings.Count | Should -Be 1
         "$($warnings[0])" | Should -BeExactly 'Using a target size (torch.Size([10])) that is different to the input size (torch.Size([10, 1])). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.'
+        # Once per run in every stream: the loss itself raises the warning at each step, and the run reports it once.
+        $opt = New-Optimizer SGD -Parameters $model.Parameters() -LR 0.1
+        $all = Invoke-Training $X ($X | Measure-Sum -Dim 1) -Model $model -Loss { param($p, $t) $p.MseLoss($t) } -Optimizer $opt -Epochs 2 -BatchSize 10 3>&1
+        @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Count | Should -Be 1
     }
 
     It 'warns once when no gradient reaches the optimizer''s parameters' {

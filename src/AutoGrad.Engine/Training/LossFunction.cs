@@ -65,18 +65,7 @@ public sealed class LossFunction
     }
 
     /// <summary>The loss of one batch.</summary>
-    public Tensor Compute(Tensor prediction, Tensor? target) => _compute(prediction, target);
-
-    /// <summary>
-    /// PyTorch's UserWarning when an elementwise regression loss would broadcast a target of another shape (the
-    /// classic [N] target against an [N, 1] prediction, which averages over N x N pairs); null when the shapes agree.
-    /// </summary>
-    public string? TargetSizeWarning(Tensor prediction, Tensor? target)
-    {
-        if (target is null || Name is not ("MseLoss" or "L1Loss") || Shapes.Equal(prediction.Shape, target.Shape)) return null;
-        return $"Using a target size ({Shapes.ToTorchSize(target.Shape)}) that is different to the input size ({Shapes.ToTorchSize(prediction.Shape)}). " +
-               "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.";
-    }
+    public Tensor Compute(Tensor prediction, Tensor? target) => _compute(Arg.Tensor(prediction, "input", Name), target);
 
     /// <summary>
     /// How many predictions of a batch are right, and how many were scored: (correct, counted), or null when the
@@ -84,6 +73,7 @@ public sealed class LossFunction
     /// </summary>
     public (long Correct, long Counted)? CountCorrect(Tensor prediction, Tensor? target)
     {
+        Arg.Tensor(prediction, "input", Name);
         if (target is null) return null;
         using var _ = GradMode.NoGrad();
         switch (Accuracy)

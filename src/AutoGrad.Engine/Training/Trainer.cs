@@ -38,8 +38,8 @@ public sealed class Trainer
 {
     private readonly Func<Tensor, Tensor?> _forward;
     private bool _checkedGradients;
-    private bool _warnedTargetSize;
     private bool _warnedNonFinite;
+    private readonly HashSet<string> _engineWarnings = new(StringComparer.Ordinal);
 
     /// <summary>Trains a layer or model: it is put in training mode for each epoch and eval mode for validation.</summary>
     public Trainer(Module model, LossFunction loss, Optimizer optimizer, DataLoader data)
@@ -94,9 +94,10 @@ public sealed class Trainer
     public Action<BatchProgress>? Progress { get; set; }
 
     /// <summary>
-    /// Called with advice PyTorch would give as a UserWarning, or that saves a wasted run: a target that an
-    /// elementwise loss would broadcast, no gradient reaching the optimizer's parameters, a loss that is not finite.
-    /// Each is reported once.
+    /// Called with advice PyTorch would give as a UserWarning, or that saves a wasted run: the engine's own warnings
+    /// raised while training (a target that an elementwise loss would broadcast, from MseLoss/L1Loss), no gradient
+    /// reaching the optimizer's parameters, a loss that is not finite. Each is reported once per trainer, as Python's
+    /// default filter shows a warning of a training loop once, not every step.
     /// </summary>
     public Action<string>? Warning { get; set; }
 
@@ -154,6 +155,11 @@ public sealed class Trainer
 
     private EpochResult RunEpoch(CancellationToken cancel)
     {
+        // The engine's warnings raised on this thread during the epoch (the model's and the loss's ops) come here.
+        using var warnings = TorchWarnings.Capture(w =>
+        {
+            if (_engineWarnings.Add(w.Message)) Warning?.Invoke(w.Message);
+        });
         int epoch = EpochsDone + 1;
         Module?.Train();
         var train = new Sums(Loss);
@@ -204,16 +210,9 @@ public sealed class Trainer
     private Tensor Forward(Tensor input) =>
         _forward(input) ?? throw TorchException.Type("ModelReturnedNothing", "the model returned nothing: it must return the prediction as a tensor");
 
-    private Tensor LossOf(Tensor prediction, Tensor? target)
-    {
-        if (!_warnedTargetSize && Loss.TargetSizeWarning(prediction, target) is { } message)
-        {
-            _warnedTargetSize = true;
-            Warning?.Invoke(message);
-        }
-        return Loss.Compute(prediction, target)
+    private Tensor LossOf(Tensor prediction, Tensor? target) =>
+        Loss.Compute(prediction, target)
             ?? throw TorchException.Type("LossReturnedNothing", "the loss returned nothing: it must return a scalar tensor");
-    }
 
     private void CheckGradientsOnce()
     {
