@@ -232,6 +232,100 @@ public class ReliabilityTests
         Assert.Equal("eq(): argument 'other' must be Tensor, not NoneType", Raises(() => t.Eq((Tensor)null!)).Message);
     }
 
+    // ---- what the fuzz suites found in the code merged from main (each case leaked a .NET exception before) -------
+
+    [Fact]
+    public void A_number_that_is_no_integer_is_Pythons_error_when_converted_not_an_OverflowException()
+    {
+        Assert.Equal("cannot convert float NaN to integer", Raises(() => _ = (long)Tensor.Scalar(double.NaN)).Message);
+        Assert.Equal("cannot convert float infinity to integer", Raises(() => _ = (int)Tensor.Scalar(double.PositiveInfinity)).Message);
+        Assert.Equal("value cannot be converted to type int32 without overflow", Raises(() => _ = (int)Tensor.FromArray(new[] { 1L << 40 })).Message);
+        Assert.Equal("value cannot be converted to type int64 without overflow", Raises(() => _ = (long)Tensor.Scalar(1e30, DType.Float64)).Message);
+        Assert.Equal(-3, (int)Tensor.Scalar(-3.7));
+    }
+
+    [Fact]
+    public void The_layer_ops_name_a_null_argument()
+    {
+        var x = Tensor.Ones([2, 2]);
+        Assert.Equal("addmm(): argument 'mat1' must be Tensor, not NoneType", Raises(() => Tensor.Addmm(x, null!, x)).Message);
+        Assert.Equal("linear(): argument 'weight' must be Tensor, not NoneType", Raises(() => Tensor.Linear(x, null!)).Message);
+        Assert.Equal("embedding(): argument 'input' must be Tensor, not NoneType", Raises(() => Tensor.Embedding(x, null!)).Message);
+        Assert.Equal("layer_norm(): argument 'normalized_shape' must be tuple of ints, not NoneType", Raises(() => Tensor.LayerNorm(x, null!)).Message);
+        Assert.Equal("batch_norm(): argument 'input' must be Tensor, not NoneType", Raises(() => Tensor.BatchNorm(null!, null, null)).Message);
+        Assert.Equal("logical_or(): argument 'other' must be Tensor, not NoneType", Raises(() => x.Gt(0.0).LogicalOr(null!)).Message);
+        Assert.Equal("bernoulli(): argument 'shape' must be tuple of ints, not NoneType", Raises(() => Tensor.Bernoulli(null!, 0.5)).Message);
+        Assert.Equal("forward(): argument 'input' must be Tensor, not NoneType", Raises(() => new NN.ReLU().Forward(null!)).Message);
+        Assert.Equal("layer_norm(): argument 'normalized_shape' must be tuple of ints, not NoneType", Raises(() => new NN.LayerNorm(null!)).Message);
+    }
+
+    [Fact]
+    public void RandPerm_beyond_what_an_array_holds_is_the_allocators_error()
+    {
+        var e = Raises(() => Tensor.RandPerm(int.MaxValue));
+        Assert.Equal(OutOfMemory.Id, e.Id);
+        Assert.Contains($"you tried to allocate {(long)int.MaxValue * 8} bytes", e.Message);
+    }
+
+    [Fact]
+    public void Unflatten_of_a_0d_tensor_and_Index_of_null_say_what_PyTorch_does()
+    {
+        Assert.Equal("Dimension specified as 0 but tensor has no dimensions", Raises(() => Tensor.Scalar(1).Unflatten(-1, [1])).Message);
+        Assert.Equal([1, 2], Tensor.Ones([2]).Index(null!).Shape);   // t[None]
+    }
+
+    [Fact]
+    public void A_tensor_over_2_GB_can_be_made()
+    {
+        // 300 million doubles: the storage's byte count used to overflow an int (OverflowException after the
+        // allocation). Uninitialized, so the pages are never touched.
+        using var t = Tensor.Empty([300_000_000], DType.Float64);
+        Assert.Equal(300_000_000, t.NumElements);
+    }
+
+    [Fact]
+    public void A_torch_save_zip_whose_directory_lies_about_its_entries_is_a_TensorFileException()
+    {
+        var bytes = SavedFile(Tensor.Ones([2]), ".pt");
+        // The end-of-central-directory record: its two entry counts, one higher than the directory holds.
+        int eocd = bytes.AsSpan().LastIndexOf(new byte[] { 0x50, 0x4B, 0x05, 0x06 });
+        bytes[eocd + 8]++;
+        bytes[eocd + 10]++;
+        var e = Assert.Throws<Serialization.TensorFileException>(() => Serialization.TensorFile.Load(new MemoryStream(bytes), "f.pt", Serialization.TensorFileFormat.Auto));
+        Assert.StartsWith("'f.pt' is a corrupt zip archive: ", e.Message);
+    }
+
+    [Fact]
+    public void A_safetensors_header_that_is_not_UTF8_is_a_TensorFileException()
+    {
+        var bytes = SavedFile(Tensor.Ones([2]), ".safetensors");
+        bytes[Array.IndexOf(bytes, (byte)'d', 8)] = 0xFF;   // a byte of "dtype" (the first 'd' after the length)
+        var e = Assert.Throws<Serialization.TensorFileException>(() => Serialization.TensorFile.Load(new MemoryStream(bytes), "f", Serialization.TensorFileFormat.Safetensors));
+        Assert.Equal("'f' is not a valid safetensors file: its header is not valid UTF-8.", e.Message);
+    }
+
+    private static byte[] SavedFile(Tensor t, string extension)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"autograd-reliability-{Guid.NewGuid():N}{extension}");
+        try
+        {
+            Serialization.TensorFile.Save(path, t);
+            return File.ReadAllBytes(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void OneCycleLR_refuses_a_step_count_that_does_not_fit_instead_of_wrapping_it()
+    {
+        var optimizer = new Optim.SGD([Tensor.Ones([1], requiresGrad: true)], lr: 0.1);
+        var e = Raises(() => new Optim.OneCycleLR(optimizer, [0.1], epochs: 65536, stepsPerEpoch: 65536));
+        Assert.Equal("epochs * steps_per_epoch = 4294967296 steps is more than a step counter holds (2147483647)", e.Message);
+    }
+
     // ---- limits --------------------------------------------------------------------------------------------------
 
     [Fact]

@@ -121,7 +121,7 @@ internal static class StoragePool
         get { lock (Gate) return _heldBytes; }
     }
 
-    private static long ByteLength(Array a) => a switch
+    internal static long ByteLength(Array a) => a switch
     {
         float[] f => 4L * f.Length,
         double[] d => 8L * d.Length,

@@ -6,25 +6,25 @@ namespace AutoGrad.NN;
 /// <summary>max(0, x) (torch.nn.ReLU).</summary>
 public sealed class ReLU : Module
 {
-    public override Tensor Forward(Tensor input) => input.Relu();
+    public override Tensor Forward(Tensor input) => Arg.Tensor(input).Relu();
 }
 
 /// <summary>tanh(x) (torch.nn.Tanh).</summary>
 public sealed class Tanh : Module
 {
-    public override Tensor Forward(Tensor input) => input.Tanh();
+    public override Tensor Forward(Tensor input) => Arg.Tensor(input).Tanh();
 }
 
 /// <summary>1 / (1 + exp(-x)) (torch.nn.Sigmoid).</summary>
 public sealed class Sigmoid : Module
 {
-    public override Tensor Forward(Tensor input) => input.Sigmoid();
+    public override Tensor Forward(Tensor input) => Arg.Tensor(input).Sigmoid();
 }
 
 /// <summary>x * sigmoid(x) (torch.nn.SiLU).</summary>
 public sealed class SiLU : Module
 {
-    public override Tensor Forward(Tensor input) => input.Silu();
+    public override Tensor Forward(Tensor input) => Arg.Tensor(input).Silu();
 }
 
 /// <summary>Returns its input unchanged (torch.nn.Identity), a placeholder in a Sequential.</summary>
@@ -45,7 +45,7 @@ public sealed class GELU : Module
 
     public string Approximate { get; }
 
-    public override Tensor Forward(Tensor input) => input.Gelu(Approximate);
+    public override Tensor Forward(Tensor input) => Arg.Tensor(input).Gelu(Approximate);
 
     public override string ExtraRepr() => $"approximate='{Approximate}'";
 }
@@ -57,7 +57,7 @@ public sealed class LeakyReLU : Module
 
     public double NegativeSlope { get; }
 
-    public override Tensor Forward(Tensor input) => input.LeakyRelu(NegativeSlope);
+    public override Tensor Forward(Tensor input) => Arg.Tensor(input).LeakyRelu(NegativeSlope);
 
     public override string ExtraRepr() => $"negative_slope={PythonRepr.Float(NegativeSlope)}";
 }
@@ -72,7 +72,7 @@ public class Softmax : Module
 
     public int? Dim { get; }
 
-    public override Tensor Forward(Tensor input) => input.Softmax(Dim ?? ImplicitDim(input.Rank));
+    public override Tensor Forward(Tensor input) => Arg.Tensor(input).Softmax(Dim ?? ImplicitDim(input.Rank));
 
     public override string ExtraRepr() => $"dim={(Dim is { } d ? PythonRepr.Int(d) : "None")}";
 
@@ -85,7 +85,7 @@ public sealed class LogSoftmax : Softmax
 {
     public LogSoftmax(int? dim = null) : base(dim) { }
 
-    public override Tensor Forward(Tensor input) => input.LogSoftmax(Dim ?? ImplicitDim(input.Rank));
+    public override Tensor Forward(Tensor input) => Arg.Tensor(input).LogSoftmax(Dim ?? ImplicitDim(input.Rank));
 }
 
 /// <summary>Merges dims start_dim..end_dim (torch.nn.Flatten; by default all but the batch dim).</summary>
@@ -100,7 +100,7 @@ public sealed class Flatten : Module
     public int StartDim { get; }
     public int EndDim { get; }
 
-    public override Tensor Forward(Tensor input) => input.Flatten(StartDim, EndDim);
+    public override Tensor Forward(Tensor input) => Arg.Tensor(input).Flatten(StartDim, EndDim);
 
     public override string ExtraRepr() => $"start_dim={PythonRepr.Int(StartDim)}, end_dim={PythonRepr.Int(EndDim)}";
 }

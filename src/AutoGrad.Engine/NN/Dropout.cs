@@ -22,7 +22,7 @@ public sealed class Dropout : Module
     /// <summary>The generator the masks come from; null (the default) means the global one.</summary>
     public Generator? Generator { get; set; }
 
-    public override Tensor Forward(Tensor input) => input.Dropout(P, Training, Generator);
+    public override Tensor Forward(Tensor input) => Arg.Tensor(input).Dropout(P, Training, Generator);
 
     public override string ExtraRepr() => $"p={PythonRepr.Float(P)}, inplace=False";
 }

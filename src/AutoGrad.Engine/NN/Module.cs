@@ -100,7 +100,7 @@ public abstract class Module
                 yield return item;
     }
 
-    private static string Join(string prefix, string name) => prefix.Length == 0 ? name : prefix + "." + name;
+    private static string Join(string? prefix, string name) => string.IsNullOrEmpty(prefix) ? name : prefix + "." + name;
 
     // ---- modes and gradients --------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ public sealed class LayerNorm : Module
     public LayerNorm(int[] normalizedShape, double eps = 1e-5, bool elementwiseAffine = true, bool bias = true,
         DType dtype = DType.Float32)
     {
-        NormalizedShape = (int[])normalizedShape.Clone();
+        NormalizedShape = (int[])Arg.Ints(normalizedShape, "normalized_shape", "LayerNorm").Clone();
         Eps = eps;
         ElementwiseAffine = elementwiseAffine;
         if (elementwiseAffine)
@@ -81,6 +81,7 @@ public sealed class BatchNorm1d : Module
 
     public override Tensor Forward(Tensor input)
     {
+        Arg.Tensor(input);
         if (input.Rank is not (2 or 3))
             throw TorchException.Value("BatchNormInputRank", $"expected 2D or 3D input (got {input.Rank}D input)");
         double factor = Momentum ?? 0.0;

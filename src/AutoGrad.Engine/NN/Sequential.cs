@@ -10,12 +10,14 @@ public sealed class Sequential : Module
 
     public Sequential(params Module[] layers)
     {
+        ArgumentNullException.ThrowIfNull(layers);
         foreach (var layer in layers) Append(layer);
     }
 
     /// <summary>Named children, in order (nn.Sequential(OrderedDict(...))).</summary>
     public Sequential(IEnumerable<KeyValuePair<string, Module>> namedLayers)
     {
+        ArgumentNullException.ThrowIfNull(namedLayers);
         foreach (var (name, layer) in namedLayers)
         {
             RegisterModule(name, layer);

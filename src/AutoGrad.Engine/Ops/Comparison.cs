@@ -28,8 +28,10 @@ public sealed partial class Tensor
     public Tensor LogicalAnd(Tensor other) => Compare<LogicalAndOperator>(this, other);
 
     /// <summary>A comparison-like op outside the op table (logical and/or): a Bool result laid out as the operands.</summary>
-    private static Tensor Compare<TOp>(Tensor a, Tensor b) where TOp : IComparisonOperator
+    private static Tensor Compare<TOp>(Tensor a, Tensor b, [System.Runtime.CompilerServices.CallerMemberName] string op = "")
+        where TOp : IComparisonOperator
     {
+        Arg.Tensor(b, "other", op);
         var result = EmptyElementwise(Shapes.Broadcast(a._shape, b._shape), DType.Bool, a, b);
         RunComparison<TOp>(a, b, result);
         return result;
@@ -56,6 +58,8 @@ public sealed partial class Tensor
     public static Tensor Where(Tensor condition, Tensor x, Tensor y)
     {
         Arg.Tensor(condition);
+        Arg.Tensor(x, "input");
+        Arg.Tensor(y, "other");
         if (condition.DType != DType.Bool)
             throw TorchException.Runtime("WhereConditionNotBool",
                 $"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.DType.ScalarTypeName()}");

@@ -13,6 +13,8 @@ public sealed partial class Tensor
     /// </summary>
     public static Tensor Embedding(Tensor weight, Tensor indices, long? paddingIdx = null)
     {
+        Arg.Tensor(weight);
+        Arg.Tensor(indices, "input");
         if (indices.DType != DType.Int64)
             throw TorchException.Runtime("EmbeddingIndexDType",
                 $"Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got {LegacyTypeName(indices.DType)} instead (while checking arguments for embedding)");

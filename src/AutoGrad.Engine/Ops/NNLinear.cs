@@ -13,6 +13,9 @@ public sealed partial class Tensor
     /// </summary>
     public static Tensor Addmm(Tensor self, Tensor mat1, Tensor mat2, double beta = 1, double alpha = 1)
     {
+        Arg.Tensor(self, "input");
+        Arg.Tensor(mat1);
+        Arg.Tensor(mat2);
         // ADDMM_META's checks, in its order and words.
         if (self.DType != mat2.DType)
             throw TorchException.Runtime("AddmmDTypeMismatch",
@@ -66,6 +69,8 @@ public sealed partial class Tensor
     /// </summary>
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
     {
+        Arg.Tensor(input);
+        Arg.Tensor(weight);
         if (input.Rank == 0 || weight.Rank == 0)
             throw TorchException.Runtime("LinearZeroDim",
                 $"both arguments to linear need to be at least 1D, but they are {input.Rank}D and {weight.Rank}D");

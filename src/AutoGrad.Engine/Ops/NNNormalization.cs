@@ -82,6 +82,7 @@ public sealed partial class Tensor
     public static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null,
         Tensor? bias = null, bool training = false, double momentum = 0.1, double eps = 1e-5)
     {
+        Arg.Tensor(input);
         if (input.Rank < 2)
             throw TorchException.Value("BatchNormInputRank", $"expected 2D or more input (got {input.Rank}D input)");
         int channels = input._shape[1];
@@ -227,6 +228,8 @@ public sealed partial class Tensor
     /// <summary>_check_layer_norm_inputs: PyTorch's checks and messages.</summary>
     private static void CheckLayerNormInputs(Tensor input, int[] normalizedShape, Tensor? weight, Tensor? bias)
     {
+        Arg.Tensor(input, op: "LayerNorm");
+        Arg.Ints(normalizedShape, "normalized_shape", "LayerNorm");
         if (normalizedShape.Length == 0)
             throw TorchException.Runtime("LayerNormEmptyShape",
                 "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one element, but got normalized_shape = []");

@@ -15,7 +15,7 @@ public sealed partial class Tensor
     public static Tensor Uniform(int[] shape, double from, double to, DType dtype = DType.Float32,
         Generator? generator = null, bool requiresGrad = false)
     {
-        shape = (int[])shape.Clone();
+        shape = (int[])Arg.Ints(shape).Clone();
         Shapes.CheckNonNegative(shape);
         if (!dtype.IsFloating())
             throw TorchException.Runtime("RandomNonFloating", $"\"check_uniform_bounds\" not implemented for '{dtype.ScalarTypeName()}'");
@@ -26,7 +26,7 @@ public sealed partial class Tensor
         var t = dtype == DType.Float32
             ? FromArray(g.UniformFloats(Shapes.NumElements(shape), from, to), shape)
             : FromArray(g.UniformDoubles(Shapes.NumElements(shape), from, to), shape);
-        if (requiresGrad) t.RequiresGrad = true;
+        if (requiresGrad) t.RequiresGradOnCreation();
         return t;
     }
 
@@ -36,7 +36,7 @@ public sealed partial class Tensor
     /// </summary>
     public static Tensor Bernoulli(int[] shape, double p, DType dtype = DType.Float32, Generator? generator = null)
     {
-        shape = (int[])shape.Clone();
+        shape = (int[])Arg.Ints(shape).Clone();
         Shapes.CheckNonNegative(shape);
         var g = generator ?? Generator.Default;
         return FromDoubles(g.BernoulliDoubles(Shapes.NumElements(shape), p), shape, dtype);
@@ -48,7 +48,10 @@ public sealed partial class Tensor
         if (dtype == DType.Bool)
             throw TorchException.Runtime("RandPermBool", "\"randperm\" not implemented for 'Bool'");
         var g = generator ?? Generator.Default;
-        var perm = g.RandPerm(n);
+        long[] perm;
+        // n longs at once: beyond what an array can hold (or the memory there is), PyTorch's allocator error.
+        try { perm = g.RandPerm(n); }
+        catch (OutOfMemoryException) { throw OutOfMemory.For((long)n * sizeof(long)); }
         return dtype == DType.Int64 ? FromArray(perm, n) : FromDoubles(perm.Select(v => (double)v).ToArray(), [n], dtype);
     }
 }

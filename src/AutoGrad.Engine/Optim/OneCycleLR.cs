@@ -30,7 +30,11 @@ public sealed class OneCycleLR : LRScheduler
         {
             Require(epochs > 0, "InvalidOption", $"Expected positive integer epochs, but got {Show(epochs)}");
             Require(stepsPerEpoch > 0, "InvalidOption", $"Expected positive integer steps_per_epoch, but got {Show(stepsPerEpoch)}");
-            TotalSteps = epochs!.Value * stepsPerEpoch!.Value;
+            long steps = (long)epochs!.Value * stepsPerEpoch!.Value;
+            // Python's int has no limit; an int step count does, and must not wrap around to a small or negative one.
+            Require(steps <= int.MaxValue, "InvalidOption",
+                $"epochs * steps_per_epoch = {steps} steps is more than a step counter holds ({int.MaxValue})");
+            TotalSteps = (int)steps;
         }
 
         _phases = threePhase

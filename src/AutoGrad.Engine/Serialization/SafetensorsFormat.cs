@@ -80,6 +80,9 @@ public static class SafetensorsFormat
 
     private static (List<Entry>, Dictionary<string, string>?) ParseHeader(byte[] header, string source)
     {
+        // JSON text is UTF-8; the parser would only find out when a string is read (InvalidOperationException).
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw TensorFileException.Invalid(source, "is not a valid safetensors file: its header is not valid UTF-8.");
         JsonDocument doc;
         try
         {

@@ -55,6 +55,7 @@ public static class TorchSaveFormat
             throw TensorFileException.Invalid(source, $"is not a readable zip archive, as torch.save writes: {ex.Message}", ex);
         }
         using (zip)
+        try
         {
             var pkl = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)
                                                       && e.FullName.IndexOf('/') == e.FullName.Length - "/data.pkl".Length);
@@ -90,6 +91,11 @@ public static class TorchSaveFormat
 
             var root = new RestrictedUnpickler(pickle, source, LoadStorage).Load();
             return new TensorFileContent(root, null, conversions);
+        }
+        catch (InvalidDataException ex)
+        {
+            // The central directory, a record's header or its deflate stream, found corrupt as they are read.
+            throw TensorFileException.Invalid(source, $"is a corrupt zip archive: {ex.Message}", ex);
         }
     }
 

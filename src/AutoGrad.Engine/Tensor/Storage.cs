@@ -14,7 +14,8 @@ internal sealed class Storage
     {
         _data = data;
         // A large array returns to the pool when this storage dies, disposed or not (StorageReclaimer).
-        _reclaimSlot = StorageReclaimer.Track(this, data, Buffer.ByteLength(data));
+        // In a long: Buffer.ByteLength's int overflowed past 2 GB (a tensor of 300 million doubles could not be made).
+        _reclaimSlot = StorageReclaimer.Track(this, data, StoragePool.ByteLength(data));
     }
 
     /// <summary>The element array (float[], double[], long[] or bool[]); throws once released.</summary>

@@ -6,8 +6,25 @@ public sealed partial class Tensor
 {
     public static explicit operator double(Tensor t) => t.ScalarValue();
     public static explicit operator float(Tensor t) => (float)t.ScalarValue();
-    public static explicit operator long(Tensor t) => t.DType == DType.Int64 && t.NumElements == 1 ? (long)t.Item() : CastToLong(t.ScalarValue());
-    public static explicit operator int(Tensor t) => checked((int)(long)t);
+    public static explicit operator long(Tensor t) => t.DType == DType.Int64 && t.NumElements == 1 ? (long)t.Item() : ToInteger(t.ScalarValue());
+
+    public static explicit operator int(Tensor t)
+    {
+        long value = (long)t;
+        return value is >= int.MinValue and <= int.MaxValue ? (int)value
+            : throw TorchException.Runtime("ValueOverflow", "value cannot be converted to type int32 without overflow");
+    }
+
+    /// <summary>
+    /// Python's int(float): NaN and the infinities are no integer (ValueError, OverflowError there); a value beyond
+    /// int64 is c10's overflow error, as .NET has no larger integer to give.
+    /// </summary>
+    private static long ToInteger(double value)
+    {
+        if (double.IsNaN(value)) throw TorchException.Value("ScalarNotInteger", "cannot convert float NaN to integer");
+        if (double.IsInfinity(value)) throw TorchException.Runtime("ScalarNotInteger", "cannot convert float infinity to integer");
+        return ScalarConversion.ToInt64(value);
+    }
 
     public static explicit operator bool(Tensor t)
     {

@@ -28,6 +28,8 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor Index(params object?[] index)
     {
+        // C#'s t.Index(null) passes no array at all: read it as t[None], which is what it says.
+        index ??= [null];
         var items = new List<IndexItem>();
         foreach (var i in index) ParseIndexItem(i, items);
         int consumed = items.Count(i => i.Kind is IndexKind.Integer or IndexKind.Slice);

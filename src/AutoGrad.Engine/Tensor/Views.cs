@@ -104,6 +104,7 @@ public sealed partial class Tensor
     public Tensor Unflatten(int dim, int[] sizes)
     {
         Arg.Ints(sizes);
+        if (Rank == 0) throw TorchException.Index("DimOutOfRange", "Dimension specified as 0 but tensor has no dimensions");
         int d = Shapes.WrapDim(dim, Rank);
         if (sizes.Length == 0) throw TorchException.Runtime("UnflattenEmpty", "unflatten: sizes must be non-empty");
         var inner = Shapes.InferReshape(sizes, _shape[d]);

@@ -667,7 +667,7 @@ public static class OpTable
     private static int SingleIndex(string function, object? index) => index switch
     {
         long l when l is >= int.MinValue and <= int.MaxValue => (int)l,
-        Tensor { DType: DType.Int64, NumElements: 1 } t => (int)(long)t.Item(),
+        Tensor { DType: DType.Int64, NumElements: 1 } t => (int)t,
         _ => throw new TorchException(TorchErrorKind.TypeError, "IndexNotInt",
             $"{function}(): argument 'index' (position 2) must be int, not {PythonTypeName(index)}"),
     };
