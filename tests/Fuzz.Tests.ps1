@@ -1,7 +1,7 @@
 #Requires -Version 7.4
 # Issue 16's fuzz suite for the cmdlets: tests/fuzz/Invoke-CmdletFuzz.ps1 sends seeded random bad values into every
-# cmdlet, every Invoke-Op op and the tensor operators; each call must give a result or an ErrorRecord that speaks of
-# the input, never a leaked exception. It runs in a child pwsh with a time limit, so that a crash or a hang fails a
+# cmdlet (layers, optimizers, schedulers, training, files and pictures included), every Invoke-Op op and the tensor
+# operators; each call must give a result or an ErrorRecord that speaks of the input, never a leaked exception. It runs in a child pwsh with a time limit, so that a crash or a hang fails a
 # test instead of ending the run. The seed is in the test's name; $env:AUTOGRAD_PROPERTY_SEED picks another and
 # $env:AUTOGRAD_PROPERTY_SCALE multiplies the cases (build.ps1 Fuzz does both). The engine's side is
 # tests/AutoGrad.Engine.Tests/FuzzTests.cs.

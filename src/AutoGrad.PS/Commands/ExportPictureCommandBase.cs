@@ -27,6 +27,8 @@ public abstract class ExportPictureCommandBase : AutoGradCmdlet
             full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
             if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
                 Fail("NotFileSystem", ErrorCategory.InvalidArgument, path, $"The path '{path}' is not a file-system path (it belongs to the {provider.Name} provider).");
+            // A name no file can have (a NUL character) is InvalidPath here, not an ArgumentException from the write.
+            full = System.IO.Path.GetFullPath(full);
         }
         catch (Exception ex) when (ex is ItemNotFoundException or System.Management.Automation.DriveNotFoundException
                                        or ProviderNotFoundException or NotSupportedException or ArgumentException)

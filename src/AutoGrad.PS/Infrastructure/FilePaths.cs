@@ -55,7 +55,9 @@ internal static class FilePaths
     {
         var full = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
         RequireFileSystem(provider, path);
-        return full;
+        // A name no file can have (a NUL character) fails here as the ArgumentException the cmdlets report as their
+        // InvalidPath error, not later inside the write.
+        return System.IO.Path.GetFullPath(full);
     }
 
     private static void RequireFileSystem(ProviderInfo provider, string path)
