@@ -1,8 +1,9 @@
 #Requires -Version 7.4
 # Issue 16, item 1, as a PowerShell user meets it: ForEach-Object -Parallel runspaces sharing tensors. Backward
 # passes into one shared leaf lose nothing, the storage pool never mixes up two runspaces' tensors, Use-NoGrad in
-# one runspace leaves the others recording, separate graphs in parallel give each its own right gradient. Every
-# race runs a few hundred times ($env:AUTOGRAD_PROPERTY_SCALE multiplies the rounds, as for the engine's tests).
+# one runspace leaves the others recording, separate graphs in parallel give each its own right gradient, one
+# optimizer stepped from several runspaces takes every step, separate models trained side by side train as they do
+# alone. Every race runs many times ($env:AUTOGRAD_PROPERTY_SCALE multiplies the rounds, as for the engine's tests).
 
 BeforeAll {
     $script:ModulePath = (Resolve-Path "$PSScriptRoot/../out/AutoGrad.PS/AutoGrad.PS.psd1").Path
@@ -64,6 +65,52 @@ Describe 'Tensors shared between runspaces (ForEach-Object -Parallel)' {
         }
         ($results | Where-Object Runspace -eq 'no-grad').HasGradFn | Should -BeFalse
         ($results | Where-Object Runspace -eq 'recording').HasGradFn | Should -BeTrue
+    }
+
+    It 'one optimizer stepped from 8 runspaces (Update-Parameter) takes every step, as one runspace would' {
+        $steps = Get-Rounds 40
+        $reference = New-Tensor -Ones -Shape 2000 -RequiresGrad
+        $reference.Grad = New-Tensor -Fill 0.5 -Shape 2000
+        $alone = New-Optimizer Adam $reference -LR 0.01
+        for ($i = 0; $i -lt 8 * $steps; $i++) { Update-Parameter $alone }
+        $w = New-Tensor -Ones -Shape 2000 -RequiresGrad
+        $w.Grad = New-Tensor -Fill 0.5 -Shape 2000
+        $opt = New-Optimizer Adam $w -LR 0.01
+        1..8 | ForEach-Object -ThrottleLimit 8 -Parallel {
+            Import-Module $using:ModulePath
+            $opt = $using:opt
+            for ($i = 0; $i -lt $using:steps; $i++) { Update-Parameter $opt }
+        }
+        $opt.StepCount | Should -Be (8 * $steps)
+        Assert-TensorClose $w $reference -RTol 0 -ATol 0
+    }
+
+    It 'separate models trained in 8 runspaces at once (Invoke-Training) each end as they do trained alone' {
+        # The models are made here, from seeds (the global generator is the process's, as torch's is); each is then
+        # trained alone, and an identical one in a runspace of its own while the seven others train.
+        function New-Run([int] $Seed) {
+            Set-RandomSeed $Seed
+            $model = New-Layer Sequential (New-Layer Linear -InFeatures 2 -OutFeatures 6), (New-Layer Tanh), (New-Layer Linear -InFeatures 6 -OutFeatures 2)
+            [pscustomobject]@{
+                Seed = $Seed; Model = $model
+                X = New-Tensor -RandN -Shape 20, 2 -Seed $Seed
+                Y = New-Tensor @(0..19 | ForEach-Object { ($_ + $Seed) % 2 })
+            }
+        }
+        $train = {
+            param($Run)
+            $opt = New-Optimizer SGD $Run.Model.Parameters() -LR 0.1 -Momentum 0.9
+            $null = Invoke-Training $Run.X $Run.Y -Model $Run.Model -Loss CrossEntropy -Optimizer $opt -Epochs 3 -BatchSize 5 -ProgressAction SilentlyContinue
+            ($Run.Model.Parameters() | ForEach-Object { $_.ToDoubleArray() }) -join ','
+        }
+        $alone = 1..8 | ForEach-Object { & $train (New-Run $_) }
+        $runs = 1..8 | ForEach-Object { New-Run $_ }
+        $text = $train.ToString()
+        $together = $runs | ForEach-Object -ThrottleLimit 8 -Parallel {
+            Import-Module $using:ModulePath
+            [pscustomobject]@{ Seed = $_.Seed; Weights = & ([scriptblock]::Create($using:text)) $_ }
+        } | Sort-Object Seed
+        $together.Weights | Should -Be $alone
     }
 
     It 'separate graphs built and differentiated in 8 runspaces at once each get their own right gradient' {

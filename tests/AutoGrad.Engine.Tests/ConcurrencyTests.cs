@@ -6,7 +6,9 @@ namespace AutoGrad.Tests;
 /// <summary>
 /// Issue 16, item 1: what several threads may share. Gradient accumulation into one leaf is serialised (PyTorch's
 /// AccumulateGrad mutex), version counters count every in-place write, the generator hands out whole draws, the
-/// storage pool never gives one array to two live tensors, grad mode and thread-count scopes are per thread.
+/// storage pool and the reclaimer never give one array to two live tensors, grad mode and thread-count scopes are
+/// per thread; an optimizer's and a scheduler's steps are whole, a layer runs forward on several threads, hooks come
+/// and go while backward passes run, and separate models train side by side as they train alone.
 /// Each test repeats its race a few hundred times (AUTOGRAD_PROPERTY_SCALE multiplies the rounds) so a lost update
 /// shows; the values are checked exactly, not just "no exception".
 /// </summary>
@@ -189,6 +191,151 @@ public class ConcurrencyTests
             .ToHashSet();
         Assert.All(chunks, c => Assert.Contains(string.Join(",", c), blocks));
         Assert.Equal(blocks.Count, chunks.Select(c => string.Join(",", c)).Distinct().Count());
+    }
+
+    // ---- the objects of main's NN, Optim and Training: optimizers, schedulers, layers, hooks, the reclaimer ---------
+
+    public static TheoryData<string> OptimizerKinds => new() { "SGD", "Adam", "AdamW", "RMSprop", "Adagrad" };
+
+    private static Optim.Optimizer MakeOptimizer(string kind, Tensor p) => kind switch
+    {
+        "SGD" => new Optim.SGD([p], lr: 0.1, momentum: 0.9),
+        "Adam" => new Optim.Adam([p], lr: 0.01),
+        "AdamW" => new Optim.AdamW([p], lr: 0.01),
+        "RMSprop" => new Optim.RMSprop([p], lr: 0.01, momentum: 0.5),
+        _ => new Optim.Adagrad([p], lr: 0.1),
+    };
+
+    [Theory]
+    [MemberData(nameof(OptimizerKinds))]
+    public void One_optimizer_stepped_from_several_threads_takes_every_step_whole(string kind)
+    {
+        // Steps with one fixed gradient commute, so 8 threads x k steps must equal 8k steps on one thread, bit for bit:
+        // a torn step (two threads reading the same momentum, a step counter or state made twice) shows as a difference.
+        const int steps = 25;
+        for (int round = 0; round < Rounds(4); round++)
+        {
+            var reference = Tensor.Ones([3000], requiresGrad: true);
+            reference.Grad = Tensor.Full([3000], 0.5);
+            var alone = MakeOptimizer(kind, reference);
+            for (int i = 0; i < Threads * steps; i++) alone.Step();
+
+            var shared = Tensor.Ones([3000], requiresGrad: true);
+            shared.Grad = Tensor.Full([3000], 0.5);
+            var optimizer = MakeOptimizer(kind, shared);
+            OnThreads(_ =>
+            {
+                for (int i = 0; i < steps; i++) optimizer.Step();
+            });
+            Assert.Equal(Threads * steps, optimizer.StepCount);
+            Assert.Equal((float[])reference.ToArray(), (float[])shared.ToArray());
+            Assert.Equal(alone.StateDict().ToString(), optimizer.StateDict().ToString());
+        }
+    }
+
+    [Fact]
+    public void A_scheduler_stepped_from_several_threads_counts_every_step()
+    {
+        const int steps = 50;
+        for (int round = 0; round < Rounds(4); round++)
+        {
+            var optimizer = new Optim.SGD([Tensor.Ones([1], requiresGrad: true)], lr: 1.0);
+            var scheduler = new Optim.ExponentialLR(optimizer, 0.99);
+            var alone = new Optim.ExponentialLR(new Optim.SGD([Tensor.Ones([1], requiresGrad: true)], lr: 1.0), 0.99);
+            for (int i = 0; i < Threads * steps; i++) alone.Step();
+            OnThreads(_ =>
+            {
+                for (int i = 0; i < steps; i++)
+                {
+                    optimizer.Step();   // and the optimizer it sets, stepped meanwhile
+                    scheduler.Step();
+                }
+            });
+            Assert.Equal(Threads * steps, scheduler.LastEpoch);
+            Assert.Equal(alone.GetLastLR(), scheduler.GetLastLR());
+        }
+    }
+
+    [Fact]
+    public void Training_separate_models_on_several_threads_gives_each_the_weights_it_gets_alone()
+    {
+        // Each thread trains its own model (its own generator, optimizer and data); a run alone is the reference.
+        static float[] Train(int seed)
+        {
+            var model = new NN.Sequential(new NN.Linear(4, 8, generator: new Generator((ulong)seed)), new NN.Tanh(),
+                new NN.Linear(8, 3, generator: new Generator((ulong)seed + 100)));
+            var x = Tensor.RandN([24, 4], DType.Float32, new Generator((ulong)seed + 200));
+            var y = Tensor.FromArray(Enumerable.Range(0, 24).Select(i => (long)((i + seed) % 3)).ToArray(), 24);
+            var trainer = new Training.Trainer(model, Training.LossFunction.FromName("CrossEntropy"),
+                new Optim.Adam(model.Parameters(), lr: 0.05), new Training.DataLoader(x, y, batchSize: 8));
+            foreach (var _ in trainer.Fit(3)) { }
+            return model.Parameters().SelectMany(p => (float[])p.ToArray()).ToArray();
+        }
+        var alone = Enumerable.Range(0, Threads).Select(Train).ToArray();
+        for (int round = 0; round < Rounds(3); round++)
+        {
+            var together = new float[Threads][];
+            OnThreads(thread => together[thread] = Train(thread));
+            for (int t = 0; t < Threads; t++) Assert.Equal(alone[t], together[t]);
+        }
+    }
+
+    [Fact]
+    public void One_layer_run_forward_on_several_threads_gives_each_the_output_it_gives_alone()
+    {
+        var layer = new NN.Sequential(new NN.Linear(16, 32, generator: new Generator(7)), new NN.GELU(),
+            new NN.LayerNorm([32]), new NN.Linear(32, 4, generator: new Generator(8)));
+        layer.Eval();
+        var inputs = Enumerable.Range(0, Threads).Select(i => Tensor.RandN([10, 16], DType.Float32, new Generator((ulong)i))).ToArray();
+        var alone = inputs.Select(x => (float[])layer.Forward(x).ToArray()).ToArray();
+        OnThreads(thread =>
+        {
+            for (int i = 0; i < Rounds(30); i++)
+                Assert.Equal(alone[thread], (float[])layer.Forward(inputs[thread]).ToArray());
+        });
+    }
+
+    [Fact]
+    public void Hooks_registered_and_removed_while_other_threads_run_backward_never_tear_a_pass()
+    {
+        // A hook that keeps the gradient: each pass adds exactly 2 per element whether or not it saw the hook.
+        const int passes = 40;
+        for (int round = 0; round < Rounds(4); round++)
+        {
+            var w = Tensor.Ones([512], requiresGrad: true);
+            OnThreads(thread =>
+            {
+                for (int i = 0; i < passes; i++)
+                {
+                    if (thread % 2 == 0)
+                    {
+                        using var handle = w.RegisterHook(g => g.Mul(1L));
+                        w.Mul(2L).Sum().Backward();
+                    }
+                    else w.Mul(2L).Sum().Backward();
+                }
+            });
+            AllEqual((float[])w.Grad!.ToArray(), 2f * Threads * passes);
+        }
+    }
+
+    [Fact]
+    public void Undisposed_large_results_reclaimed_on_several_threads_never_change_a_live_tensor()
+    {
+        // Large results (past the reclaimer's 85,000 bytes) left for the reclaimer to hand back while other threads
+        // allocate: the ones a thread still holds keep their values to the end.
+        OnThreads(thread =>
+        {
+            var kept = new List<(Tensor Tensor, double Value)>();
+            for (int i = 0; i < Rounds(60); i++)
+            {
+                double tag = thread * 1000 + i;
+                var t = Tensor.Full([40_000], tag, DType.Float64).Add(1.0);   // 320 KB, never disposed
+                if (i % 4 == 0) kept.Add((t, tag + 1));
+            }
+            GC.Collect(0);
+            foreach (var (t, value) in kept) AllEqual((double[])t.ToArray(), value);
+        });
     }
 
     [Fact]

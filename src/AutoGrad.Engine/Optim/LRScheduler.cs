@@ -61,12 +61,16 @@ public abstract class LRScheduler
     /// <summary>Advances the schedule by one step and sets every group's lr (scheduler.step()).</summary>
     public virtual void Step()
     {
-        var values = ComputeLR(LastEpoch + 1);
-        StepCount++;
-        LastEpoch++;
-        var groups = Optimizer.ParamGroups;
-        for (int i = 0; i < groups.Count; i++) groups[i].LR = values[i];
-        RecordLastLR();
+        // Under the optimizer's lock: a step is whole, and the learning rates do not change in the middle of its step.
+        lock (Optimizer.Gate)
+        {
+            var values = ComputeLR(LastEpoch + 1);
+            StepCount++;
+            LastEpoch++;
+            var groups = Optimizer.ParamGroups;
+            for (int i = 0; i < groups.Count; i++) groups[i].LR = values[i];
+            RecordLastLR();
+        }
     }
 
     /// <summary>The learning rates for step <paramref name="epoch"/> from the groups' current values (get_lr()).</summary>

@@ -111,10 +111,13 @@ public sealed class OneCycleLR : LRScheduler
 
     public override void Step()
     {
-        int next = LastEpoch + 1;
-        if (next > TotalSteps)
-            throw TorchException.Value("TooManySteps", $"Tried to step {next} times. The specified number of total steps is {TotalSteps}");
-        base.Step();
+        lock (Optimizer.Gate)   // the check and the step as one (the lock is reentrant: base.Step takes it again)
+        {
+            int next = LastEpoch + 1;
+            if (next > TotalSteps)
+                throw TorchException.Value("TooManySteps", $"Tried to step {next} times. The specified number of total steps is {TotalSteps}");
+            base.Step();
+        }
     }
 
     private protected override double[] ComputeLR(int epoch)

@@ -88,12 +88,22 @@ public abstract class Optimizer
     /// <summary>Updates the parameters of one group that have gradients.</summary>
     private protected abstract void StepGroup(ParamGroup group);
 
+    /// <summary>
+    /// Serialises what changes the optimizer (its steps, its state, its groups, and the learning rates its schedulers
+    /// set): one optimizer stepped from several threads or runspaces takes every step whole, as one at a time would.
+    /// Each step still runs its large updates on several threads.
+    /// </summary>
+    internal object Gate { get; } = new();
+
     /// <summary>Performs one optimization step (optimizer.step()); parameters without a gradient are skipped.</summary>
     public void Step()
     {
         using var _ = GradMode.NoGrad();
-        StepCount++;
-        foreach (var group in _paramGroups) StepGroup(group);
+        lock (Gate)
+        {
+            StepCount++;
+            foreach (var group in _paramGroups) StepGroup(group);
+        }
     }
 
     /// <summary>
@@ -102,6 +112,11 @@ public abstract class Optimizer
     /// replaced by a new zero tensor, as PyTorch detaches it first).
     /// </summary>
     public void ZeroGrad(bool setToNone = true)
+    {
+        lock (Gate) ZeroGradLocked(setToNone);
+    }
+
+    private void ZeroGradLocked(bool setToNone)
     {
         foreach (var group in _paramGroups)
         {
@@ -128,6 +143,11 @@ public abstract class Optimizer
     /// given come from <see cref="Defaults"/>.
     /// </summary>
     public void AddParamGroup(IDictionary paramGroup)
+    {
+        lock (Gate) AddParamGroupLocked(paramGroup);
+    }
+
+    private void AddParamGroupLocked(IDictionary paramGroup)
     {
         ArgumentNullException.ThrowIfNull(paramGroup);
         object? parameters = null;
@@ -209,6 +229,11 @@ public abstract class Optimizer
     /// </summary>
     public PythonDict StateDict()
     {
+        lock (Gate) return StateDictLocked();
+    }
+
+    private PythonDict StateDictLocked()
+    {
         var indices = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
         var order = new List<Tensor>();
         var groups = new List<PythonDict>();
@@ -253,6 +278,11 @@ public abstract class Optimizer
     /// the whole dict is valid.
     /// </summary>
     public void LoadStateDict(IDictionary stateDict)
+    {
+        lock (Gate) LoadStateDictLocked(stateDict);
+    }
+
+    private void LoadStateDictLocked(IDictionary stateDict)
     {
         ArgumentNullException.ThrowIfNull(stateDict);
         var savedGroups = Entry(stateDict, "param_groups") is IEnumerable g and not string and not IDictionary

@@ -81,6 +81,11 @@ public sealed class ReduceLROnPlateau : LRScheduler
     /// <summary>Takes one step with the latest value of the watched metric (scheduler.step(metrics)).</summary>
     public void Step(double metrics)
     {
+        lock (Optimizer.Gate) StepLocked(metrics);
+    }
+
+    private void StepLocked(double metrics)
+    {
         LastEpoch++;
         if (IsBetter(metrics, Best))
         {
