@@ -39,6 +39,8 @@ Describe 'Use-AnomalyDetection' {
         $warning[2] | Should -BeExactly '+             $b = $a | Invoke-Op Sqrt   # forward-sqrt'
         $warning[3] | Should -BeExactly '+                       ~~~~~~~~~~~~~~'
         $warning[4] | Should -BeExactly "at <ScriptBlock>, $($PSCommandPath): line $line"
+        # No frame of the script the cmdlet runs its block through: the stack is the user's.
+        $warning | Should -Not -Contain 'at <ScriptBlock>, <No file>: line 1'
         $a.Grad | Should -BeNullOrEmpty
     }
 

@@ -81,7 +81,8 @@ internal static class AnomalyContext
     private static string? DescribeForwardCall()
     {
         if (Runspace.DefaultRunspace is not { } runspace) return null;
-        var frames = runspace.Debugger.GetCallStack().ToList();
+        // Without the frame of the script Use-AnomalyDetection runs its block through: the user's frames only.
+        var frames = runspace.Debugger.GetCallStack().Where(f => !CallerScopeBlock.IsOwnFrame(f)).ToList();
         var text = new StringBuilder();
         var top = t_stack is { Count: > 0 } stack ? stack[^1] : default;
         if (top.RecordsOps && top.Cmdlet?.MyInvocation is { } invocation)

@@ -10,6 +10,13 @@ namespace AutoGrad.PowerShell.Infrastructure;
 /// </summary>
 internal static class CallerScopeBlock
 {
+    /// <summary>The script that runs the block: its frame is ours, not the user's (see <see cref="IsOwnFrame"/>).</summary>
+    private const string Runner = ". $args[0] 2>&1";
+
+    /// <summary>True for the call-stack frame of the script that runs a block, which a forward trace leaves out.</summary>
+    public static bool IsOwnFrame(CallStackFrame frame) =>
+        string.IsNullOrEmpty(frame.ScriptName) && frame.Position?.StartScriptPosition.Line == Runner;
+
     /// <summary>
     /// Runs <paramref name="block"/> dot-sourced (". $block") with its error stream merged into its output, so that its
     /// non-terminating errors can be written as the cmdlet's own by <see cref="Write"/>: they then reach the caller's
@@ -21,8 +28,7 @@ internal static class CallerScopeBlock
     {
         try
         {
-            return cmdlet.SessionState.InvokeCommand.InvokeScript(". $args[0] 2>&1", false, PipelineResultTypes.None,
-                null, block);
+            return cmdlet.SessionState.InvokeCommand.InvokeScript(Runner, false, PipelineResultTypes.None, null, block);
         }
         catch (RuntimeException ex) when (ex is not (PipelineStoppedException or ActionPreferenceStopException))
         {
