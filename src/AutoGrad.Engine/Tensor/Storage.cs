@@ -47,6 +47,10 @@ internal sealed class Storage
         {
             StorageReclaimer.Untrack(_reclaimSlot);
             StoragePool.Return(data);
+            // Reachable until untracked: the JIT may end this storage's life at its last field read, and a sweep on
+            // another thread that found it collected before Untrack would hand the same array back a second time
+            // (two live tensors over one array; seen with 8 threads allocating and disposing).
+            GC.KeepAlive(this);
         }
     }
 }
