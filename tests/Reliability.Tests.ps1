@@ -18,13 +18,16 @@ BeforeAll {
 
 Describe 'No input crashes the host (issue 16, item 2)' {
     BeforeAll {
-        # Both inputs used to kill the process with a stack overflow: one child pwsh runs them, so this run survives.
+        # These inputs used to kill the process with a stack overflow: one child pwsh runs them, so this run survives.
         $script:Crash = Invoke-IsolatedPwsh @'
 $s = New-Tensor -Zeros -Shape (@(1) * 60000) | Out-String
 "brackets $([regex]::Matches($s, '\[').Count)"
 $x = 1.0; foreach ($i in 1..30000) { $x = , $x }
 New-Tensor -Data $x -ErrorAction SilentlyContinue -ErrorVariable ev
 "id $($ev[0].FullyQualifiedErrorId)"
+$p = New-Tensor 1.0 -RequiresGrad; foreach ($i in 1..30000) { $p = , $p }
+New-Optimizer SGD @{ Params = $p } -ErrorAction SilentlyContinue -ErrorVariable ev2
+"optimizer id $($ev2[0].FullyQualifiedErrorId)"
 "alive $((New-Tensor 2.0) * 2)"
 '@
     }
@@ -41,6 +44,10 @@ New-Tensor -Data $x -ErrorAction SilentlyContinue -ErrorVariable ev
     It 'turns data nested 30000 levels deep into an ErrorRecord, and the host goes on' {
         $Crash.Output | Should -Contain 'id NewTensorTooManyDimensions,AutoGrad.PowerShell.Commands.NewTensorCommand'
         $Crash.Output | Should -Contain 'alive tensor(4.)'
+    }
+
+    It 'turns parameters nested 30000 levels deep for New-Optimizer into an ErrorRecord (the fuzzer''s crash)' {
+        $Crash.Output | Should -Contain 'optimizer id NewOptimizerNestedTooDeep,AutoGrad.PowerShell.Commands.NewOptimizerCommand'
     }
 
     It 'lets data nest 128 levels deep, as torch.tensor does, and no deeper' {

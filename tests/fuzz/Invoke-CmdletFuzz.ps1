@@ -502,7 +502,8 @@ $failures = 0
 $stats = @{ Results = 0; Errors = 0 }
 for ($i = 0; $i -lt $First + $Cases; $i++) {
     # Each case has its own seed, so -First/-Cases replays one case exactly.
-    $random = [System.Random]::new($Seed * 1000003 + $i)
+    # (In 64 bits, folded into an int: a large seed times 1000003 passes int's range.)
+    $random = [System.Random]::new([int](([long]$Seed * 1000003 + $i) % [int]::MaxValue))
     if ($i -lt $First) { continue }
     $case = New-Case
     $problems = [System.Collections.Generic.List[string]]::new()

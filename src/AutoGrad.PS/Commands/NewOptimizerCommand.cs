@@ -156,12 +156,18 @@ public sealed class NewOptimizerCommand : AutoGradCmdlet
         };
     }
 
+    /// <summary>How deep parameter lists may nest; deeper (or a list that contains itself) is an error, not a stack overflow.</summary>
+    private const int MaxNesting = 100;
+
     /// <summary>
     /// Adds what one argument or pipeline object holds: a tensor; a hashtable (a group); an object with a
     /// Parameters() method (a layer: called through PowerShell's method adapter); or a collection of these.
     /// </summary>
-    private void Collect(object? item, List<Tensor> into, bool allowGroups)
+    private void Collect(object? item, List<Tensor> into, bool allowGroups, int depth = 0)
     {
+        if (depth > MaxNesting)
+            Fail("NestedTooDeep", ErrorCategory.InvalidArgument, null,
+                $"The parameters are nested more than {MaxNesting} levels deep (or contain themselves).");
         item = TensorData.Unwrap(item);
         switch (item)
         {
@@ -179,12 +185,12 @@ public sealed class NewOptimizerCommand : AutoGradCmdlet
         {
             var result = method.Invoke();
             foreach (var p in LanguagePrimitives.GetEnumerable(TensorData.Unwrap(result)) ?? new[] { result })
-                Collect(p, into, allowGroups: false);
+                Collect(p, into, allowGroups: false, depth + 1);
             return;
         }
         if (item is IEnumerable items and not string)
         {
-            foreach (var p in items) Collect(p, into, allowGroups);
+            foreach (var p in items) Collect(p, into, allowGroups, depth + 1);
             return;
         }
         Fail("NotATensor", ErrorCategory.InvalidType, item,
