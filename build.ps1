@@ -20,8 +20,9 @@
            that can import torch, /usr/bin/python3 first). Run it after adding an op or changing its samples.
     Fuzz   Build, then the fuzz, property and concurrency tests with 20 times the cases and a new random seed (printed;
            AUTOGRAD_PROPERTY_SEED=<seed> reruns it). Not part of Test.
-    Soak   Build, then tests/soak/Invoke-Soak.ps1: a training loop of 100,000 steps in a default pwsh with memory
-           sampled; fails if memory grows or the loss does not fall. Not part of Test (a few minutes).
+    Soak   Build, then tests/soak/Invoke-Soak.ps1: two training loops of 100,000 steps (by hand, and with layers and
+           an optimizer) in a default pwsh with memory sampled; fails if memory grows or the loss does not fall. Not
+           part of Test.
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -344,7 +345,7 @@ function Invoke-Fuzz {
 
 function Invoke-Soak {
     Invoke-Build
-    Write-Step 'Soak: tests/soak/Invoke-Soak.ps1 (100,000 training steps in a default pwsh, memory sampled)'
+    Write-Step 'Soak: tests/soak/Invoke-Soak.ps1 (two loops of 100,000 training steps in a default pwsh, memory sampled)'
     $code = Invoke-Pwsh @('-File', (Join-Path $Root 'tests/soak/Invoke-Soak.ps1'),
         '-ModulePath', (Join-Path $ModuleOut 'AutoGrad.PS.psd1')) -AllowFailure
     exit $code
