@@ -494,8 +494,7 @@ public static class OpTable
             {
                 ArgumentNullException.ThrowIfNull(call);
                 Arg.Tensor(call.Input, "input", op.Name);
-                foreach (var (flag, value, name, expected) in RequiredReferences(call))
-                    if (op.Requires(flag) && value is null) throw Arg.None(op.Name, name, expected);
+                if (MissingArgument(op, call) is { } missing) throw missing;
                 if (op.SingleDim && call.Dim is { Length: not 1 } dims)
                     throw TorchException.Type("DimCount", $"{Arg.SnakeCase(op.Name)}(): argument 'dim' must be int, not a list of {dims.Length}");
                 return apply(call);
@@ -503,18 +502,19 @@ public static class OpTable
         };
     }
 
-    /// <summary>The arguments of a call that are references, with PyTorch's names and types.</summary>
-    private static (OpArgs Flag, object? Value, string Name, string Expected)[] RequiredReferences(OpCall call) =>
-    [
-        (OpArgs.Other, call.Other, "other", "Tensor"),
-        (OpArgs.Dim, call.Dim, "dim", "int"),
-        (OpArgs.Shape, call.Shape, "shape", "tuple of ints"),
-        (OpArgs.Dims, call.Dims, "dims", "tuple of ints"),
-        (OpArgs.Index, call.Index, "index", "Tensor"),
-        (OpArgs.Target, call.Target, "target", "Tensor"),
-        (OpArgs.Condition, call.Condition, "condition", "Tensor"),
-        (OpArgs.Approximate, call.Approximate, "approximate", "str"),
-    ];
+    /// <summary>The TypeError for the first required argument of <paramref name="call"/> that is null (PyTorch's names and types).</summary>
+    private static TorchException? MissingArgument(OpInfo op, OpCall call)
+    {
+        if (op.Requires(OpArgs.Other) && call.Other is null) return Arg.None(op.Name, "other", "Tensor");
+        if (op.Requires(OpArgs.Dim) && call.Dim is null) return Arg.None(op.Name, "dim", "int");
+        if (op.Requires(OpArgs.Shape) && call.Shape is null) return Arg.None(op.Name, "shape", "tuple of ints");
+        if (op.Requires(OpArgs.Dims) && call.Dims is null) return Arg.None(op.Name, "dims", "tuple of ints");
+        if (op.Requires(OpArgs.Index) && call.Index is null) return Arg.None(op.Name, "index", "Tensor");
+        if (op.Requires(OpArgs.Target) && call.Target is null) return Arg.None(op.Name, "target", "Tensor");
+        if (op.Requires(OpArgs.Condition) && call.Condition is null) return Arg.None(op.Name, "condition", "Tensor");
+        if (op.Requires(OpArgs.Approximate) && call.Approximate is null) return Arg.None(op.Name, "approximate", "str");
+        return null;
+    }
 
     public static bool TryGet(string? name, out OpInfo op)
     {
