@@ -9,9 +9,10 @@
 BeforeDiscovery {
     $seed = if ($env:AUTOGRAD_PROPERTY_SEED) { [int]([Convert]::ToUInt64($env:AUTOGRAD_PROPERTY_SEED.Replace("0x", ""), 16) % 1000000) } else { 16 }
     $scale = if ($env:AUTOGRAD_PROPERTY_SCALE) { [double]::Parse($env:AUTOGRAD_PROPERTY_SCALE, [cultureinfo]::InvariantCulture) } else { 1 }
+    # The default run is a smoke test of every cmdlet (about 25 cases each); build.ps1 Fuzz runs 20 times as many.
     $script:Runs = @(
-        @{ Kind = 'Ordinary';   Seed = $seed; Cases = [int][math]::Max(1, 2000 * $scale) }
-        @{ Kind = 'CrashProne'; Seed = $seed; Cases = [int][math]::Max(1, 200 * $scale) }
+        @{ Kind = 'Ordinary';   Seed = $seed; Cases = [int][math]::Max(1, 1000 * $scale) }
+        @{ Kind = 'CrashProne'; Seed = $seed; Cases = [int][math]::Max(1, 100 * $scale) }
     )
 }
 
