@@ -49,11 +49,15 @@ if ($cases.Peer -contains 'python' -and -not (Test-Path $python)) { throw "$pyth
 
 # A default pwsh as a user starts it: the repo's local tool, no profile, and none of the GC tuning variables.
 $pwshCommand = @('dotnet', 'pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'worker.ps1'))
-function Invoke-Worker([string[]] $Command, [switch] $Raw) {
+function Invoke-Worker([string[]] $Command, [switch] $Raw, [hashtable] $Environment = @{}) {
     $saved = @{}
     foreach ($name in [Environment]::GetEnvironmentVariables().Keys | Where-Object { $_ -like 'DOTNET_GC*' -or $_ -like 'COMPlus_GC*' }) {
         $saved[$name] = [Environment]::GetEnvironmentVariable($name)
         [Environment]::SetEnvironmentVariable($name, $null)
+    }
+    foreach ($name in $Environment.Keys) {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        [Environment]::SetEnvironmentVariable($name, $Environment[$name])
     }
     try {
         $lines = & $Command[0] $Command[1..($Command.Length - 1)] 2>&1
@@ -73,8 +77,12 @@ function Format-Us([double] $us) {
 }
 
 [System.Threading.Thread]::CurrentThread.CurrentCulture = [System.Globalization.CultureInfo]::InvariantCulture
+# PyTorch at its best here: glibc returns a freed 4 MB block to the system at once by default (each new result
+# then faults its pages in again); with a high trim threshold it keeps and reuses it, as a long-running program
+# tuned for speed would. And every core, where Debian's build starts with one thread.
+$pythonBest = @{ MALLOC_TRIM_THRESHOLD_ = '1000000000'; MALLOC_MMAP_THRESHOLD_ = '33554432'; AUTOGRAD_PEER_THREADS = "$([Environment]::ProcessorCount)" }
 $rows = foreach ($case in $cases) {
-    $ours = @(); $peer = @(); $ratios = @()
+    $ours = @(); $peer = @(); $ratios = @(); $best = @()
     foreach ($pair in 1..$Pairs) {
         $o = Invoke-Worker ($pwshCommand + @('-Module', $module, '-Setup', $case.Setup, '-Body', $case.Body,
             '-Iterations', $case.Iterations, '-Batches', $Batches))
@@ -84,8 +92,14 @@ $rows = foreach ($case in $cases) {
             'pwsh' { Invoke-Worker ($pwshCommand + @('-Module', $module, '-Setup', $case.Setup, '-Body', $case.PeerBody,
                 '-Iterations', $case.Iterations, '-Batches', $Batches)) }
         }
-        $ours += $o.Us; $peer += $p.Us; $ratios += $o.Us / $p.Us
-        Write-Host ("{0} [{1}/{2}]: ours {3} us, {4} {5} us, ratio {6:F2}" -f $case.Name, $pair, $Pairs, (Format-Us $o.Us), $case.Peer, (Format-Us $p.Us), ($o.Us / $p.Us))
+        if ($case.Peer -eq 'python') {
+            $b = Invoke-Worker @($python, (Join-Path $PSScriptRoot 'worker.py'), $case.PySetup, $case.PyBody, "$($case.Iterations)", "$Batches") -Environment $pythonBest
+            $best += $b.Us
+            # The target is judged against the faster of the two Python runs.
+            $p = if ($b.Us -lt $p.Us) { [pscustomobject]@{ Us = $p.Us; Best = $b.Us } } else { [pscustomobject]@{ Us = $p.Us; Best = $p.Us } }
+        } else { $p = [pscustomobject]@{ Us = $p.Us; Best = $p.Us } }
+        $ours += $o.Us; $peer += $p.Us; $ratios += $o.Us / $p.Best
+        Write-Host ("{0} [{1}/{2}]: ours {3} us, {4} {5} us (best {6} us), ratio {7:F2}" -f $case.Name, $pair, $Pairs, (Format-Us $o.Us), $case.Peer, (Format-Us $p.Us), (Format-Us $p.Best), ($o.Us / $p.Best))
     }
     $low = ($ratios | Measure-Object -Minimum).Minimum; $high = ($ratios | Measure-Object -Maximum).Maximum
     [pscustomobject]@{
@@ -94,6 +108,7 @@ $rows = foreach ($case in $cases) {
         Peer = switch ($case.Peer) { 'python' { 'Python + PyTorch' } 'torchsharp' { 'C# + libtorch (TorchSharp)' } 'pwsh' { "PowerShell: ``$($case.PeerBody -replace '\|', '\|')``" } }
         Ours = (($ours | ForEach-Object { Format-Us $_ }) -join ' / ')
         PeerUs = (($peer | ForEach-Object { Format-Us $_ }) -join ' / ')
+        BestUs = if ($best) { (($best | ForEach-Object { Format-Us $_ }) -join ' / ') } else { '' }
         Ratio = if ($Pairs -gt 1) { '{0:F2}-{1:F2}' -f $low, $high } else { '{0:F2}' -f $low }
         Target = $case.Target
         Met = if ($high -le $case.Target) { 'yes' } elseif ($low -le $case.Target) { 'at the line' } else { 'no' }
@@ -116,10 +131,10 @@ $memoryRows = foreach ($case in $memoryCases) {
 
 $table = @(
     if ($rows) {
-        '| loop body | peer | ours (us) | peer (us) | ratio | target | met |'
-        '|---|---|---:|---:|---:|---:|---|'
+        '| loop body | peer | ours (us) | peer as it runs (us) | Python tuned (us) | ratio to the faster | target | met |'
+        '|---|---|---:|---:|---:|---:|---:|---|'
     }
-    foreach ($r in $rows) { "| $($r.Case -replace '\|', '\|') | $($r.Peer) | $($r.Ours) | $($r.PeerUs) | $($r.Ratio) | $($r.Target) | $($r.Met) |" }
+    foreach ($r in $rows) { "| $($r.Case -replace '\|', '\|') | $($r.Peer) | $($r.Ours) | $($r.PeerUs) | $($r.BestUs) | $($r.Ratio) | $($r.Target) | $($r.Met) |" }
     if ($memoryRows) {
         if ($rows) { '' }
         '| memory | ours: resident set, MB (first sample -> last) | Python + PyTorch, MB | ratio at the end | target | met |'

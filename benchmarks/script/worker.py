@@ -12,8 +12,10 @@ import torch.nn.functional as F
 
 setup, body, iterations, batches = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 rss_every = int(sys.argv[5]) if len(sys.argv) > 5 else 0  # memory mode: sample the resident set every N iterations
-# Every core, as our engine uses: Debian's build starts with one OpenMP thread here.
-torch.set_num_threads(len(os.sched_getaffinity(0)))
+# AUTOGRAD_PEER_THREADS=N sets PyTorch's thread count; by default PyTorch keeps its own (Debian's build starts with
+# one OpenMP thread here).
+if os.environ.get("AUTOGRAD_PEER_THREADS"):
+    torch.set_num_threads(int(os.environ["AUTOGRAD_PEER_THREADS"]))
 env = {"torch": torch, "F": F}
 exec(setup, env)
 loop = compile("for _i in range(_n):\n" + "".join("    " + line + "\n" for line in body.split("\n")), "<case>", "exec")
