@@ -39,6 +39,19 @@ public class StorageReclaimerTests
     }
 
     [Fact]
+    public void A_loop_that_disposes_its_large_results_runs_no_collections()
+    {
+        var a = Tensor.Ones([Large]);
+        var b = Tensor.Ones([Large]);
+        for (int i = 0; i < 20; i++) a.Add(b).Dispose();
+        int sweeps = StorageReclaimer.Sweeps;
+        // 200 results of 4 MB, each handed back at once: the budget counts only storage still out, so no sweep is
+        // due (before, every fourth op paid for a young collection it did not need).
+        for (int i = 0; i < 200; i++) a.Add(b).Dispose();
+        Assert.Equal(sweeps, StorageReclaimer.Sweeps);
+    }
+
+    [Fact]
     public void A_disposed_storage_is_no_longer_tracked()
     {
         var t = Tensor.Zeros([Large]);

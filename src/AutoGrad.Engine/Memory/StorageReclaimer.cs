@@ -34,6 +34,7 @@ internal static class StorageReclaimer
     {
         public GCHandle Handle;  // weak, to the Storage; unallocated for a free slot
         public Array? Array;
+        public long Bytes;
     }
 
     private static readonly object Gate = new();
@@ -56,7 +57,7 @@ internal static class StorageReclaimer
         {
             slot = s_free.Count > 0 ? s_free.Pop() : s_used++;
             if (slot == s_entries.Length) Array.Resize(ref s_entries, s_entries.Length * 2);
-            s_entries[slot] = new Entry { Handle = GCHandle.Alloc(storage, GCHandleType.Weak), Array = array };
+            s_entries[slot] = new Entry { Handle = GCHandle.Alloc(storage, GCHandleType.Weak), Array = array, Bytes = bytes };
             s_bytesSinceSweep += bytes;
             sweep = s_bytesSinceSweep >= BudgetBytes;
             if (sweep) s_bytesSinceSweep = 0;
@@ -65,11 +66,18 @@ internal static class StorageReclaimer
         return slot;
     }
 
-    /// <summary>The storage handed its array back itself (Dispose): stop tracking it.</summary>
+    /// <summary>
+    /// The storage handed its array back itself (Dispose): stop tracking it, and take its bytes off the budget, so a
+    /// loop that disposes its results never pays for a collection it does not need.
+    /// </summary>
     internal static void Untrack(int slot)
     {
         if (slot < 0) return;
-        lock (Gate) Free(slot);
+        lock (Gate)
+        {
+            s_bytesSinceSweep = Math.Max(0, s_bytesSinceSweep - s_entries[slot].Bytes);
+            Free(slot);
+        }
     }
 
     /// <summary>
