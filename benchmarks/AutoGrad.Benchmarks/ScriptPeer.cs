@@ -7,8 +7,8 @@ namespace AutoGrad.Benchmarks;
 
 /// <summary>
 /// The libtorch side of the script suite's matrix-heavy cases (benchmarks/script/run.ps1): the step a C# user writes
-/// with TorchSharp, timed as the PowerShell side is (a warm-up batch, then batches of iterations), printed as one JSON
-/// line {"batchesUs": [...], "rssMB": n}. Debian's python3-torch has a reference BLAS, so Python would flatter us here.
+/// with TorchSharp, timed as the PowerShell side is (warm-up batches for two seconds, then batches of iterations),
+/// printed as one JSON line {"batchesUs": [...], "coldUs": n, "rssMB": n}. Debian's python3-torch has a reference BLAS, so Python would flatter us here.
 /// </summary>
 internal static class ScriptPeer
 {
@@ -19,7 +19,11 @@ internal static class ScriptPeer
             "mlp-adam" => MlpAdam(),
             _ => throw new ArgumentException($"unknown script peer '{name}'"),
         };
-        for (int i = 0; i < Math.Max(1, iterations / 4); i++) step();
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < iterations; i++) step();
+        double cold = warm.Elapsed.TotalMilliseconds * 1000 / iterations;
+        while (warm.Elapsed.TotalSeconds < 2)
+            for (int i = 0; i < iterations; i++) step();
         var times = new List<double>();
         for (int b = 0; b < batches; b++)
         {
@@ -29,7 +33,8 @@ internal static class ScriptPeer
         }
         double rss = Process.GetCurrentProcess().WorkingSet64 / (1024.0 * 1024);
         Console.WriteLine("{\"batchesUs\": [" + string.Join(", ", times.Select(t => t.ToString("R", CultureInfo.InvariantCulture)))
-            + "], \"rssMB\": " + rss.ToString("F1", CultureInfo.InvariantCulture) + "}");
+            + "], \"coldUs\": " + cold.ToString("R", CultureInfo.InvariantCulture)
+            + ", \"rssMB\": " + rss.ToString("F1", CultureInfo.InvariantCulture) + "}");
         return 0;
     }
 

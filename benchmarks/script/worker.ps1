@@ -1,8 +1,8 @@
 <#
 .SYNOPSIS
     One side of one script-suite case, in this (fresh, default) pwsh: imports the module, runs the case's setup,
-    a warm-up batch, then -Batches batches of the loop; writes {"batchesUs": [...], "rssMB": n} (microseconds per
-    iteration) as one JSON line. Started by run.ps1; not meant to be run by hand, though it can be.
+    warm-up batches for -WarmupSeconds, then -Batches batches of the loop; writes {"batchesUs": [...], "coldUs": n,
+    "rssMB": n} (microseconds per iteration; coldUs is the first batch's) as one JSON line. Started by run.ps1; not meant to be run by hand, though it can be.
 #>
 param(
     [Parameter(Mandatory)] [string] $Module,
@@ -10,6 +10,10 @@ param(
     [Parameter(Mandatory)] [string] $Body,
     [int] $Iterations = 100,
     [int] $Batches = 5,
+    # .NET's tiered JIT and PowerShell's script compiler reach full speed only after some time in the loop (an
+    # operator on 2x2 tensors runs at 4-8 us for its first ~0.5 s, 1.2-1.4 us after); a long script spends nearly
+    # all its time after that, so batches are timed after this much warm-up, and the first batch is reported too.
+    [double] $WarmupSeconds = 2,
     # Memory mode: run $Iterations in all, sampling the resident set every $RssEvery iterations (no timing).
     [int] $RssEvery = 0
 )
@@ -26,7 +30,10 @@ if ($RssEvery -gt 0) {
     [ordered]@{ rssMB = @($rss); gen2 = [GC]::CollectionCount(2) } | ConvertTo-Json -Compress
     return
 }
-. $loop ([Math]::Max(1, [int]($Iterations / 4)))
+$warm = [Diagnostics.Stopwatch]::StartNew()
+. $loop $Iterations
+$cold = $warm.Elapsed.TotalMilliseconds * 1000 / $Iterations
+while ($warm.Elapsed.TotalSeconds -lt $WarmupSeconds) { . $loop $Iterations }
 $times = foreach ($batch in 1..$Batches) {
     $sw = [Diagnostics.Stopwatch]::StartNew()
     . $loop $Iterations
@@ -34,6 +41,7 @@ $times = foreach ($batch in 1..$Batches) {
 }
 [ordered]@{
     batchesUs = @($times)
+    coldUs = $cold
     rssMB = [Math]::Round([Diagnostics.Process]::GetCurrentProcess().WorkingSet64 / 1MB, 1)
     gen2 = [GC]::CollectionCount(2)
 } | ConvertTo-Json -Compress
