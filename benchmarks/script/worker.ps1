@@ -1,8 +1,9 @@
 <#
 .SYNOPSIS
-    One side of one script-suite case, in this (fresh, default) pwsh: imports the module, runs the case's setup,
-    warm-up batches for -WarmupSeconds, then -Batches batches of the loop; writes {"batchesUs": [...], "coldUs": n,
-    "rssMB": n} (microseconds per iteration; coldUs is the first batch's) as one JSON line. Started by run.ps1; not meant to be run by hand, though it can be.
+    One side of one script-suite case, in this (fresh, default) pwsh: writes the case as the script a user would
+    (import, setup, then the loop at the script's top level) and runs it. Timed batches follow -WarmupSeconds of
+    warm-up; writes {"batchesUs": [...], "coldUs": n, "rssMB": n} (microseconds per iteration; coldUs is the first
+    batch's) as one JSON line. Started by run.ps1; not meant to be run by hand, though it can be.
 #>
 param(
     [Parameter(Mandatory)] [string] $Module,
@@ -18,30 +19,48 @@ param(
     [int] $RssEvery = 0
 )
 $ErrorActionPreference = 'Stop'
-Import-Module $Module
-. ([scriptblock]::Create($Setup))
-# The loop as a user writes it: a plain for loop with the body inline, compiled once.
-$loop = [scriptblock]::Create("param(`$n) for (`$i = 0; `$i -lt `$n; `$i++) { $Body }")
-if ($RssEvery -gt 0) {
-    $rss = foreach ($done in 0..([int]($Iterations / $RssEvery) - 1)) {
-        . $loop $RssEvery
-        [Math]::Round([Diagnostics.Process]::GetCurrentProcess().WorkingSet64 / 1MB, 1)
-    }
-    [ordered]@{ rssMB = @($rss); gen2 = [GC]::CollectionCount(2) } | ConvertTo-Json -Compress
-    return
+
+# The loop sits at the top level of a script file, as in a user's training script: its variables are the script's
+# own (a dot-sourced or nested block reads them through the scope chain, 20-30% slower for a cmdlet-heavy body).
+$script = if ($RssEvery -gt 0) {
+    @"
+param(`$Iterations, `$RssEvery)
+Import-Module '$($Module -replace "'", "''")'
+$Setup
+`$rss = [System.Collections.Generic.List[double]]::new()
+for (`$done = 0; `$done -lt `$Iterations; `$done += `$RssEvery) {
+    for (`$i = 0; `$i -lt `$RssEvery; `$i++) { $Body }
+    `$rss.Add([Math]::Round([Diagnostics.Process]::GetCurrentProcess().WorkingSet64 / 1MB, 1))
 }
-$warm = [Diagnostics.Stopwatch]::StartNew()
-. $loop $Iterations
-$cold = $warm.Elapsed.TotalMilliseconds * 1000 / $Iterations
-while ($warm.Elapsed.TotalSeconds -lt $WarmupSeconds) { . $loop $Iterations }
-$times = foreach ($batch in 1..$Batches) {
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    . $loop $Iterations
-    $sw.Elapsed.TotalMilliseconds * 1000 / $Iterations
+[ordered]@{ rssMB = @(`$rss); gen2 = [GC]::CollectionCount(2) } | ConvertTo-Json -Compress
+"@
+} else {
+    @"
+param(`$Iterations, `$Batches, `$WarmupSeconds)
+Import-Module '$($Module -replace "'", "''")'
+$Setup
+`$times = [System.Collections.Generic.List[double]]::new()
+`$cold = `$null
+`$warm = [Diagnostics.Stopwatch]::StartNew()
+while (`$times.Count -lt `$Batches) {
+    `$sw = [Diagnostics.Stopwatch]::StartNew()
+    for (`$i = 0; `$i -lt `$Iterations; `$i++) { $Body }
+    `$us = `$sw.Elapsed.TotalMilliseconds * 1000 / `$Iterations
+    if (`$null -eq `$cold) { `$cold = `$us }
+    if (`$warm.Elapsed.TotalSeconds -ge `$WarmupSeconds) { `$times.Add(`$us) }
 }
 [ordered]@{
-    batchesUs = @($times)
-    coldUs = $cold
+    batchesUs = @(`$times)
+    coldUs = `$cold
     rssMB = [Math]::Round([Diagnostics.Process]::GetCurrentProcess().WorkingSet64 / 1MB, 1)
     gen2 = [GC]::CollectionCount(2)
 } | ConvertTo-Json -Compress
+"@
+}
+$file = Join-Path ([IO.Path]::GetTempPath()) "autograd-script-case-$PID.ps1"
+Set-Content -LiteralPath $file -Value $script -Encoding utf8
+try {
+    if ($RssEvery -gt 0) { & $file $Iterations $RssEvery } else { & $file $Iterations $Batches $WarmupSeconds }
+} finally {
+    Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue
+}

@@ -13,6 +13,12 @@ internal static class CallerScopeBlock
     /// <summary>The script that runs the block: its frame is ours, not the user's (see <see cref="IsOwnFrame"/>).</summary>
     private const string Runner = ". $args[0] 2>&1";
 
+    /// <summary>
+    /// The runner, parsed once per thread: InvokeScript(string) looked the text up in PowerShell's script cache and
+    /// cloned a script block on every call. Unbound, so it runs in the session state of whoever invokes it.
+    /// </summary>
+    [ThreadStatic] private static ScriptBlock? t_runner;
+
     /// <summary>True for the call-stack frame of the script that runs a block, which a forward trace leaves out.</summary>
     public static bool IsOwnFrame(CallStackFrame frame) =>
         string.IsNullOrEmpty(frame.ScriptName) && frame.Position?.StartScriptPosition.Line == Runner;
@@ -28,7 +34,8 @@ internal static class CallerScopeBlock
     {
         try
         {
-            return cmdlet.SessionState.InvokeCommand.InvokeScript(Runner, false, PipelineResultTypes.None, null, block);
+            // useLocalScope: false dot-sources the runner, and the runner dot-sources the block: the caller's scope.
+            return cmdlet.InvokeCommand.InvokeScript(false, t_runner ??= ScriptBlock.Create(Runner), null, block);
         }
         catch (RuntimeException ex) when (ex is not (PipelineStoppedException or ActionPreferenceStopException))
         {
