@@ -7,7 +7,7 @@ namespace AutoGrad.Benchmarks;
 
 /// <summary>
 /// The libtorch side of the script suite's matrix-heavy cases (benchmarks/script/run.ps1): the step a C# user writes
-/// with TorchSharp, timed as the PowerShell side is (warm-up batches for two seconds, then batches of iterations),
+/// with TorchSharp, timed as the PowerShell side is (warm-up batches for six seconds, then batches of iterations),
 /// printed as one JSON line {"batchesUs": [...], "coldUs": n, "rssMB": n}. Debian's python3-torch has a reference BLAS, so Python would flatter us here.
 /// </summary>
 internal static class ScriptPeer
@@ -22,7 +22,7 @@ internal static class ScriptPeer
         var warm = Stopwatch.StartNew();
         for (int i = 0; i < iterations; i++) step();
         double cold = warm.Elapsed.TotalMilliseconds * 1000 / iterations;
-        while (warm.Elapsed.TotalSeconds < 2)
+        while (warm.Elapsed.TotalSeconds < 6)
             for (int i = 0; i < iterations; i++) step();
         var times = new List<double>();
         for (int b = 0; b < batches; b++)

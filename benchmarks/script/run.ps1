@@ -8,7 +8,7 @@
     module as built in out/AutoGrad.PS, no DOTNET_GC* variables, nothing disposed), then the peer runs the same
     loop in a fresh process: /usr/bin/python3 worker.py with Debian's python3-torch on every core, or, for
     matrix-heavy cases, the benchmarks project's TorchSharp/libtorch (`--script-peer`), or a second pwsh form.
-    Each process times -Batches batches after two seconds of warm-up (the first batch is reported too); a side's
+    Each process times -Batches batches after six seconds of warm-up (the first batch is reported too); a side's
     time is the median of its batches, and a case's ratio is ours / peer for each pair (the range over pairs is
     reported). Processes start in the same minute, so
     both sides see the same machine.
@@ -145,7 +145,7 @@ $table = @(
     }
 ) -join "`n"
 $rows = @($rows)
-$stamp = "Measured $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC on $([Environment]::ProcessorCount) cores, $Pairs pair(s) of fresh processes per case, median of $Batches batches each after 2 s of warm-up (both sides)."
+$stamp = "Measured $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC on $([Environment]::ProcessorCount) cores, $Pairs pair(s) of fresh processes per case, median of $Batches batches each after 6 s of warm-up (every side)."
 New-Item -ItemType Directory -Force $Out | Out-Null
 Set-Content -LiteralPath (Join-Path $Out 'script-suite.md') -Value "$stamp`n`n$table`n" -Encoding utf8
 Write-Host "`n$stamp`n`n$table"

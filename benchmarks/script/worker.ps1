@@ -11,10 +11,10 @@ param(
     [Parameter(Mandatory)] [string] $Body,
     [int] $Iterations = 100,
     [int] $Batches = 5,
-    # .NET's tiered JIT and PowerShell's script compiler reach full speed only after some time in the loop (an
-    # operator on 2x2 tensors runs at 4-8 us for its first ~0.5 s, 1.2-1.4 us after); a long script spends nearly
-    # all its time after that, so batches are timed after this much warm-up, and the first batch is reported too.
-    [double] $WarmupSeconds = 2,
+    # .NET's tiered JIT and PowerShell's script compiler reach full speed only after seconds in the loop
+    # (docs/performance.md, "Warm-up"). A long script spends nearly all its time after that, so batches are timed
+    # after this much warm-up, and the first batch is reported too.
+    [double] $WarmupSeconds = 6,
     # Memory mode: run $Iterations in all, sampling the resident set every $RssEvery iterations (no timing).
     [int] $RssEvery = 0
 )

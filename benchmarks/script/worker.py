@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 setup, body, iterations, batches = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 rss_every = int(sys.argv[5]) if len(sys.argv) > 5 else 0  # memory mode: sample the resident set every N iterations
-warmup_seconds = float(sys.argv[6]) if len(sys.argv) > 6 else 2.0
+warmup_seconds = float(sys.argv[6]) if len(sys.argv) > 6 else 6.0
 # AUTOGRAD_PEER_THREADS=N sets PyTorch's thread count; by default PyTorch keeps its own (Debian's build starts with
 # one OpenMP thread here).
 if os.environ.get("AUTOGRAD_PEER_THREADS"):
