@@ -21,72 +21,61 @@ internal static class VectorMath
     private const double MinNormalArgument = -708.0;  // e^x is a normal double from here (DBL_MIN is e^-708.4)
     private const double MaxNormalArgument = 709.0;   // and n = round(x log2 e) <= 1023 up to here
 
-    public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
+    public static bool IsSupported => VectorLoop.IsSupported;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Exp(ReadOnlySpan<double> x, Span<double> d)
-    {
-        int i = 0;
-        if (IsSupported)
-            fixed (double* px = x, pd = d)
-                for (; i + 4 <= x.Length; i += 4)
-                    Avx.Store(pd + i, Exp(Avx.LoadVector256(px + i)));
-        for (; i < x.Length; i++) d[i] = Math.Exp(x[i]);
-    }
+    public static void Exp(ReadOnlySpan<double> x, Span<double> d) => VectorLoop.Map<ExpLanes, double>(x, d);
 
     /// <summary>1 / (1 + e^-x), with the same exp.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Sigmoid(ReadOnlySpan<double> x, Span<double> d)
-    {
-        int i = 0;
-        if (IsSupported)
-        {
-            var one = Vector256.Create(1.0);
-            fixed (double* px = x, pd = d)
-                for (; i + 4 <= x.Length; i += 4)
-                {
-                    var e = Exp(Avx.Subtract(Vector256<double>.Zero, Avx.LoadVector256(px + i)));
-                    Avx.Store(pd + i, Avx.Divide(one, Avx.Add(one, e)));
-                }
-        }
-        for (; i < x.Length; i++) d[i] = 1.0 / (1.0 + Math.Exp(-x[i]));
-    }
+    public static void Sigmoid(ReadOnlySpan<double> x, Span<double> d) => VectorLoop.Map<SigmoidLanes, double>(x, d);
 
     /// <summary>
     /// float64 tanh (Cephes' split): 1 - 2 / (e^2|x| + 1) with the sign restored for |x| &gt; 0.625, where the
     /// subtraction loses at most a bit; below, x + x^3 P(x^2) / Q(x^2) with Cephes' rational coefficients.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Tanh(ReadOnlySpan<double> x, Span<double> d)
+    public static void Tanh(ReadOnlySpan<double> x, Span<double> d) => VectorLoop.Map<TanhLanes, double>(x, d);
+
+    private readonly struct ExpLanes : IVectorFunction<double>
     {
-        int i = 0;
-        if (IsSupported)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Apply(Vector256<double> x) => Exp(x);
+        public static double Scalar(double x) => Math.Exp(x);
+    }
+
+    private readonly struct SigmoidLanes : IVectorFunction<double>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Apply(Vector256<double> x)
+        {
+            var one = Vector256.Create(1.0);
+            return Avx.Divide(one, Avx.Add(one, Exp(Avx.Subtract(Vector256<double>.Zero, x))));
+        }
+
+        public static double Scalar(double x) => 1.0 / (1.0 + Math.Exp(-x));
+    }
+
+    private readonly struct TanhLanes : IVectorFunction<double>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Apply(Vector256<double> v)
         {
             var one = Vector256.Create(1.0);
             var two = Vector256.Create(2.0);
-            var absMask = Vector256.Create(0x7FFFFFFFFFFFFFFFL).AsDouble();
-            var signMask = Vector256.Create(unchecked((long)0x8000000000000000UL)).AsDouble();
-            fixed (double* px = x, pd = d)
-                for (; i + 4 <= x.Length; i += 4)
-                {
-                    var v = Avx.LoadVector256(px + i);
-                    var z = Avx.And(v, absMask);
-                    var large = Avx.Subtract(one, Avx.Divide(two, Avx.Add(Exp(Avx.Multiply(two, z)), one)));
-                    large = Avx.Or(large, Avx.And(v, signMask));
-                    var s2 = Avx.Multiply(v, v);
-                    var p = Fma.MultiplyAdd(Fma.MultiplyAdd(Vector256.Create(-9.64399179425052238628E-1), s2,
-                        Vector256.Create(-9.92877231001918586564E1)), s2, Vector256.Create(-1.61468768441708447952E3));
-                    var q = Fma.MultiplyAdd(Fma.MultiplyAdd(Fma.MultiplyAdd(one, s2,
-                        Vector256.Create(1.12811678491632931402E2)), s2, Vector256.Create(2.23548839060100448583E3)), s2,
-                        Vector256.Create(4.84406305325125486048E3));
-                    var small = Fma.MultiplyAdd(Avx.Multiply(v, s2), Avx.Divide(p, q), v);
-                    var result = Avx.BlendVariable(small, large, Avx.CompareGreaterThan(z, Vector256.Create(0.625)));
-                    // tanh(-0) is -0 (the rational form would give +0); NaN stays NaN through the rational form.
-                    result = Avx.BlendVariable(result, v, Avx.CompareEqual(v, Vector256<double>.Zero));
-                    Avx.Store(pd + i, result);
-                }
+            var z = Avx.And(v, Vector256.Create(0x7FFFFFFFFFFFFFFFL).AsDouble());
+            var large = Avx.Subtract(one, Avx.Divide(two, Avx.Add(Exp(Avx.Multiply(two, z)), one)));
+            large = Avx.Or(large, Avx.And(v, Vector256.Create(unchecked((long)0x8000000000000000UL)).AsDouble()));
+            var s2 = Avx.Multiply(v, v);
+            var p = Fma.MultiplyAdd(Fma.MultiplyAdd(Vector256.Create(-9.64399179425052238628E-1), s2,
+                Vector256.Create(-9.92877231001918586564E1)), s2, Vector256.Create(-1.61468768441708447952E3));
+            var q = Fma.MultiplyAdd(Fma.MultiplyAdd(Fma.MultiplyAdd(one, s2,
+                Vector256.Create(1.12811678491632931402E2)), s2, Vector256.Create(2.23548839060100448583E3)), s2,
+                Vector256.Create(4.84406305325125486048E3));
+            var small = Fma.MultiplyAdd(Avx.Multiply(v, s2), Avx.Divide(p, q), v);
+            var result = Avx.BlendVariable(small, large, Avx.CompareGreaterThan(z, Vector256.Create(0.625)));
+            // tanh(-0) is -0 (the rational form would give +0); NaN stays NaN through the rational form.
+            return Avx.BlendVariable(result, v, Avx.CompareEqual(v, Vector256<double>.Zero));
         }
-        for (; i < x.Length; i++) d[i] = Math.Tanh(x[i]);
+
+        public static double Scalar(double x) => Math.Tanh(x);
     }
 
     /// <summary>
