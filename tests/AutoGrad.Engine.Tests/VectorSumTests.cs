@@ -105,25 +105,25 @@ public class VectorSumTests
 
     [Theory]
     [MemberData(nameof(Runs))]
-    public void Runs_read_in_turn_are_each_summed_alone(int length, int n, int offset)
+    public void Runs_are_each_summed_alone_with_or_without_read_ahead(int length, int n, int offset)
     {
         var x = Values(n + offset, length);
         var xf = x.Select(v => (float)v).ToArray();
         int runs = (n + length - 1) / length;
-        // 1 stream: one run after another; 2-4: that many runs read a block at a time each; 5: clamped to 4.
-        for (int streams = 1; streams <= VectorSum.MaxStreams + 1; streams++)
+        // Read-ahead (prefetch for data from memory) changes which lines are in flight, never the order of the adds.
+        foreach (bool readAhead in new[] { false, true })
         {
             var sums = new double[runs];
             var sumsF = new double[runs];
-            VectorSum.RunSums(x.AsSpan(offset, n), length, sums, streams);
-            VectorSum.RunSums(xf.AsSpan(offset, n), length, sumsF, streams);
+            VectorSum.RunSums(x.AsSpan(offset, n), length, sums, readAhead);
+            VectorSum.RunSums(xf.AsSpan(offset, n), length, sumsF, readAhead);
             for (int r = 0; r < runs; r++)
             {
                 int start = offset + r * length, count = Math.Min(length, n - r * length);
                 Assert.True(BitConverter.DoubleToInt64Bits(VectorSum.Sum(x.AsSpan(start, count))) == BitConverter.DoubleToInt64Bits(sums[r]),
-                    $"double run {r}, {streams} streams");
+                    $"double run {r}, read-ahead {readAhead}");
                 Assert.True(BitConverter.DoubleToInt64Bits(VectorSum.Sum(xf.AsSpan(start, count))) == BitConverter.DoubleToInt64Bits(sumsF[r]),
-                    $"float run {r}, {streams} streams");
+                    $"float run {r}, read-ahead {readAhead}");
             }
         }
     }
@@ -188,7 +188,7 @@ public class VectorSumTests
     [InlineData(10, 4, 4)]   // a run with nothing in it
     [InlineData(10, 0, 1)]
     public void Runs_that_do_not_cover_the_elements_are_refused(int n, int length, int runs) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => VectorSum.RunSums(new float[n], length, new double[runs], VectorSum.MaxStreams));
+        Assert.Throws<ArgumentOutOfRangeException>(() => VectorSum.RunSums(new float[n], length, new double[runs], readAhead: true));
 
     [Theory]
     [InlineData(1000)]

@@ -49,7 +49,7 @@ internal static class ReductionKernels
     /// Whole-array sums: fixed blocks of <see cref="ParallelBlock"/> elements, each a vector sum, their partial sums
     /// added in block order, so the result is the same bits whatever the thread count. Large arrays split across
     /// threads as one contiguous run of blocks per thread (each core streams its own range), and a range beyond the
-    /// cache is read four blocks at a time (<see cref="VectorSum.RunSums(ReadOnlySpan{float}, int, Span{double}, int)"/>).
+    /// cache is read with software prefetch (<see cref="ReadAheadBytes"/>).
     /// </summary>
     public static double SumAll(float[] x) => BlockedSum(x, 0, x.Length);
 
@@ -61,12 +61,12 @@ internal static class ReductionKernels
     private const int ParallelBlock = 1 << 16;
 
     /// <summary>
-    /// A thread's range of blocks from this size on is read four blocks at a time (from memory, not cache: half the
-    /// L3 and up, as for <see cref="BinaryKernel"/>'s streamed results): on one thread a quarter to a third faster,
-    /// on two about the same (memory-bound either way). Below it (1e6 elements in L3) one stream is a little faster
-    /// (docs/performance.md, design measurements).
+    /// A thread's range of blocks from this size on comes from memory, not cache (half the L3 and up, as for
+    /// <see cref="BinaryKernel"/>'s streamed results), and is summed with software prefetch
+    /// (<see cref="VectorSum.RunSums(ReadOnlySpan{float}, int, Span{double}, bool)"/>); in cache the prefetches would
+    /// only cost instructions (docs/performance.md, design measurements).
     /// </summary>
-    private const long InterleavedBytes = 16L << 20;
+    private const long ReadAheadBytes = 16L << 20;
 
     private static double BlockedSum<T>(T[] x, int offset, int n) where T : unmanaged
     {
@@ -85,9 +85,9 @@ internal static class ReductionKernels
     {
         int start = first * ParallelBlock;
         var run = x.AsSpan(offset + start, Math.Min(count * ParallelBlock, n - start));
-        int streams = (long)run.Length * Unsafe.SizeOf<T>() >= InterleavedBytes ? VectorSum.MaxStreams : 1;
-        if (typeof(T) == typeof(float)) VectorSum.RunSums(MemoryMarshal.Cast<T, float>(run), ParallelBlock, partial.AsSpan(first, count), streams);
-        else VectorSum.RunSums(MemoryMarshal.Cast<T, double>(run), ParallelBlock, partial.AsSpan(first, count), streams);
+        bool readAhead = (long)run.Length * Unsafe.SizeOf<T>() >= ReadAheadBytes;
+        if (typeof(T) == typeof(float)) VectorSum.RunSums(MemoryMarshal.Cast<T, float>(run), ParallelBlock, partial.AsSpan(first, count), readAhead);
+        else VectorSum.RunSums(MemoryMarshal.Cast<T, double>(run), ParallelBlock, partial.AsSpan(first, count), readAhead);
     }
 
     /// <summary>

@@ -44,9 +44,6 @@ internal static class VectorSum
     private const int Chains = 8;
     private const int GroupsPerBlock = 128;
 
-    /// <summary>The most runs read in turn by <see cref="RunSums(ReadOnlySpan{float}, int, Span{double}, int)"/>.</summary>
-    public const int MaxStreams = 4;
-
     public static unsafe double Sum(ReadOnlySpan<float> x)
     {
         if (!Avx2.IsSupported)
@@ -55,31 +52,28 @@ internal static class VectorSum
             foreach (var v in x) s += v;
             return s;
         }
-        fixed (float* p = x) return SumRun<float, FloatLanes>(p, x.Length);
+        fixed (float* p = x) return SumRun<float, FloatLanes, NoReadAhead>(p, x.Length);
     }
 
     public static unsafe double Sum(ReadOnlySpan<double> x)
     {
         if (!Avx2.IsSupported) return TensorPrimitives.Sum(x);
-        fixed (double* p = x) return SumRun<double, DoubleLanes>(p, x.Length);
+        fixed (double* p = x) return SumRun<double, DoubleLanes, NoReadAhead>(p, x.Length);
     }
 
     /// <summary>
     /// sums[r] = the sum of x[r * length .. (r + 1) * length) (the last run may be shorter), each run exactly as
-    /// <see cref="Sum(ReadOnlySpan{float})"/>. With <paramref name="streams"/> above 1, that many runs are read in
-    /// turn, a block (4 KB) of each: one core then has several memory streams in flight instead of one, and a
-    /// 1e7-float sum from memory ran about a quarter faster. Each run keeps its own accumulators, so the bits are
-    /// those of summing the runs one by one. For data in cache it does not pay: a run's state then lives in memory
-    /// between blocks,
-    /// so callers ask for streams only for data beyond the cache; rows (runs end to end) are one stream already.
+    /// <see cref="Sum(ReadOnlySpan{float})"/>. With <paramref name="readAhead"/>, the loops prefetch
+    /// <see cref="ReadAhead.Bytes"/> ahead of their loads: for data from memory rather than cache (the hardware
+    /// prefetcher alone left a 1e7-float sum at two thirds of the memory's speed here); the bits do not change.
     /// </summary>
-    public static void RunSums(ReadOnlySpan<float> x, int length, Span<double> sums, int streams = 1) =>
-        RunSums<float, FloatLanes>(x, length, sums, streams);
+    public static void RunSums(ReadOnlySpan<float> x, int length, Span<double> sums, bool readAhead = false) =>
+        RunSums<float, FloatLanes>(x, length, sums, readAhead);
 
-    public static void RunSums(ReadOnlySpan<double> x, int length, Span<double> sums, int streams = 1) =>
-        RunSums<double, DoubleLanes>(x, length, sums, streams);
+    public static void RunSums(ReadOnlySpan<double> x, int length, Span<double> sums, bool readAhead = false) =>
+        RunSums<double, DoubleLanes>(x, length, sums, readAhead);
 
-    private static unsafe void RunSums<T, L>(ReadOnlySpan<T> x, int length, Span<double> sums, int streams)
+    private static unsafe void RunSums<T, L>(ReadOnlySpan<T> x, int length, Span<double> sums, bool readAhead)
         where T : unmanaged where L : ILanes<T>
     {
         CheckRuns(x.Length, length, sums.Length);
@@ -92,45 +86,26 @@ internal static class VectorSum
             }
             return;
         }
-        fixed (T* p = x) RunSums<T, L>(p, x.Length, length, sums, streams);
+        fixed (T* p = x)
+        {
+            if (readAhead) RunSums<T, L, ReadAhead>(p, x.Length, length, sums);
+            else RunSums<T, L, NoReadAhead>(p, x.Length, length, sums);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RunSums<T, L>(T* p, int n, int length, Span<double> sums, int streams)
-        where T : unmanaged where L : ILanes<T>
+    private static unsafe void RunSums<T, L, A>(T* p, int n, int length, Span<double> sums)
+        where T : unmanaged where L : ILanes<T> where A : IReadAhead
     {
-        streams = Math.Clamp(streams, 1, MaxStreams);
-        if (streams == 1)
+        int w = Vector256<T>.Count;
+        // Rows that all start at the same distance from a boundary (on one, too): one aligned stream.
+        if (sums.Length > 1 && length % w == 0 && (long)length * sizeof(T) % 32 == 0 && (long)sums.Length * length == n
+            && length / w >= 2 * Chains && ((nuint)p & (nuint)(sizeof(T) - 1)) == 0)
         {
-            int w = Vector256<T>.Count;
-            // Rows that all start at the same distance from a boundary (on one, too): one aligned stream.
-            if (sums.Length > 1 && length % w == 0 && (long)length * sizeof(T) % 32 == 0 && (long)sums.Length * length == n
-                && length / w >= 2 * Chains && ((nuint)p & (nuint)(sizeof(T) - 1)) == 0)
-            {
-                AlignedRows<T, L>(p, length, (int)((32 - ((nuint)p & 31)) & 31) / sizeof(T), sums);
-                return;
-            }
-            for (int r = 0; r < sums.Length; r++) sums[r] = SumRun<T, L>(p + (nint)r * length, RunLength(n, length, r));
+            AlignedRows<T, L, A>(p, length, (int)((32 - ((nuint)p & 31)) & 31) / sizeof(T), sums);
             return;
         }
-        for (int r = 0; r < sums.Length; r += streams)
-        {
-            var r0 = new Run<T, L>(p + (nint)r * length, RunLength(n, length, r));
-            var r1 = new Run<T, L>(p + (nint)(r + 1) * length, streams > 1 ? RunLength(n, length, r + 1) : 0);
-            var r2 = new Run<T, L>(p + (nint)(r + 2) * length, streams > 2 ? RunLength(n, length, r + 2) : 0);
-            var r3 = new Run<T, L>(p + (nint)(r + 3) * length, streams > 3 ? RunLength(n, length, r + 3) : 0);
-            while (!(r0.Done && r1.Done && r2.Done && r3.Done))
-            {
-                if (!r0.Done) r0.Step();
-                if (!r1.Done) r1.Step();
-                if (!r2.Done) r2.Step();
-                if (!r3.Done) r3.Step();
-            }
-            sums[r] = r0.Finish();
-            if (streams > 1 && r + 1 < sums.Length) sums[r + 1] = r1.Finish();
-            if (streams > 2 && r + 2 < sums.Length) sums[r + 2] = r2.Finish();
-            if (streams > 3 && r + 3 < sums.Length) sums[r + 3] = r3.Finish();
-        }
+        for (int r = 0; r < sums.Length; r++) sums[r] = SumRun<T, L, A>(p + (nint)r * length, RunLength(n, length, r));
     }
 
     /// <summary>Every run but the last is whole, and the last holds at least one element.</summary>
@@ -158,7 +133,7 @@ internal static class VectorSum
 
     /// <summary>The whole run, its state in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe double SumRun<T, L>(T* p, int n) where T : unmanaged where L : ILanes<T>
+    private static unsafe double SumRun<T, L, A>(T* p, int n) where T : unmanaged where L : ILanes<T> where A : IReadAhead
     {
         int width = Vector256<T>.Count;
         Vector256<double> d0 = default, d1 = default, d2 = default, d3 = default;
@@ -169,13 +144,13 @@ internal static class VectorSum
             var high = L.High(h);
             var carried = L.MaskLoad(p + h - width, high);
             for (; width * (g + GroupsPerBlock) + h <= end; g += GroupsPerBlock)
-                AlignedBlock<T, L>(p + h + width * g, high, ref carried, ref d0, ref d1, ref d2, ref d3);
+                AlignedBlock<T, L, A>(p + h + width * g, high, ref carried, ref d0, ref d1, ref d2, ref d3);
             if (g < groups) LastAlignedBlock<T, L>(p + h + width * g, end - h - width * g, high, ref carried, false, ref d0, ref d1, ref d2, ref d3);
             g = groups;
         }
         for (; g + GroupsPerBlock <= groups; g += GroupsPerBlock)
-            PlainBlock<T, L>(p + width * g, GroupsPerBlock, ref d0, ref d1, ref d2, ref d3);
-        if (g < groups) PlainBlock<T, L>(p + width * g, groups - g, ref d0, ref d1, ref d2, ref d3);
+            PlainBlock<T, L, A>(p + width * g, GroupsPerBlock, ref d0, ref d1, ref d2, ref d3);
+        if (g < groups) PlainBlock<T, L, A>(p + width * g, groups - g, ref d0, ref d1, ref d2, ref d3);
         return FinishRun(p, n, aligned, h, d0, d1, d2, d3);
     }
 
@@ -188,7 +163,8 @@ internal static class VectorSum
     /// is carried, which is the plain loop's order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void AlignedRows<T, L>(T* p, int length, int h, Span<double> sums) where T : unmanaged where L : ILanes<T>
+    private static unsafe void AlignedRows<T, L, A>(T* p, int length, int h, Span<double> sums)
+        where T : unmanaged where L : ILanes<T> where A : IReadAhead
     {
         int w = Vector256<T>.Count;
         var high = L.High(h);
@@ -199,7 +175,7 @@ internal static class VectorSum
             Vector256<double> d0 = default, d1 = default, d2 = default, d3 = default;
             int g = 0;
             for (; w * (g + GroupsPerBlock) + h <= length; g += GroupsPerBlock)
-                AlignedBlock<T, L>(row + h + w * g, high, ref carried, ref d0, ref d1, ref d2, ref d3);
+                AlignedBlock<T, L, A>(row + h + w * g, high, ref carried, ref d0, ref d1, ref d2, ref d3);
             // The last row's partial vector would reach past the data: a masked load, as for a lone run.
             LastAlignedBlock<T, L>(row + h + w * g, length - h - w * g, high, ref carried, r + 1 < sums.Length,
                 ref d0, ref d1, ref d2, ref d3);
@@ -208,78 +184,13 @@ internal static class VectorSum
     }
 
     /// <summary>
-    /// One run's sum in progress, advanced a block (128 groups) per <see cref="Step"/> so that several runs can be
-    /// read in turn; between blocks its whole state is the double accumulators and the carried lanes.
-    /// </summary>
-    private unsafe struct Run<T, L> where T : unmanaged where L : ILanes<T>
-    {
-        private readonly T* _p;
-        private readonly int _n, _groups, _end, _h;
-        private readonly bool _aligned;
-        // The aligned path's mask of lanes h.., and the upper lanes carried into the next block.
-        private readonly Vector256<T> _high;
-        private Vector256<T> _carried;
-        private Vector256<double> _d0, _d1, _d2, _d3;
-        private int _g;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Run(T* p, int n)
-        {
-            _p = p;
-            _n = n;
-            _groups = n / Vector256<T>.Count;
-            _end = _groups * Vector256<T>.Count;
-            _aligned = AlignedPath(p, _groups, out _h);
-            if (_aligned)
-            {
-                _high = L.High(_h);
-                _carried = L.MaskLoad(p + _h - Vector256<T>.Count, _high);
-            }
-        }
-
-        public readonly bool Done => _g >= _groups;
-
-        /// <summary>The next block of (up to) 128 groups, in the same order as <see cref="SumRun"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Step()
-        {
-            int width = Vector256<T>.Count;
-            // Through locals: updating the fields in place chained each add through a store and a reload.
-            Vector256<double> d0 = _d0, d1 = _d1, d2 = _d2, d3 = _d3;
-            if (!_aligned)
-            {
-                int count = Math.Min(GroupsPerBlock, _groups - _g);
-                PlainBlock<T, L>(_p + width * _g, count, ref d0, ref d1, ref d2, ref d3);
-                _g += count;
-            }
-            else if (width * (_g + GroupsPerBlock) + _h <= _end)
-            {
-                var carried = _carried;
-                AlignedBlock<T, L>(_p + _h + width * _g, _high, ref carried, ref d0, ref d1, ref d2, ref d3);
-                _carried = carried;
-                _g += GroupsPerBlock;
-            }
-            else
-            {
-                var carried = _carried;
-                LastAlignedBlock<T, L>(_p + _h + width * _g, _end - _h - width * _g, _high, ref carried, false, ref d0, ref d1, ref d2, ref d3);
-                _g = _groups;
-            }
-            (_d0, _d1, _d2, _d3) = (d0, d1, d2, d3);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public readonly double Finish() => FinishRun(_p, _n, _aligned, _h, _d0, _d1, _d2, _d3);
-    }
-
-    /// <summary>
     /// A whole block of 128 groups by aligned loads from q (the block's start plus h), whose last load reaches h
     /// elements into the next block: its upper lanes are carried into the next block's chain 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void AlignedBlock<T, L>(T* q, Vector256<T> high, ref Vector256<T> carried,
+    private static unsafe void AlignedBlock<T, L, A>(T* q, Vector256<T> high, ref Vector256<T> carried,
         ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
-        where T : unmanaged where L : ILanes<T>
+        where T : unmanaged where L : ILanes<T> where A : IReadAhead
     {
         int w = Vector256<T>.Count;
         var zero = Vector256<T>.Zero;
@@ -289,6 +200,7 @@ internal static class VectorSum
         T* stop = q + w * (GroupsPerBlock - Chains);
         do
         {
+            A.Touch(q);
             Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
             q += w * Chains;
         }
@@ -416,16 +328,19 @@ internal static class VectorSum
 
     /// <summary>Groups [0, groups) of a block at q, in the documented order, with unaligned loads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PlainBlock<T, L>(T* q, int groups,
+    private static unsafe void PlainBlock<T, L, A>(T* q, int groups,
         ref Vector256<double> d0, ref Vector256<double> d1, ref Vector256<double> d2, ref Vector256<double> d3)
-        where T : unmanaged where L : ILanes<T>
+        where T : unmanaged where L : ILanes<T> where A : IReadAhead
     {
         int w = Vector256<T>.Count;
         var zero = Vector256<T>.Zero;
         Vector256<T> c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero;
         int g = 0;
         for (; g + Chains <= groups; g += Chains, q += w * Chains)
+        {
+            A.Touch(q);
             Round(q, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7, aligned: false);
+        }
         int rest = groups - g;
         if (rest > 0) c0 += Vector256.Load(q);
         if (rest > 1) c1 += Vector256.Load(q + w);
@@ -541,5 +456,38 @@ internal static class VectorSum
         /// <summary>Double chains enter as they are.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> Widen(Vector256<double> chain) => chain;
+    }
+}
+
+/// <summary>What a sum's block loop does before each round of eight vector loads (256 bytes).</summary>
+internal interface IReadAhead
+{
+    static abstract unsafe void Touch(void* q);
+}
+
+/// <summary>Nothing: data in cache.</summary>
+internal readonly struct NoReadAhead : IReadAhead
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Touch(void* q) { }
+}
+
+/// <summary>
+/// Prefetches the four cache lines <see cref="Bytes"/> ahead of the round: for data from memory, where the hardware
+/// prefetcher alone kept too few lines in flight (docs/performance.md, design measurements). A prefetch past the end
+/// of the data is harmless: it never faults.
+/// </summary>
+internal readonly struct ReadAhead : IReadAhead
+{
+    public const int Bytes = 16 << 10;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Touch(void* q)
+    {
+        byte* b = (byte*)q + Bytes;
+        Sse.Prefetch0(b);
+        Sse.Prefetch0(b + 64);
+        Sse.Prefetch0(b + 128);
+        Sse.Prefetch0(b + 192);
     }
 }
