@@ -23,10 +23,17 @@ internal static class VectorMath
 
     public static bool IsSupported => VectorLoop.IsSupported;
 
-    public static void Exp(ReadOnlySpan<double> x, Span<double> d) => VectorLoop.Map<ExpLanes, double>(x, d);
+    // e^r = 1 + r + C2 r^2 + C3 r^3 + ... + C11 r^11 on |r| <= ln2/2 (see ExpPolynomial).
+    private const double C2 = 0.5000000000000001, C3 = 0.16666666666666669;
+    private const double C4 = 0.041666666666624164, C5 = 0.008333333333330065;
+    private const double C6 = 0.0013888888917196719, C7 = 0.00019841269863040545;
+    private const double C8 = 2.4801521322368692e-05, C9 = 2.7557268480310024e-06;
+    private const double C10 = 2.7620075879983367e-07, C11 = 2.5100375832561234e-08;
+
+    public static void Exp(ReadOnlySpan<double> x, Span<double> d) => VectorLoop.MapWide<ExpLanes, double>(x, d);
 
     /// <summary>1 / (1 + e^-x), with the same exp.</summary>
-    public static void Sigmoid(ReadOnlySpan<double> x, Span<double> d) => VectorLoop.Map<SigmoidLanes, double>(x, d);
+    public static void Sigmoid(ReadOnlySpan<double> x, Span<double> d) => VectorLoop.MapWide<SigmoidLanes, double>(x, d);
 
     /// <summary>
     /// float64 tanh (Cephes' split): 1 - 2 / (e^2|x| + 1) with the sign restored for |x| &gt; 0.625, where the
@@ -34,20 +41,29 @@ internal static class VectorMath
     /// </summary>
     public static void Tanh(ReadOnlySpan<double> x, Span<double> d) => VectorLoop.Map<TanhLanes, double>(x, d);
 
-    private readonly struct ExpLanes : IVectorFunction<double>
+    private readonly struct ExpLanes : IWideVectorFunction<double>
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> Apply(Vector256<double> x) => Exp(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> ApplyWide(Vector512<double> x) => Exp(x);
         public static double Scalar(double x) => Math.Exp(x);
     }
 
-    private readonly struct SigmoidLanes : IVectorFunction<double>
+    private readonly struct SigmoidLanes : IWideVectorFunction<double>
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> Apply(Vector256<double> x)
         {
             var one = Vector256.Create(1.0);
             return Avx.Divide(one, Avx.Add(one, Exp(Avx.Subtract(Vector256<double>.Zero, x))));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> ApplyWide(Vector512<double> x)
+        {
+            var one = Vector512.Create(1.0);
+            return one / (one + Exp(Vector512<double>.Zero - x));
         }
 
         public static double Scalar(double x) => 1.0 / (1.0 + Math.Exp(-x));
@@ -89,6 +105,40 @@ internal static class VectorMath
         var normal = Avx.And(Avx.CompareGreaterThanOrEqual(x, Vector256.Create(MinNormalArgument)),
             Avx.CompareLessThanOrEqual(x, Vector256.Create(MaxNormalArgument)));
         return Avx.MoveMask(normal) == 0b1111 ? ExpNormal(x) : ExpAnyRange(x);
+    }
+
+    /// <summary>
+    /// e^x on eight lanes: <see cref="ExpNormal(Vector512{double})"/> when all are in [-708, 709], else each half
+    /// as four lanes (the same bits either way).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Exp(Vector512<double> x)
+    {
+        var normal = Vector512.GreaterThanOrEqual(x, Vector512.Create(MinNormalArgument))
+            & Vector512.LessThanOrEqual(x, Vector512.Create(MaxNormalArgument));
+        return normal.ExtractMostSignificantBits() == 0xFF
+            ? ExpNormal(x)
+            : Vector512.Create(Exp(x.GetLower()), Exp(x.GetUpper()));
+    }
+
+    /// <summary>The arithmetic of <see cref="ExpNormal(Vector256{double})"/> on eight lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> ExpNormal(Vector512<double> x)
+    {
+        var n = Avx512F.RoundScale(x * Vector512.Create(Log2E), 0x08);   // to nearest, as Avx.RoundToNearestInteger
+        var r = Avx512F.FusedMultiplyAddNegated(n, Vector512.Create(Ln2Hi), x);
+        r = Avx512F.FusedMultiplyAddNegated(n, Vector512.Create(Ln2Lo), r);
+        var r2 = r * r;
+        var r4 = r2 * r2;
+        var s0 = Avx512F.FusedMultiplyAdd(Avx512F.FusedMultiplyAdd(r, Vector512.Create(C3), Vector512.Create(C2)), r2,
+            Avx512F.FusedMultiplyAdd(r, Vector512.Create(1.0), Vector512.Create(1.0)));
+        var s1 = Avx512F.FusedMultiplyAdd(Avx512F.FusedMultiplyAdd(r, Vector512.Create(C7), Vector512.Create(C6)), r2,
+            Avx512F.FusedMultiplyAdd(r, Vector512.Create(C5), Vector512.Create(C4)));
+        var s2 = Avx512F.FusedMultiplyAdd(Avx512F.FusedMultiplyAdd(r, Vector512.Create(C11), Vector512.Create(C10)), r2,
+            Avx512F.FusedMultiplyAdd(r, Vector512.Create(C9), Vector512.Create(C8)));
+        var p = Avx512F.FusedMultiplyAdd(Avx512F.FusedMultiplyAdd(s2, r4, s1), r4, s0);
+        var biased = (n + Vector512.Create(4503599627371519.0)).AsInt64();
+        return p * Avx512F.ShiftLeftLogical(biased, 52).AsDouble();
     }
 
     /// <summary>e^x for x in [-708, 709]: the result is a normal double, so 2^n is one exponent field.</summary>
@@ -148,11 +198,11 @@ internal static class VectorMath
     private static Vector256<double> ExpPolynomial(Vector256<double> r, Vector256<double> r2, Vector256<double> r4)
     {
         var q0 = Fma.MultiplyAdd(r, Vector256.Create(1.0), Vector256.Create(1.0));
-        var q1 = Fma.MultiplyAdd(r, Vector256.Create(0.16666666666666669), Vector256.Create(0.5000000000000001));
-        var q2 = Fma.MultiplyAdd(r, Vector256.Create(0.008333333333330065), Vector256.Create(0.041666666666624164));
-        var q3 = Fma.MultiplyAdd(r, Vector256.Create(0.00019841269863040545), Vector256.Create(0.0013888888917196719));
-        var q4 = Fma.MultiplyAdd(r, Vector256.Create(2.7557268480310024e-06), Vector256.Create(2.4801521322368692e-05));
-        var q5 = Fma.MultiplyAdd(r, Vector256.Create(2.5100375832561234e-08), Vector256.Create(2.7620075879983367e-07));
+        var q1 = Fma.MultiplyAdd(r, Vector256.Create(C3), Vector256.Create(C2));
+        var q2 = Fma.MultiplyAdd(r, Vector256.Create(C5), Vector256.Create(C4));
+        var q3 = Fma.MultiplyAdd(r, Vector256.Create(C7), Vector256.Create(C6));
+        var q4 = Fma.MultiplyAdd(r, Vector256.Create(C9), Vector256.Create(C8));
+        var q5 = Fma.MultiplyAdd(r, Vector256.Create(C11), Vector256.Create(C10));
         var s0 = Fma.MultiplyAdd(q1, r2, q0);
         var s1 = Fma.MultiplyAdd(q3, r2, q2);
         var s2 = Fma.MultiplyAdd(q5, r2, q4);
