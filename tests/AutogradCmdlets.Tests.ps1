@@ -71,6 +71,21 @@ Describe 'Use-NoGrad' {
     It 'takes the block by name' {
         Use-NoGrad -ScriptBlock { 42 } | Should -Be 42
     }
+
+    # A block with no command in it is dot-sourced directly, one with a command through the runner that merges
+    # the commands' errors (CallerScopeBlock): both must behave alike.
+    It 'a method''s failure in a block <Kind> is the terminating error, with the engine''s exception and its line' -ForEach @(
+        @{ Kind = 'without commands'; Block = { $null = $t.View(5) } }
+        @{ Kind = 'with a command';   Block = { $null = $t.View(5); Write-Output 1 } }
+    ) {
+        $t = New-Tensor 1.0, 2.0
+        $err = $null
+        try { Use-NoGrad $Block } catch { $err = $_ }
+        $err.Exception.InnerException | Should -BeOfType ([AutoGrad.TorchException])
+        $err.Exception.InnerException.Message | Should -BeExactly "shape '[5]' is invalid for input of size 2"
+        $err.Exception.ErrorRecord.InvocationInfo.Line | Should -Match ([regex]::Escape('$t.View(5)'))
+        [AutoGrad.Autograd.GradMode]::IsEnabled | Should -BeTrue
+    }
 }
 
 Describe 'Get-Grad -Of -WithRespectTo (torch.autograd.grad)' {
