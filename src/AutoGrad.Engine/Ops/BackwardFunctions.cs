@@ -3,10 +3,74 @@ using AutoGrad.Autograd;
 namespace AutoGrad;
 
 // PyTorch computes some gradients with dedicated, differentiable backward functions (tanh_backward,
-// sigmoid_backward, threshold_backward). Using the same functions here makes create_graph produce the same
-// nodes (TanhBackwardBackward0 ...) and the same second derivatives.
+// sigmoid_backward, threshold_backward, _softmax_backward_data, mse_loss_backward, ...). Using the same functions
+// here makes create_graph produce the same nodes (TanhBackwardBackward0 ...) and the same second derivatives, with
+// the formulas of tools/autograd/derivatives.yaml (checked against PyTorch: tests/data/double_backward.py).
 public sealed partial class Tensor
 {
+    /// <summary>
+    /// _softmax_backward_data(grad, output, dim) = output * (grad - sum(grad * output, dim)). In output its
+    /// derivative is softmax_double_backward: grad * gg - sum(output * grad) * gg - grad * sum(output * gg).
+    /// </summary>
+    internal static Tensor SoftmaxBackwardData(Tensor grad, Tensor output, int dim)
+    {
+        Tensor result;
+        using (GradMode.NoGrad()) result = output.Mul(grad.Sub(grad.Mul(output).Sum([dim], keepDim: true)));
+        if (Graph.NeedsGrad(grad, output))
+            Graph.Record(result, "SoftmaxBackwardDataBackward0", [grad, output], [grad, output], dim, static (gg, s, d, n) =>
+            {
+                var (g, o) = (s[0], s[1]);
+                return [n[0] ? SoftmaxBackwardData(gg, o, d) : null,
+                        n[1] ? g.Mul(gg).Sub(o.Mul(g).Sum([d], keepDim: true).Mul(gg)).Sub(g.Mul(o.Mul(gg).Sum([d], keepDim: true))) : null];
+            });
+        return result;
+    }
+
+    /// <summary>
+    /// _log_softmax_backward_data(grad, output, dim) = grad - exp(output) * sum(grad, dim); its derivatives are
+    /// gg - sum(gg * exp(output)) in grad and -sum(grad) * exp(output) * gg in output.
+    /// </summary>
+    internal static Tensor LogSoftmaxBackwardData(Tensor grad, Tensor output, int dim)
+    {
+        Tensor result;
+        using (GradMode.NoGrad()) result = grad.Sub(output.Exp().Mul(grad.Sum([dim], keepDim: true)));
+        if (Graph.NeedsGrad(grad, output))
+            Graph.Record(result, "LogSoftmaxBackwardDataBackward0", [grad, output], [grad, output], dim, static (gg, s, d, n) =>
+            {
+                var (g, o) = (s[0], s[1]);
+                return [n[0] ? gg.Sub(gg.Mul(o.Exp()).Sum([d], keepDim: true)) : null,
+                        n[1] ? g.Sum([d], keepDim: true).Neg().Mul(o.Exp()).Mul(gg) : null];
+            });
+        return result;
+    }
+
+    /// <summary>
+    /// mse_loss_backward(grad, self, target) = norm * (self - target) * grad, norm = 2 / numel for the mean, else
+    /// 2 (ATen's kernel, in that order). Its derivative in self is norm * gg * grad, in target the negative, and
+    /// in grad mse_loss_backward itself (summed to the 0-d grad of a reduced loss).
+    /// </summary>
+    internal static Tensor MseLossBackward(Tensor grad, Tensor self, Tensor target, Reduction reduction)
+    {
+        Tensor result;
+        double norm = reduction == Reduction.Mean ? 2.0 / self.NumElements : 2.0;
+        using (GradMode.NoGrad()) result = self.Sub(target).Mul(norm).Mul(grad);
+        if (Graph.NeedsGrad([grad, self, target]))
+            Graph.Record(result, "MseLossBackwardBackward0", [grad, self, target], [grad, self, target], (reduction, norm),
+                static (gg, s, state, n) =>
+                {
+                    var (g, x, t) = (s[0], s[1], s[2]);
+                    var (red, nrm) = state;
+                    var dx = n[1] || n[2] ? gg.Mul(g).Mul(nrm) : null;
+                    Tensor? dg = null;
+                    if (n[0])
+                        dg = red == Reduction.None
+                            ? MseLossBackward(gg, x, t, red)
+                            : MseLossBackward(OnesLike(g), x, t, red).Mul(gg).Sum();
+                    return [dg, n[1] ? dx : null, n[2] ? dx!.Neg() : null];
+                });
+        return result;
+    }
+
     /// <summary>
     /// gelu_backward(grad, self, approximate) = grad * gelu'(self) (GeluBackwardBackward0). Its derivative in self
     /// is gelu''(self), so second-order gradients of gelu are exact, as PyTorch's gelu_double_backward.

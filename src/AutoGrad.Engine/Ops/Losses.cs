@@ -35,13 +35,10 @@ public sealed partial class Tensor
         }
         result = result.Detach();
         if (Graph.NeedsGrad(this, target))
+            // As derivatives.yaml: self's gradient is mse_loss_backward(grad, self, target), target's the same with
+            // the two swapped (so both are MseLossBackwardBackward0 under create_graph).
             Graph.Record(result, "MseLossBackward0", [this, target], [this, target], reduction, static (g, s, state, n) =>
-            {
-                var diff = s[0].Sub(s[1]);
-                var grad = diff.Mul(2L).Mul(g);
-                if (state == Reduction.Mean) grad = grad.Div((long)diff.NumElements);
-                return [n[0] ? grad : null, n[1] ? grad.Neg() : null];
-            });
+                [n[0] ? MseLossBackward(g, s[0], s[1], state) : null, n[1] ? MseLossBackward(g, s[1], s[0], state) : null]);
         return result;
     }
 
@@ -117,7 +114,22 @@ public sealed partial class Tensor
         return result;
     }
 
+    /// <summary>
+    /// nll_loss_backward: -grad (divided by the counted targets for the mean) at each sample's target class, 0
+    /// elsewhere. Its derivative in grad is nll_loss of the incoming gradient (NllLossBackwardBackward0); in the
+    /// log-probabilities it is zero.
+    /// </summary>
     private static Tensor NllLossGrad(Tensor g, Tensor target, int[] shape, Reduction reduction, long ignore, int count)
+    {
+        Tensor result;
+        using (GradMode.NoGrad()) result = NllLossScatter(g, target, shape, reduction, ignore, count);
+        if (Graph.NeedsGrad(g))
+            Graph.Record(result, "NllLossBackwardBackward0", [g], [target], (reduction, ignore), static (gg, s, state, _) =>
+                [gg.NllLoss(s[0], state.reduction, state.ignore)]);
+        return result;
+    }
+
+    private static Tensor NllLossScatter(Tensor g, Tensor target, int[] shape, Reduction reduction, long ignore, int count)
     {
         bool batched = shape.Length == 2;
         int n = batched ? shape[0] : 1, c = batched ? shape[1] : shape[0];

@@ -395,10 +395,7 @@ public sealed partial class Tensor
             Graph.Record(result, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", [this], [result], (d, log), static (g, s, state, _) =>
             {
                 var (dd, isLog) = state;
-                var r = s[0];
-                return isLog
-                    ? [g.Sub(r.Exp().Mul(g.Sum([dd], keepDim: true)))]
-                    : [r.Mul(g.Sub(g.Mul(r).Sum([dd], keepDim: true)))];
+                return [isLog ? LogSoftmaxBackwardData(g, s[0], dd) : SoftmaxBackwardData(g, s[0], dd)];
             });
         return result;
     }
