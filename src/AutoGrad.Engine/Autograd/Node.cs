@@ -144,10 +144,13 @@ public sealed class AccumulateGrad : Node
     private static void AccumulateLocked(Tensor target, Tensor grad, bool exclusive)
     {
         var existing = target.Grad;
-        // An exclusive gradient (one the engine made and handed to this leaf alone) can be stored as it is, as
-        // PyTorch steals a gradient nobody else references; anything else is copied first.
+        // An exclusive gradient (one the engine made and handed to this leaf alone) in the leaf's layout can be
+        // stored as it is, as PyTorch steals a gradient nobody else references; anything else is copied into the
+        // layout of the gradient layout contract first.
         if (existing is null)
-            target.Grad = GradMode.IsEnabled ? DifferentiableCopy(grad) : exclusive && grad.GradFn is null ? grad : grad.Detach().Clone();
+            target.Grad = GradMode.IsEnabled ? DifferentiableCopy(grad, target)
+                : exclusive && grad.GradFn is null && ObeysLayoutContract(grad, target) ? grad
+                : CloneObeyContract(grad.Detach(), target);
         else if (GradMode.IsEnabled || existing.GradFn is not null)
             target.Grad = existing.Add(grad);
         else
@@ -155,13 +158,37 @@ public sealed class AccumulateGrad : Node
     }
 
     /// <summary>
+    /// PyTorch's gradient layout contract (torch/csrc/autograd/utils/grad_layout_contract.h): the .grad of a dense
+    /// leaf has the leaf's strides (dims of size 1 aside, where a 0 stride still disqualifies), any other leaf's
+    /// .grad is contiguous. A weight's gradient made as a transposed view therefore lands contiguous.
+    /// </summary>
+    internal static bool ObeysLayoutContract(Tensor grad, Tensor variable)
+    {
+        if (!variable.IsDense) return grad.IsContiguous();
+        var (shape, strides, variableStrides) = (grad.ShapeArray, grad.StridesArray, variable.StridesArray);
+        for (int d = 0; d < shape.Length; d++)
+            if (shape[d] != 1 ? strides[d] != variableStrides[d] : strides[d] == 0) return false;
+        return true;
+    }
+
+    /// <summary>clone_obey_contract: a copy with the dense leaf's strides, or a contiguous one.</summary>
+    private static Tensor CloneObeyContract(Tensor grad, Tensor variable)
+    {
+        var copy = variable.IsDense
+            ? Tensor.EmptyStrided(variable.ShapeArray, variable.StridesArray, grad.DType)
+            : Tensor.Empty(variable.ShapeArray, grad.DType);
+        copy.CopyValuesFrom(grad);
+        return copy;
+    }
+
+    /// <summary>
     /// Under create_graph PyTorch stores new_empty_strided(...).copy_(grad) (clone_obey_contract): a copy, so a
     /// later in-place accumulation cannot write through an alias, that stays attached to the gradient graph
     /// through a CopyBackwards node when the gradient itself requires grad.
     /// </summary>
-    private static Tensor DifferentiableCopy(Tensor grad)
+    private static Tensor DifferentiableCopy(Tensor grad, Tensor variable)
     {
-        var copy = grad.Detach().Clone();
+        var copy = CloneObeyContract(grad.Detach(), variable);
         return Graph.NeedsGrad(grad)
             ? Graph.Record(copy, "CopyBackwards", [grad], [], static (g, _, _) => [g])
             : copy;

@@ -37,9 +37,24 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this, other))
             // The transposes are views: the kernel reads them in place.
             Graph.Record(result, "MmBackward0", [this, other], [this, other], static (g, s, n) =>
-                [n[0] ? g.Mm(s[1].T()) : null, n[1] ? s[0].T().Mm(g) : null]);
+                [n[0] ? MmMat1Backward(g, s[0], s[1]) : null, n[1] ? MmMat2Backward(g, s[0], s[1]) : null]);
         return result;
     }
+
+    /// <summary>
+    /// PyTorch's mm_mat1_backward: grad @ mat2^T, computed as (mat2 @ grad^T)^T when mat1 is column-major (a
+    /// transposed view, such as F.linear's weight.t()), so that the gradient has mat1's layout: a weight's
+    /// gradient then arrives in .grad contiguous, as the parameter is, with nothing to copy on the way.
+    /// </summary>
+    internal static Tensor MmMat1Backward(Tensor grad, Tensor mat1, Tensor mat2) =>
+        IsColumnMajor(mat1) ? mat2.Mm(grad.T()).T() : grad.Mm(mat2.T());
+
+    /// <summary>PyTorch's mm_mat2_backward: mat1^T @ grad, or (grad^T @ mat1)^T when mat2 is column-major.</summary>
+    internal static Tensor MmMat2Backward(Tensor grad, Tensor mat1, Tensor mat2) =>
+        IsColumnMajor(mat2) ? grad.T().Mm(mat1).T() : mat1.T().Mm(grad);
+
+    /// <summary>The test of FunctionsManual.cpp: strides (1, rows), the transpose of a contiguous matrix.</summary>
+    private static bool IsColumnMajor(Tensor m) => m._strides[0] == 1 && m._strides[1] == m._shape[0];
 
     /// <summary>torch.mv: [m,k] @ [k].</summary>
     public Tensor Mv(Tensor vec)

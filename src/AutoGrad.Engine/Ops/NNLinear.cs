@@ -3,7 +3,7 @@ using AutoGrad.Autograd;
 namespace AutoGrad;
 
 // torch.addmm and F.linear. The forward and the backward formula of addmm sit together here (derivatives.yaml:
-// self: grad * beta, mat1: grad @ mat2^T * alpha, mat2: mat1^T @ grad * alpha); linear is a composition whose node
+// self: grad * beta, mat1: mm_mat1_backward (grad @ mat2^T) * alpha, mat2: mm_mat2_backward (mat1^T @ grad) * alpha); linear is a composition whose node
 // names follow PyTorch 2.x's at::linear.
 public sealed partial class Tensor
 {
@@ -48,9 +48,10 @@ public sealed partial class Tensor
                 var (b, a) = state;
                 Tensor? dSelf = n[0] ? (b == 1 ? g : g.Mul(b)) : null;
                 Tensor? dMat1 = null, dMat2 = null;
-                // The transposes are views, which the matmul kernel reads in place.
-                if (n[1]) dMat1 = g.Mm(s[1].T());
-                if (n[2]) dMat2 = s[0].T().Mm(g);
+                // The transposes are views, which the matmul kernel reads in place; each gradient takes its
+                // matrix's layout (mm_mat1_backward, mm_mat2_backward).
+                if (n[1]) dMat1 = MmMat1Backward(g, s[0], s[1]);
+                if (n[2]) dMat2 = MmMat2Backward(g, s[0], s[1]);
                 if (a != 1)
                 {
                     dMat1 = dMat1?.Mul(a);
