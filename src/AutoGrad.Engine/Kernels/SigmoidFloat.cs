@@ -121,11 +121,7 @@ internal static class SigmoidFloat
         var qf = Avx512F.ConvertToVector512Single(q);
         var s = Avx512F.FusedMultiplyAdd(qf, Vector512.Create(-L2U), v);
         s = Avx512F.FusedMultiplyAdd(qf, Vector512.Create(-L2L), s);
-        var u = Avx512F.FusedMultiplyAdd(Vector512.Create(C5), s, Vector512.Create(C4));
-        u = Avx512F.FusedMultiplyAdd(u, s, Vector512.Create(C3));
-        u = Avx512F.FusedMultiplyAdd(u, s, Vector512.Create(C2));
-        u = Avx512F.FusedMultiplyAdd(u, s, Vector512.Create(C1));
-        u = Avx512F.FusedMultiplyAdd(u, s, Vector512.Create(C0));
+        var u = FloatPolynomial.Horner<Lanes512, Vector512<float>>(s, C5, C4, C3, C2, C1, C0);
         u = one + Avx512F.FusedMultiplyAdd(s * s, u, s);
         var e = u * Avx512F.ShiftLeftLogical(q + Vector512.Create(0x7f), 23).AsSingle();
         return one / (one + e);
@@ -138,11 +134,7 @@ internal static class SigmoidFloat
         var s = Fma.MultiplyAdd(qf, Vector256.Create(-L2U), v);
         s = Fma.MultiplyAdd(qf, Vector256.Create(-L2L), s);
 
-        var u = Fma.MultiplyAdd(Vector256.Create(C5), s, Vector256.Create(C4));
-        u = Fma.MultiplyAdd(u, s, Vector256.Create(C3));
-        u = Fma.MultiplyAdd(u, s, Vector256.Create(C2));
-        u = Fma.MultiplyAdd(u, s, Vector256.Create(C1));
-        u = Fma.MultiplyAdd(u, s, Vector256.Create(C0));
+        var u = FloatPolynomial.Horner<Lanes256, Vector256<float>>(s, C5, C4, C3, C2, C1, C0);
         return Avx.Add(Vector256.Create(1f), Fma.MultiplyAdd(Avx.Multiply(s, s), u, s));
     }
 

@@ -55,11 +55,7 @@ internal readonly struct SingleExp : IWideVectorFunction<float>
         var rHi = Avx512F.FusedMultiplyAddNegated(n, Vector512.Create(Ln2Hi), x);
         var r = Avx512F.FusedMultiplyAddNegated(n, Vector512.Create(Ln2Mid), rHi);
         var rLo = Avx512F.FusedMultiplyAddNegated(n, Vector512.Create(Ln2Mid), rHi - r);
-        var q = Avx512F.FusedMultiplyAdd(Vector512.Create(Q5), r, Vector512.Create(Q4));
-        q = Avx512F.FusedMultiplyAdd(q, r, Vector512.Create(Q3));
-        q = Avx512F.FusedMultiplyAdd(q, r, Vector512.Create(Q2));
-        q = Avx512F.FusedMultiplyAdd(q, r, Vector512.Create(Q1));
-        q = Avx512F.FusedMultiplyAdd(q, r, Vector512.Create(Q0));
+        var q = FloatPolynomial.Horner<Lanes512, Vector512<float>>(r, Q5, Q4, Q3, Q2, Q1, Q0);
         var one = Vector512.Create(1f);
         var t = one + r;
         var tErr = (one - t) + r;
@@ -80,11 +76,7 @@ internal readonly struct SingleExp : IWideVectorFunction<float>
         var r = Fma.MultiplyAddNegated(n, Vector256.Create(Ln2Mid), rHi);
         var rLo = Fma.MultiplyAddNegated(n, Vector256.Create(Ln2Mid), Avx.Subtract(rHi, r));
 
-        var q = Fma.MultiplyAdd(Vector256.Create(Q5), r, Vector256.Create(Q4));
-        q = Fma.MultiplyAdd(q, r, Vector256.Create(Q3));
-        q = Fma.MultiplyAdd(q, r, Vector256.Create(Q2));
-        q = Fma.MultiplyAdd(q, r, Vector256.Create(Q1));
-        q = Fma.MultiplyAdd(q, r, Vector256.Create(Q0));
+        var q = FloatPolynomial.Horner<Lanes256, Vector256<float>>(r, Q5, Q4, Q3, Q2, Q1, Q0);
         // 1 + r + (rLo + r^2 q) with one rounding at the end: 1 + r is split exactly into t and its error (|r| < 1).
         var one = Vector256.Create(1f);
         var t = Avx.Add(one, r);

@@ -1,0 +1,52 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace AutoGrad.Kernels;
+
+/// <summary>
+/// float lanes of one width (<see cref="Lanes256"/>, <see cref="Lanes512"/>), so that a polynomial is written once
+/// for both widths: .NET 8 has no width-generic fused multiply-add. The JIT specializes each use for its struct,
+/// so the code is the same as written against the intrinsics directly.
+/// </summary>
+internal interface IFloatLanes<TV> where TV : struct
+{
+    static abstract TV Splat(float value);
+
+    /// <summary>a * b + c rounded once.</summary>
+    static abstract TV MultiplyAdd(TV a, TV b, TV c);
+}
+
+internal readonly struct Lanes256 : IFloatLanes<Vector256<float>>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Splat(float value) => Vector256.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Fma.MultiplyAdd(a, b, c);
+}
+
+internal readonly struct Lanes512 : IFloatLanes<Vector512<float>>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Splat(float value) => Vector512.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
+        Avx512F.FusedMultiplyAdd(a, b, c);
+}
+
+internal static class FloatPolynomial
+{
+    /// <summary>c5 x^5 + c4 x^4 + ... + c0 by Horner's rule, one fused multiply-add a step, starting at c5 x + c4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Horner<TL, TV>(TV x, float c5, float c4, float c3, float c2, float c1, float c0)
+        where TL : IFloatLanes<TV> where TV : struct
+    {
+        var p = TL.MultiplyAdd(TL.Splat(c5), x, TL.Splat(c4));
+        p = TL.MultiplyAdd(p, x, TL.Splat(c3));
+        p = TL.MultiplyAdd(p, x, TL.Splat(c2));
+        p = TL.MultiplyAdd(p, x, TL.Splat(c1));
+        return TL.MultiplyAdd(p, x, TL.Splat(c0));
+    }
+}
