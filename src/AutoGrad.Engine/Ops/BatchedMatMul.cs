@@ -18,18 +18,9 @@ public sealed partial class Tensor
             throw TorchException.Runtime("BmmShapeMismatch",
                 $"Expected size for first two dimensions of batch2 tensor to be: [{b}, {m}] but got: [{other._shape[0]}, {other._shape[1]}].");
         CheckSameDType(other, "expected scalar type {0} but found {1}");
+        if (DType == DType.Bool) throw TorchException.Runtime("MatMulBool", "\"bmm\" not implemented for 'Bool'");
         var result = Empty([b, n, p], DType);
-        Array selfData = Dense, otherData = other.Dense;
-        for (int i = 0; i < b; i++)
-        {
-            switch (DType)
-            {
-                case DType.Float32: MatMulKernels.MatMul<float>(((float[])selfData).AsSpan(i * n * m, n * m), false, ((float[])otherData).AsSpan(i * m * p, m * p), false, result.Fillable<float>().AsSpan(i * n * p, n * p), n, m, p); break;
-                case DType.Float64: MatMulKernels.MatMul<double>(((double[])selfData).AsSpan(i * n * m, n * m), false, ((double[])otherData).AsSpan(i * m * p, m * p), false, result.Fillable<double>().AsSpan(i * n * p, n * p), n, m, p); break;
-                case DType.Int64: MatMulKernels.MatMul<long>(((long[])selfData).AsSpan(i * n * m, n * m), false, ((long[])otherData).AsSpan(i * m * p, m * p), false, result.Fillable<long>().AsSpan(i * n * p, n * p), n, m, p); break;
-                default: throw TorchException.Runtime("MatMulBool", "\"bmm\" not implemented for 'Bool'");
-            }
-        }
+        DTypeDispatch.Numeric(DType, new BmmCall(Dense, other.Dense, result, b, n, m, p));
         if (Graph.NeedsGrad(this, other))
             Graph.Record(result, "BmmBackward0", [this, other], [this, other], static (g, s, n) =>
                 [n[0] ? g.Bmm(s[1].Transpose(1, 2)) : null, n[1] ? s[0].Transpose(1, 2).Bmm(g) : null]);
@@ -88,5 +79,17 @@ public sealed partial class Tensor
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "UnsafeViewBackward0", [this], [], ShapeArray, static (g, _, state, _) => [g.Reshape(state)]);
         return result;
+    }
+
+    /// <summary>Each of <paramref name="Batches"/> products [n,m] @ [m,p] of contiguous batches, for one element type.</summary>
+    private readonly record struct BmmCall(Array Self, Array Other, Tensor Result, int Batches, int N, int M, int P) : INumericAction
+    {
+        public void Run<T>() where T : unmanaged, System.Numerics.INumber<T>
+        {
+            var (self, other, result) = ((T[])Self, (T[])Other, Result.Fillable<T>());
+            for (int i = 0; i < Batches; i++)
+                MatMulKernels.MatMul<T>(self.AsSpan(i * N * M, N * M), false, other.AsSpan(i * M * P, M * P), false,
+                    result.AsSpan(i * N * P, N * P), N, M, P);
+        }
     }
 }

@@ -44,13 +44,17 @@ public sealed partial class Tensor
     internal static void RunComparison<TOp>(Tensor a, Tensor b, Tensor dst) where TOp : IComparisonOperator
     {
         var dtype = TypePromotion.ResultType(a, b);
-        var outShape = dst._shape;
-        var truth = Strided<bool>.Of(dst, outShape);
-        switch (dtype)
+        DTypeDispatch.Numeric(dtype == DType.Bool ? DType.Int64 : dtype, new ComparisonCall<TOp>(a, b, dst));
+    }
+
+    /// <summary>dst = a (op) b as truth values, the operands in the element type they are compared in.</summary>
+    private readonly record struct ComparisonCall<TOp>(Tensor A, Tensor B, Tensor Dst) : INumericAction where TOp : IComparisonOperator
+    {
+        public void Run<T>() where T : unmanaged, System.Numerics.INumber<T>
         {
-            case DType.Float32: BinaryKernel.RunScalar(Operand<float>(a, dtype, outShape), Operand<float>(b, dtype, outShape), truth, outShape, static (x, y) => TOp.Invoke(x, y)); break;
-            case DType.Float64: BinaryKernel.RunScalar(Operand<double>(a, dtype, outShape), Operand<double>(b, dtype, outShape), truth, outShape, static (x, y) => TOp.Invoke(x, y)); break;
-            default: BinaryKernel.RunScalar(Operand<long>(a, DType.Int64, outShape), Operand<long>(b, DType.Int64, outShape), truth, outShape, static (x, y) => TOp.Invoke(x, y)); break;
+            var (shape, dtype) = (Dst._shape, DTypes.Of<T>());
+            BinaryKernel.RunScalar(Operand<T>(A, dtype, shape), Operand<T>(B, dtype, shape), Strided<bool>.Of(Dst, shape), shape,
+                static (x, y) => TOp.Invoke(x, y));
         }
     }
 

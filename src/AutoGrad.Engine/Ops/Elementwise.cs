@@ -189,18 +189,24 @@ public sealed partial class Tensor
     /// <summary>dst = a (op) b in dst's dtype, dst laid out however it is (a fresh result, or a tensor updated in place).</summary>
     internal static void RunBinary<TOp>(Tensor a, Tensor b, Tensor dst) where TOp : IBinaryOperator
     {
-        var shape = dst._shape;
-        switch (dst.DType)
+        if (dst.DType == DType.Bool)
         {
-            case DType.Float32: BinaryKernel.Run<TOp, float>(Operand<float>(a, DType.Float32, shape), Operand<float>(b, DType.Float32, shape), Strided<float>.Of(dst, shape), shape); break;
-            case DType.Float64: BinaryKernel.Run<TOp, double>(Operand<double>(a, DType.Float64, shape), Operand<double>(b, DType.Float64, shape), Strided<double>.Of(dst, shape), shape); break;
-            case DType.Int64: BinaryKernel.Run<TOp, long>(Operand<long>(a, DType.Int64, shape), Operand<long>(b, DType.Int64, shape), Strided<long>.Of(dst, shape), shape); break;
-            case DType.Bool:
-                // Bool arithmetic is integer arithmetic read back as truth: add is "or", mul is "and".
-                var integers = Empty(shape, DType.Int64);
-                RunBinary<TOp>(a, b, integers);
-                dst.CopyValuesFrom(integers);
-                break;
+            // Bool arithmetic is integer arithmetic read back as truth: add is "or", mul is "and".
+            var integers = Empty(dst._shape, DType.Int64);
+            RunBinary<TOp>(a, b, integers);
+            dst.CopyValuesFrom(integers);
+            return;
+        }
+        DTypeDispatch.Numeric(dst.DType, new BinaryCall<TOp>(a, b, dst));
+    }
+
+    /// <summary>dst = a (op) b over dst's shape, the operands converted to dst's element type where they differ.</summary>
+    private readonly record struct BinaryCall<TOp>(Tensor A, Tensor B, Tensor Dst) : INumericAction where TOp : IBinaryOperator
+    {
+        public void Run<T>() where T : unmanaged, System.Numerics.INumber<T>
+        {
+            var shape = Dst._shape;
+            BinaryKernel.Run<TOp, T>(Operand<T>(A, Dst.DType, shape), Operand<T>(B, Dst.DType, shape), Strided<T>.Of(Dst, shape), shape);
         }
     }
 

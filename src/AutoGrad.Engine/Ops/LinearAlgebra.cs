@@ -116,17 +116,20 @@ public sealed partial class Tensor
     /// </summary>
     private static Tensor MatMulKernel(Tensor a, Tensor b, int m, int k, int n, int[] outShape)
     {
+        if (a.DType == DType.Bool) throw TorchException.Runtime("MatMulBool", "\"addmm_impl_cpu_\" not implemented for 'Bool'");
         var result = Empty(outShape, a.DType);
         var (aData, aOffset, transA) = a.MatrixLayout();
         var (bData, bOffset, transB) = b.MatrixLayout();
-        switch (a.DType)
-        {
-            case DType.Float32: MatMulKernels.MatMul<float>(((float[])aData).AsSpan(aOffset), transA, ((float[])bData).AsSpan(bOffset), transB, result.Fillable<float>(), m, k, n); break;
-            case DType.Float64: MatMulKernels.MatMul<double>(((double[])aData).AsSpan(aOffset), transA, ((double[])bData).AsSpan(bOffset), transB, result.Fillable<double>(), m, k, n); break;
-            case DType.Int64: MatMulKernels.MatMul<long>(((long[])aData).AsSpan(aOffset), transA, ((long[])bData).AsSpan(bOffset), transB, result.Fillable<long>(), m, k, n); break;
-            default: throw TorchException.Runtime("MatMulBool", "\"addmm_impl_cpu_\" not implemented for 'Bool'");
-        }
+        DTypeDispatch.Numeric(a.DType, new MatMulCall(aData, aOffset, transA, bData, bOffset, transB, result, m, k, n));
         return result;
+    }
+
+    /// <summary>c = a @ b into a fresh result (a, b from offsets, each read transposed or not), for one element type.</summary>
+    private readonly record struct MatMulCall(Array A, int AOffset, bool TransA, Array B, int BOffset, bool TransB, Tensor C,
+        int M, int K, int N) : INumericAction
+    {
+        public void Run<T>() where T : unmanaged, System.Numerics.INumber<T> =>
+            MatMulKernels.MatMul(((T[])A).AsSpan(AOffset), TransA, ((T[])B).AsSpan(BOffset), TransB, C.Fillable<T>(), M, K, N);
     }
 
     /// <summary>

@@ -58,6 +58,14 @@ public static class DTypes
         _ => throw Invalid(d),
     };
 
+    /// <summary>The dtype whose arrays hold <typeparamref name="T"/> (the inverse of <see cref="ClrType"/>; folded by the JIT).</summary>
+    internal static DType Of<T>() =>
+        typeof(T) == typeof(float) ? DType.Float32
+        : typeof(T) == typeof(double) ? DType.Float64
+        : typeof(T) == typeof(long) ? DType.Int64
+        : typeof(T) == typeof(bool) ? DType.Bool
+        : throw new ArgumentException($"no dtype holds {typeof(T).Name}", nameof(T));
+
     /// <summary>Bytes per element (torch.Tensor.element_size()).</summary>
     public static int ItemSize(this DType d) => d switch
     {
