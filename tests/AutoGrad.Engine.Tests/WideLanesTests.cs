@@ -4,7 +4,7 @@ namespace AutoGrad.Tests;
 
 /// <summary>
 /// On a CPU with AVX-512 the lane functions run in 512-bit vectors first (VectorLoop.MapWide, SigmoidFloat's short
-/// path). Those must give the bits of the 256-bit loop for every input: the same inputs through both loops on this
+/// path), and the matmul micro-kernel is 512 bits wide. Those must give the bits of the 256-bit code for every input: the same inputs through both loops on this
 /// CPU, special values and every range's edges included. (Without AVX-512 only the 256-bit loop exists; then the
 /// test checks that the wide loop is off.)
 /// </summary>
@@ -18,9 +18,7 @@ public class WideLanesTests
     [MemberData(nameof(Functions))]
     public void The_512_bit_loop_gives_the_bits_of_the_256_bit_loop(string function)
     {
-        bool wide = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated
-            && System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.X86.Avx512DQ.IsSupported
-            && System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported && VectorLoop.IsSupported;
+        bool wide = WideCpu();
         Assert.Equal(wide, VectorLoop.UseWideLanes);
         if (!wide) return;
 
@@ -55,6 +53,49 @@ public class WideLanesTests
             }
         }
     }
+
+    /// <summary>
+    /// The matmul micro-kernel's 512-bit form (NR = 32 floats or 16 doubles) sums each element in the same order as
+    /// the 256-bit one, so the products are equal bit for bit: shapes with partial tiles at every edge, several K
+    /// slices, operands read transposed.
+    /// </summary>
+    [Theory]
+    [InlineData(7, 300, 45, false, false)]
+    [InlineData(64, 784, 128, false, true)]
+    [InlineData(130, 70, 33, true, false)]
+    [InlineData(50, 600, 97, true, true)]
+    public void The_512_bit_matmul_gives_the_bits_of_the_256_bit_one(int m, int k, int n, bool transA, bool transB)
+    {
+        Assert.Equal(WideCpu(), VectorLoop.UseWideLanes);
+        if (!WideCpu()) return;
+        var rng = new System.Random(m * 31 + n);
+        var a = Enumerable.Range(0, m * k).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+        var b = Enumerable.Range(0, k * n).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+        var (af, bf) = (a.Select(v => (float)v).ToArray(), b.Select(v => (float)v).ToArray());
+        lock (Gate)
+        {
+            var (wide32, wide64) = (new float[m * n], new double[m * n]);
+            Gemm.Run(af, bf, wide32, m, k, n, transA, transB);
+            Gemm.Run(a, b, wide64, m, k, n, transA, transB);
+            VectorLoop.UseWideLanes = false;
+            try
+            {
+                var (narrow32, narrow64) = (new float[m * n], new double[m * n]);
+                Gemm.Run(af, bf, narrow32, m, k, n, transA, transB);
+                Gemm.Run(a, b, narrow64, m, k, n, transA, transB);
+                Assert.Equal(narrow32, wide32);
+                Assert.Equal(narrow64, wide64);
+            }
+            finally
+            {
+                VectorLoop.UseWideLanes = true;
+            }
+        }
+    }
+
+    private static bool WideCpu() => System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated
+        && System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.X86.Avx512DQ.IsSupported
+        && System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported && VectorLoop.IsSupported;
 
     private static long[] Run(string function, double[] x)
     {

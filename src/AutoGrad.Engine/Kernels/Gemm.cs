@@ -11,8 +11,10 @@ namespace AutoGrad.Kernels;
 ///   for each NC-wide column panel of B, for each KC-deep slice: pack B[KC x NC] into NR-wide strips (kept in L2/L3),
 ///   then for each MC-tall row block of A: pack A[MC x KC] into MR-tall strips (kept in L1/L2) and run the MR x NR
 ///   micro-kernel over every strip pair, accumulating in registers. Threads each take a tile of C (see Run).
-/// Float: MR x NR = 6 x 16 (12 accumulators of 8 lanes); double: 6 x 8. Edges are zero-padded in the packs and
-/// written back through a small tile buffer, so the micro-kernel never branches on sizes.
+/// Float: MR x NR = 6 x 16 (12 accumulators of 8 lanes); double: 6 x 8; on a CPU with AVX-512 (VectorLoop's
+/// UseWideLanes) the same kernel in 512-bit lanes, 6 x 32 and 6 x 16, which sums each element in the same order.
+/// Edges are zero-padded in the packs and written back through a small tile buffer, so the micro-kernel never
+/// branches on sizes.
 /// </summary>
 internal static unsafe class Gemm
 {
@@ -32,13 +34,13 @@ internal static unsafe class Gemm
     public static void Run(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n,
         bool transA = false, bool transB = false)
     {
-        fixed (float* pa = a, pb = b, pc = c) Run(pa, pb, pc, m, k, n, nr: 16, transA, transB);
+        fixed (float* pa = a, pb = b, pc = c) Run(pa, pb, pc, m, k, n, nr: VectorLoop.UseWideLanes ? 32 : 16, transA, transB);
     }
 
     public static void Run(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n,
         bool transA = false, bool transB = false)
     {
-        fixed (double* pa = a, pb = b, pc = c) Run(pa, pb, pc, m, k, n, nr: 8, transA, transB);
+        fixed (double* pa = a, pb = b, pc = c) Run(pa, pb, pc, m, k, n, nr: VectorLoop.UseWideLanes ? 16 : 8, transA, transB);
     }
 
     private static void Run<T>(T* a, T* b, T* c, int m, int k, int n, int nr, bool transA, bool transB) where T : unmanaged
@@ -151,7 +153,10 @@ internal static unsafe class Gemm
                     int rows = Math.Min(MR, mc - ir);
                     T* pa = pa0 + (ir / MR) * kc * MR;
                     T* dst = c0 + (long)(ic + ir) * ldc + jc + jr;
-                    Kernel(pa, pb, kc, dst, ldc, accumulate, rows, cols);
+                    if (nr == 2 * Vector512<T>.Count)
+                        Kernel<T, Vector512<T>, GemmLanes512<T>>(pa, pb, kc, dst, ldc, accumulate, rows, cols);
+                    else
+                        Kernel<T, Vector256<T>, GemmLanes256<T>>(pa, pb, kc, dst, ldc, accumulate, rows, cols);
                 }
             }
         }
@@ -289,7 +294,7 @@ internal static unsafe class Gemm
     private static void PackB<T>(T* b, int n, int k, bool transposed, int pc, int kc, int jc, int nc, int nr, T[] pack) where T : unmanaged
     {
         int strips = (nc + nr - 1) / nr;
-        int w = Vector256<T>.Count;   // nr is 2 vectors
+        bool wide = nr == 2 * Vector512<T>.Count;   // nr is 2 vectors of the kernel's width
         fixed (T* pack0 = pack)
             for (int t = 0; t < strips; t++)
             {
@@ -309,8 +314,16 @@ internal static unsafe class Gemm
                         {
                             // Two vector moves per row: a span copy per 64 bytes cost more than the moving itself
                             // (a sizeable part of a [64,784] @ [784,128] product went to packing B).
-                            Vector256.Store(Vector256.Load(src), dst);
-                            Vector256.Store(Vector256.Load(src + w), dst + w);
+                            if (wide)
+                            {
+                                Vector512.Store(Vector512.Load(src), dst);
+                                Vector512.Store(Vector512.Load(src + Vector512<T>.Count), dst + Vector512<T>.Count);
+                            }
+                            else
+                            {
+                                Vector256.Store(Vector256.Load(src), dst);
+                                Vector256.Store(Vector256.Load(src + Vector256<T>.Count), dst + Vector256<T>.Count);
+                            }
                             continue;
                         }
                         for (int j = 0; j < cols; j++) dst[j] = src[j];
@@ -321,71 +334,66 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
-    /// The MR x NR micro-kernel: NR = two vectors of T (16 floats or 8 doubles), so 12 accumulator registers plus
-    /// two B vectors and one broadcast A value fit the 16 ymm registers. One generic body serves both dtypes: the
-    /// JIT specializes it per T and drops the other dtype's branches.
+    /// The MR x NR micro-kernel: NR = two vectors of T, so 12 accumulator registers plus two B vectors and one
+    /// broadcast A value fit the 16 ymm registers (NR = 16 floats or 8 doubles), or, on a CPU with AVX-512, the
+    /// zmm registers (NR = 32 floats or 16 doubles: twice the work per fused multiply-add). One generic body serves
+    /// both dtypes and both widths: the JIT specializes it per T and lanes type and drops the others' branches.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel<T>(T* pa, T* pb, int kc, T* c, int ldc, bool accumulate, int rows, int cols) where T : unmanaged
+    private static void Kernel<T, TV, TL>(T* pa, T* pb, int kc, T* c, int ldc, bool accumulate, int rows, int cols)
+        where T : unmanaged where TV : struct where TL : IGemmLanes<T, TV>
     {
-        int w = Vector256<T>.Count;
-        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+        int w = TL.Count;
+        TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
         {
-            var b0 = Vector256.Load(pb);
-            var b1 = Vector256.Load(pb + w);
-            var a = Vector256.Create(pa[0]);
-            c00 = MulAdd(a, b0, c00); c01 = MulAdd(a, b1, c01);
-            a = Vector256.Create(pa[1]);
-            c10 = MulAdd(a, b0, c10); c11 = MulAdd(a, b1, c11);
-            a = Vector256.Create(pa[2]);
-            c20 = MulAdd(a, b0, c20); c21 = MulAdd(a, b1, c21);
-            a = Vector256.Create(pa[3]);
-            c30 = MulAdd(a, b0, c30); c31 = MulAdd(a, b1, c31);
-            a = Vector256.Create(pa[4]);
-            c40 = MulAdd(a, b0, c40); c41 = MulAdd(a, b1, c41);
-            a = Vector256.Create(pa[5]);
-            c50 = MulAdd(a, b0, c50); c51 = MulAdd(a, b1, c51);
+            var b0 = TL.Load(pb);
+            var b1 = TL.Load(pb + w);
+            var a = TL.Broadcast(pa[0]);
+            c00 = TL.MulAdd(a, b0, c00); c01 = TL.MulAdd(a, b1, c01);
+            a = TL.Broadcast(pa[1]);
+            c10 = TL.MulAdd(a, b0, c10); c11 = TL.MulAdd(a, b1, c11);
+            a = TL.Broadcast(pa[2]);
+            c20 = TL.MulAdd(a, b0, c20); c21 = TL.MulAdd(a, b1, c21);
+            a = TL.Broadcast(pa[3]);
+            c30 = TL.MulAdd(a, b0, c30); c31 = TL.MulAdd(a, b1, c31);
+            a = TL.Broadcast(pa[4]);
+            c40 = TL.MulAdd(a, b0, c40); c41 = TL.MulAdd(a, b1, c41);
+            a = TL.Broadcast(pa[5]);
+            c50 = TL.MulAdd(a, b0, c50); c51 = TL.MulAdd(a, b1, c51);
             pa += MR;
             pb += 2 * w;
         }
         if (rows == MR && cols == 2 * w)
         {
-            StoreRow(c, w, accumulate, c00, c01); StoreRow(c + ldc, w, accumulate, c10, c11);
-            StoreRow(c + 2 * ldc, w, accumulate, c20, c21); StoreRow(c + 3 * ldc, w, accumulate, c30, c31);
-            StoreRow(c + 4 * ldc, w, accumulate, c40, c41); StoreRow(c + 5 * ldc, w, accumulate, c50, c51);
+            StoreRow<T, TV, TL>(c, accumulate, c00, c01); StoreRow<T, TV, TL>(c + ldc, accumulate, c10, c11);
+            StoreRow<T, TV, TL>(c + 2 * ldc, accumulate, c20, c21); StoreRow<T, TV, TL>(c + 3 * ldc, accumulate, c30, c31);
+            StoreRow<T, TV, TL>(c + 4 * ldc, accumulate, c40, c41); StoreRow<T, TV, TL>(c + 5 * ldc, accumulate, c50, c51);
             return;
         }
         // A partial tile: spill the registers to a buffer and copy the part that lies inside C.
         int nr = 2 * w;
         T* tile = stackalloc T[MR * nr];
-        StoreRow(tile, w, false, c00, c01); StoreRow(tile + nr, w, false, c10, c11);
-        StoreRow(tile + 2 * nr, w, false, c20, c21); StoreRow(tile + 3 * nr, w, false, c30, c31);
-        StoreRow(tile + 4 * nr, w, false, c40, c41); StoreRow(tile + 5 * nr, w, false, c50, c51);
+        StoreRow<T, TV, TL>(tile, false, c00, c01); StoreRow<T, TV, TL>(tile + nr, false, c10, c11);
+        StoreRow<T, TV, TL>(tile + 2 * nr, false, c20, c21); StoreRow<T, TV, TL>(tile + 3 * nr, false, c30, c31);
+        StoreRow<T, TV, TL>(tile + 4 * nr, false, c40, c41); StoreRow<T, TV, TL>(tile + 5 * nr, false, c50, c51);
         for (int r = 0; r < rows; r++)
             for (int j = 0; j < cols; j++)
                 c[r * ldc + j] = accumulate ? Add(c[r * ldc + j], tile[r * nr + j]) : tile[r * nr + j];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> MulAdd<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c) where T : unmanaged
-    {
-        if (typeof(T) == typeof(float))
-            return Fma.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        return Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<T>(T* dst, int w, bool accumulate, Vector256<T> lo, Vector256<T> hi) where T : unmanaged
+    private static void StoreRow<T, TV, TL>(T* dst, bool accumulate, TV lo, TV hi)
+        where T : unmanaged where TV : struct where TL : IGemmLanes<T, TV>
     {
         if (accumulate)
         {
-            lo = Vector256.Add(lo, Vector256.Load(dst));
-            hi = Vector256.Add(hi, Vector256.Load(dst + w));
+            lo = TL.Add(lo, TL.Load(dst));
+            hi = TL.Add(hi, TL.Load(dst + TL.Count));
         }
-        lo.Store(dst);
-        hi.Store(dst + w);
+        TL.Store(lo, dst);
+        TL.Store(hi, dst + TL.Count);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -393,4 +401,45 @@ internal static unsafe class Gemm
         typeof(T) == typeof(float)
             ? (T)(object)((float)(object)x + (float)(object)y)
             : (T)(object)((double)(object)x + (double)(object)y);
+}
+
+/// <summary>The vector operations of <see cref="Gemm"/>'s micro-kernel at one width, for float or double.</summary>
+internal unsafe interface IGemmLanes<T, TV> where T : unmanaged where TV : struct
+{
+    static abstract int Count { get; }
+    static abstract TV Load(T* p);
+    static abstract void Store(TV v, T* p);
+    static abstract TV Broadcast(T value);
+    static abstract TV MulAdd(TV a, TV b, TV c);
+    static abstract TV Add(TV a, TV b);
+}
+
+internal readonly unsafe struct GemmLanes256<T> : IGemmLanes<T, Vector256<T>> where T : unmanaged
+{
+    public static int Count => Vector256<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Load(T* p) => Vector256.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<T> v, T* p) => v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Add(Vector256<T> a, Vector256<T> b) => Vector256.Add(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> MulAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c) =>
+        typeof(T) == typeof(float)
+            ? Fma.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
+            : Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+}
+
+internal readonly unsafe struct GemmLanes512<T> : IGemmLanes<T, Vector512<T>> where T : unmanaged
+{
+    public static int Count => Vector512<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Load(T* p) => Vector512.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<T> v, T* p) => v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Add(Vector512<T> a, Vector512<T> b) => Vector512.Add(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> MulAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) =>
+        typeof(T) == typeof(float)
+            ? Avx512F.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
+            : Avx512F.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
 }
