@@ -139,6 +139,50 @@ public class Reductions : SideBySide
     }
 }
 
+/// <summary>softmax, log_softmax and cross_entropy over the last dim of a [1000,1000] matrix (1000 classes).</summary>
+public class Softmax : SideBySide
+{
+    [Params("softmax", "log_softmax", "cross_entropy")] public string Op { get; set; } = "";
+    [Params(DType.Float32, DType.Float64)] public DType DType { get; set; }
+
+    private AgTensor _a = null!, _target = null!;
+    private TT _ta = null!, _ttarget = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        SetThreads();
+        _a = AgTensor.RandN([1000, 1000], DType, seed: 1);
+        _target = AgTensor.FromArray(Enumerable.Range(0, 1000).Select(i => (long)(i * 7 % 1000)).ToArray(), 1000);
+        _ta = torch.randn(new long[] { 1000, 1000 }, TorchType(DType));
+        _ttarget = torch.arange(1000L, dtype: torch.ScalarType.Int64) * 7 % 1000;
+    }
+
+    [GlobalCleanup] public void Cleanup() { _ta.Dispose(); _ttarget.Dispose(); }
+
+    [Benchmark]
+    public void Ours()
+    {
+        using var r = Op switch
+        {
+            "softmax" => _a.Softmax(1),
+            "log_softmax" => _a.LogSoftmax(1),
+            _ => _a.CrossEntropy(_target),
+        };
+    }
+
+    [Benchmark(Baseline = true)]
+    public void Torch()
+    {
+        using var r = Op switch
+        {
+            "softmax" => _ta.softmax(1),
+            "log_softmax" => _ta.log_softmax(1),
+            _ => torch.nn.functional.cross_entropy(_ta, _ttarget),
+        };
+    }
+}
+
 /// <summary>Square matmul [N,N] @ [N,N].</summary>
 public class MatMul : SideBySide
 {

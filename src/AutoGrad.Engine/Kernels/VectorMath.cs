@@ -100,7 +100,7 @@ internal static class VectorMath
     /// when all four lanes are in [-708, 709], and both paths give the same bits there.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Exp(Vector256<double> x)
+    internal static Vector256<double> Exp(Vector256<double> x)
     {
         var normal = Avx.And(Avx.CompareGreaterThanOrEqual(x, Vector256.Create(MinNormalArgument)),
             Avx.CompareLessThanOrEqual(x, Vector256.Create(MaxNormalArgument)));
@@ -112,7 +112,7 @@ internal static class VectorMath
     /// as four lanes (the same bits either way).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> Exp(Vector512<double> x)
+    internal static Vector512<double> Exp(Vector512<double> x)
     {
         var normal = Vector512.GreaterThanOrEqual(x, Vector512.Create(MinNormalArgument))
             & Vector512.LessThanOrEqual(x, Vector512.Create(MaxNormalArgument));

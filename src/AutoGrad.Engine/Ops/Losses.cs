@@ -85,7 +85,9 @@ public sealed partial class Tensor
             throw TorchException.Runtime("NllLossTargetShape",
                 $"size mismatch (got input: [{Shapes.Join(_shape)}], target: [{Shapes.Join(target._shape)}])");
         var targets = (long[])target.Dense;
-        var x = (double[])StorageAs(DType.Float64);
+        // Only the target's element of each row is read (through the strides), not the whole input.
+        var x = Buffer;
+        int rowStride = batched ? _strides[0] : 0, colStride = _strides[^1];
         var losses = new double[n];
         int counted = 0;
         for (int i = 0; i < n; i++)
@@ -93,7 +95,8 @@ public sealed partial class Tensor
             long t = targets[i];
             if (t == ignoreIndex) continue;
             if (t < 0 || t >= c) throw TorchException.Index("NllLossTargetOutOfBounds", $"Target {t} is out of bounds.");
-            losses[i] = -x[i * c + t];
+            long at = _offset + (long)i * rowStride + t * colStride;
+            losses[i] = -(x is float[] f ? f[at] : ((double[])x)[at]);
             counted++;
         }
         double[] values = reduction switch
@@ -129,24 +132,42 @@ public sealed partial class Tensor
         return result;
     }
 
+    /// <summary>
+    /// Zeros, and -grad (over the counted targets for the mean) at each sample's target class, in grad's dtype: one
+    /// write per sample, as ATen's nll_loss_backward (the upstream gradient is one value per sample for 'none',
+    /// else one for the whole loss).
+    /// </summary>
     private static Tensor NllLossScatter(Tensor g, Tensor target, int[] shape, Reduction reduction, long ignore, int count)
     {
         bool batched = shape.Length == 2;
         int n = batched ? shape[0] : 1, c = batched ? shape[1] : shape[0];
-        var weights = new double[n * c];
         var targets = (long[])target.Dense;
+        var upstream = g.ToDoubleArray();
+        bool perSample = reduction == Reduction.None && batched, mean = reduction == Reduction.Mean;
+        var result = Zeros(shape, g.DType);
+        var data = result.Buffer;
         for (int i = 0; i < n; i++)
-            if (targets[i] != ignore)
-                weights[i * c + targets[i]] = reduction == Reduction.Mean ? -1.0 / count : -1.0;
-        var scatter = FromDoubles(weights, shape, g.DType);
-        // The upstream gradient is one value per sample (none) or one for the whole loss.
-        var gg = reduction == Reduction.None && batched ? g.Unsqueeze(1) : g;
-        return scatter.Mul(gg);
+        {
+            if (targets[i] == ignore) continue;
+            // -(grad / total_weight) for the mean, else -grad, in the gradient's own type, as ATen computes it.
+            double u = upstream[perSample ? i : 0];
+            long at = (long)i * c + targets[i];
+            if (data is float[] f) f[at] = -(mean ? (float)u / count : (float)u);
+            else ((double[])data)[at] = -(mean ? u / count : u);
+        }
+        return result;
     }
 
     /// <summary>log_softmax over classes then nll_loss (the top node is NllLossBackward0, as in PyTorch).</summary>
-    public Tensor CrossEntropy(Tensor target, Reduction reduction = Reduction.Mean, long ignoreIndex = -100) =>
-        LogSoftmax(Rank == 1 ? 0 : 1).NllLoss(target, reduction, ignoreIndex);
+    public Tensor CrossEntropy(Tensor target, Reduction reduction = Reduction.Mean, long ignoreIndex = -100)
+    {
+        var logProbabilities = LogSoftmax(Rank == 1 ? 0 : 1);
+        var loss = logProbabilities.NllLoss(target, reduction, ignoreIndex);
+        // Without a graph nothing else holds the log-probabilities: their storage goes back to the pool now, as
+        // PyTorch frees the intermediate, instead of waiting for a collection to find it.
+        if (logProbabilities.GradFn is null) logProbabilities.Dispose();
+        return loss;
+    }
 
     /// <summary>
     /// Sigmoid plus binary cross-entropy in one numerically stable step:

@@ -376,6 +376,28 @@ public sealed partial class Tensor
             throw TorchException.Runtime("SoftmaxNonFloating",
                 $"\"{(log ? "log_softmax_lastdim_kernel_impl" : "softmax_lastdim_kernel_impl")}\" not implemented for '{DType.ScalarTypeName()}'");
         int d = Shapes.WrapDim(dim, Rank);
+        var result = Rank > 0 && d == Rank - 1 && IsCompact && NumElements > 0 ? SoftmaxLastDim(log) : SoftmaxAnyDim(d, log);
+        if (Graph.NeedsGrad(this))
+            Graph.Record(result, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", [this], [result], (d, log), static (g, s, state, _) =>
+            {
+                var (dd, isLog) = state;
+                return [isLog ? LogSoftmaxBackwardData(g, s[0], dd) : SoftmaxBackwardData(g, s[0], dd)];
+            });
+        return result;
+    }
+
+    /// <summary>The usual case, softmax over the last dim of a contiguous tensor: a vectorized pass per row.</summary>
+    private Tensor SoftmaxLastDim(bool log)
+    {
+        var result = Empty(_shape, DType);
+        if (DType == DType.Float32) SoftmaxKernels.LastDim((float[])Buffer, result.Fillable<float>(), _shape[^1], log);
+        else SoftmaxKernels.LastDim((double[])Buffer, result.Fillable<double>(), _shape[^1], log);
+        return result;
+    }
+
+    /// <summary>Any dim and layout: each lane gathered in double, reduced, and scattered back.</summary>
+    private Tensor SoftmaxAnyDim(int d, bool log)
+    {
         var reduce = new bool[Rank];
         if (Rank > 0) reduce[d] = true;
         var (lanes, count) = Lanes(reduce);
@@ -390,14 +412,7 @@ public sealed partial class Tensor
             for (int k = 0; k < count; k++)
                 outLanes[start + k] = log ? lane[k] - m - Math.Log(s) : Math.Exp(lane[k] - m) / s;
         }
-        var result = FromLanes(outLanes, reduce);
-        if (Graph.NeedsGrad(this))
-            Graph.Record(result, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", [this], [result], (d, log), static (g, s, state, _) =>
-            {
-                var (dd, isLog) = state;
-                return [isLog ? LogSoftmaxBackwardData(g, s[0], dd) : SoftmaxBackwardData(g, s[0], dd)];
-            });
-        return result;
+        return FromLanes(outLanes, reduce);
     }
 
     // ---- lanes ----------------------------------------------------------------------------------------------
