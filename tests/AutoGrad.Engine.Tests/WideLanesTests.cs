@@ -12,7 +12,7 @@ public class WideLanesTests
 {
     private static readonly object Gate = new();
 
-    public static TheoryData<string> Functions => new() { "exp f32", "sigmoid f32", "exp f64", "sigmoid f64" };
+    public static TheoryData<string> Functions => new() { "exp f32", "sigmoid f32", "gelu f32", "gelu' f32", "exp f64", "sigmoid f64" };
 
     [Theory]
     [MemberData(nameof(Functions))]
@@ -103,7 +103,10 @@ public class WideLanesTests
         {
             var xf = x.Select(v => (float)v).ToArray();
             var d = new float[xf.Length];
-            if (function.StartsWith("exp", StringComparison.Ordinal)) SingleExp.Run(xf, d); else SigmoidFloat.Run(xf, d);
+            if (function.StartsWith("exp", StringComparison.Ordinal)) SingleExp.Run(xf, d);
+            else if (function.StartsWith("gelu'", StringComparison.Ordinal)) GeluDerivativeFloat.Run(xf, d);
+            else if (function.StartsWith("gelu", StringComparison.Ordinal)) GeluFloat.Run(xf, d);
+            else SigmoidFloat.Run(xf, d);
             return d.Select(v => (long)BitConverter.SingleToInt32Bits(v)).ToArray();
         }
         var dd = new double[x.Length];

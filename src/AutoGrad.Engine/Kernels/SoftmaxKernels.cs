@@ -22,6 +22,7 @@ internal static unsafe class SoftmaxKernels
             Rows(x, y, 0, rows, cols, log);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows<T>(T[] x, T[] y, int first, int count, int cols, bool log) where T : unmanaged, IFloatingPointIeee754<T>
     {
         fixed (T* px = x, py = y)
@@ -43,6 +44,7 @@ internal static unsafe class SoftmaxKernels
     }
 
     /// <summary>The sum of e^(x - max) over the row, written to <paramref name="y"/> as well when <paramref name="store"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T ExpShiftedSum<T>(ReadOnlySpan<T> x, Span<T> y, T max, bool store) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0, n = x.Length;

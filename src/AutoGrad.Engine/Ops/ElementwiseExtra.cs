@@ -18,7 +18,19 @@ public sealed partial class Tensor
         if (!DType.IsFloating() && !integral) dtype = DTypes.DefaultFloat;
         var x = Cast(dtype);
         double lo = min ?? double.NegativeInfinity, hi = max ?? double.PositiveInfinity;
-        var result = x.MapValues(v => double.IsNaN(v) ? v : Math.Min(Math.Max(v, lo), hi));
+        Tensor result;
+        if (dtype == DType.Float32 || dtype == DType.Float64)
+        {
+            result = EmptyElementwise(x._shape, dtype, x);
+            if (dtype == DType.Float32)
+                UnaryKernel.Map(Strided<float>.Of(x, x._shape), Strided<float>.Of(result, x._shape), x._shape,
+                    (s, d) => ClampKernel.Run(s, d, (float)lo, (float)hi));
+            else
+                UnaryKernel.Map(Strided<double>.Of(x, x._shape), Strided<double>.Of(result, x._shape), x._shape,
+                    (s, d) => ClampKernel.Run(s, d, lo, hi));
+        }
+        else
+            result = x.MapValues(v => ClampKernel.Scalar(v, lo, hi));
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "ClampBackward1", [this], [this], (lo, hi), static (g, s, state, _) =>
             {
@@ -102,7 +114,16 @@ public sealed partial class Tensor
             "tanh" => true,
             _ => throw TorchException.Runtime("GeluApproximate", $"approximate argument must be either none or tanh."),
         };
-        var result = FloatingOnly("GeluKernelImpl").MapValues(tanh ? GeluTanh : static v => 0.5 * v * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2))));
+        var x = FloatingOnly("GeluKernelImpl");
+        Tensor result;
+        if (!tanh && DType == DType.Float32)
+        {
+            // PyTorch's own float kernel (its vectorized erf), in float lanes.
+            result = EmptyElementwise(_shape, DType, this);
+            UnaryKernel.Map(Strided<float>.Of(this, _shape), Strided<float>.Of(result, _shape), _shape, GeluFloat.Run);
+        }
+        else
+            result = x.MapValues(tanh ? GeluTanh : static v => 0.5 * v * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2))));
         if (Graph.NeedsGrad(this))
             Graph.Record(result, "GeluBackward0", [this], [this], tanh,
                 static (g, s, state, _) => [GeluBackward(g, s[0], state)]);
@@ -124,6 +145,13 @@ public sealed partial class Tensor
             var t = x.Add(x.Pow(3L).Mul(GeluCubic)).Mul(SqrtTwoOverPi).Tanh();
             var du = x.Mul(x).Mul(3 * GeluCubic).Add(1L).Mul(SqrtTwoOverPi);
             return t.Add(1L).Mul(0.5).Add(x.Mul(0.5).Mul(t.Mul(t).RSub(1L)).Mul(du));
+        }
+        if (x.DType == DType.Float32)
+        {
+            // PyTorch's vectorized float kernel, in float lanes.
+            var derivative = EmptyElementwise(x._shape, x.DType, x);
+            UnaryKernel.Map(Strided<float>.Of(x, x._shape), Strided<float>.Of(derivative, x._shape), x._shape, GeluDerivativeFloat.Run);
+            return derivative;
         }
         var cdf = x.MapValues(static v => 0.5 * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2))));
         return cdf.Add(x.Mul(NormalPdf(x)));

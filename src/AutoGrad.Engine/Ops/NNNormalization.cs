@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using AutoGrad.Autograd;
 using AutoGrad.NN;
 
@@ -20,32 +21,32 @@ public sealed partial class Tensor
         CheckLayerNormInputs(input, normalizedShape, weight, bias);
         int k = normalizedShape.Length, lead = input.Rank - k;
         int cols = Shapes.NumElements(normalizedShape), rows = Shapes.NumElements(input._shape.AsSpan(0, lead));
-        var x = input.ToDoubleArray();
         var w = weight?.ToDoubleArray();
         var b = bias?.ToDoubleArray();
-        var y = new double[x.Length];
         var means = new double[rows];
         var rstds = new double[rows];
-        for (int row = 0; row < rows && cols > 0; row++)
+        var result = Empty(input._shape, input.DType);
+        if (cols > 0)
         {
-            var lane = x.AsSpan(row * cols, cols);
-            double mean = 0;
-            foreach (var v in lane) mean += v;
-            mean /= cols;
-            double ss = 0;
-            foreach (var v in lane) ss += (v - mean) * (v - mean);
-            double rstd = 1 / Math.Sqrt(ss / cols + eps);
-            means[row] = mean;
-            rstds[row] = rstd;
-            for (int j = 0; j < cols; j++)
+            // Each row through a double scratch row: statistics and the affine map in double, rounded once at the end.
+            var source = input.IsCompact ? input : input.Contiguous();
+            var scratch = new double[cols];
+            for (int row = 0; row < rows; row++)
             {
-                double v = (lane[j] - mean) * rstd;
-                if (w is not null) v *= w[j];
-                if (b is not null) v += b[j];
-                y[row * cols + j] = v;
+                if (source.Buffer is float[] xf) TensorPrimitives.ConvertChecked<float, double>(xf.AsSpan(row * cols, cols), scratch);
+                else ((double[])source.Buffer).AsSpan(row * cols, cols).CopyTo(scratch);
+                double mean = TensorPrimitives.Sum<double>(scratch) / cols;
+                TensorPrimitives.Subtract(scratch, mean, scratch);
+                double rstd = 1 / Math.Sqrt(TensorPrimitives.SumOfSquares<double>(scratch) / cols + eps);
+                means[row] = mean;
+                rstds[row] = rstd;
+                TensorPrimitives.Multiply(scratch, rstd, scratch);
+                if (w is not null) TensorPrimitives.Multiply(scratch, w, scratch);
+                if (b is not null) TensorPrimitives.Add(scratch, b, scratch);
+                if (result.Buffer is float[] yf) TensorPrimitives.ConvertTruncating<double, float>(scratch, yf.AsSpan(row * cols, cols));
+                else scratch.CopyTo(((double[])result.Buffer).AsSpan(row * cols, cols));
             }
         }
-        var result = FromDoubles(y, input._shape, input.DType);
         var inputs = Present(input, weight, bias);
         if (Graph.NeedsGrad(inputs))
         {

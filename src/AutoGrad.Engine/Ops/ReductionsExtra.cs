@@ -1,11 +1,16 @@
 using AutoGrad.Autograd;
 using AutoGrad.Kernels;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace AutoGrad;
 
 // Reductions beyond sum and mean: max/min (with indices), argmax/argmin, amax/amin, logsumexp, var/std, norm, prod,
 // and the dim-wise normalizers softmax/log_softmax. Values are computed in double over "lanes": the reduced dims
-// are moved last, so each output element reduces one contiguous run.
+// are moved last, so each output element reduces one contiguous run. max/min and softmax over the last dim of a
+// contiguous tensor (the usual case) skip the lanes and run a row at a time in the tensor's own type.
 public sealed partial class Tensor
 {
     /// <summary>The values and their positions from a reduction over one dim (torch.return_types.max).</summary>
@@ -67,27 +72,39 @@ public sealed partial class Tensor
                 $"{(isMax ? "max" : "min")}(): Expected reduction dim {d} to have non-zero size.");
         var reduce = new bool[Rank];
         if (Rank > 0) reduce[d] = true;
-        var (lanes, count) = Lanes(reduce);
-        int groups = count == 0 ? 0 : lanes.Length / count;
-        var best = new double[groups];
-        var index = new long[groups];
-        for (int gi = 0; gi < groups; gi++)
-        {
-            int start = gi * count;
-            double b = lanes[start];
-            long bi = 0;
-            for (int k = 0; k < count; k++)
-            {
-                double v = lanes[start + k];
-                if (double.IsNaN(v)) { b = v; bi = k; break; }
-                if (isMax ? v > b : v < b) { b = v; bi = k; }
-            }
-            best[gi] = b;
-            index[gi] = bi;
-        }
         var outShape = ReducedShape(_shape, reduce, keepDim);
-        var values = new Tensor(CastKernel.Convert(best, DType), outShape, DType);
-        var indices = new Tensor(index, outShape, DType.Int64);
+        Tensor values, indices;
+        if (Rank > 0 && d == Rank - 1 && IsCompact && DType.IsFloating() && NumElements > 0)
+        {
+            // The usual case (the class of each row: max over the last dim of a contiguous tensor): a row at a time.
+            values = Empty(outShape, DType);
+            indices = Empty(outShape, DType.Int64);
+            if (DType == DType.Float32) ExtremeRows((float[])Buffer, values.Fillable<float>(), indices.Fillable<long>(), _shape[d], isMax);
+            else ExtremeRows((double[])Buffer, values.Fillable<double>(), indices.Fillable<long>(), _shape[d], isMax);
+        }
+        else
+        {
+            var (lanes, count) = Lanes(reduce);
+            int groups = count == 0 ? 0 : lanes.Length / count;
+            var best = new double[groups];
+            var index = new long[groups];
+            for (int gi = 0; gi < groups; gi++)
+            {
+                int start = gi * count;
+                double b = lanes[start];
+                long bi = 0;
+                for (int k = 0; k < count; k++)
+                {
+                    double v = lanes[start + k];
+                    if (double.IsNaN(v)) { b = v; bi = k; break; }
+                    if (isMax ? v > b : v < b) { b = v; bi = k; }
+                }
+                best[gi] = b;
+                index[gi] = bi;
+            }
+            values = new Tensor(CastKernel.Convert(best, DType), outShape, DType);
+            indices = new Tensor(index, outShape, DType.Int64);
+        }
         if (node is not null && Graph.NeedsGrad(this))
             Graph.Record(values, node, [this], [indices], (ShapeArray, d, keepDim), static (g, s, state, _) =>
             {
@@ -95,6 +112,46 @@ public sealed partial class Tensor
                 return [g.ScatterToIndices(s[0], shape, dd, keep)];
             });
         return new ValuesIndices(values, indices);
+    }
+
+    /// <summary>
+    /// Each row's extreme value and the index of its first occurrence, as PyTorch's max/min(dim): the vectorized
+    /// max (or min), NaN if the row has one, then the first element equal to it (float's Equals holds NaN equal to
+    /// NaN and -0 equal to +0); the value is read back from there, so -0 and +0 come out as PyTorch's scan gives.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ExtremeRows<T>(T[] x, Span<T> values, Span<long> indices, int cols, bool isMax)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = 0; r < values.Length; r++)
+        {
+            var row = x.AsSpan(r * cols, cols);
+            T extreme = isMax ? TensorPrimitives.Max<T>(row) : TensorPrimitives.Min<T>(row);
+            int at = IndexOfFirst(row, extreme);
+            indices[r] = at;
+            values[r] = row[at];
+        }
+    }
+
+    /// <summary>The first index holding <paramref name="value"/> (== compares, so -0 finds +0 too), or the first NaN for NaN.</summary>
+    private static int IndexOfFirst<T>(ReadOnlySpan<T> row, T value) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        bool nan = T.IsNaN(value);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var target = Vector256.Create(value);
+            for (; i + Vector256<T>.Count <= row.Length; i += Vector256<T>.Count)
+            {
+                var v = Vector256.Create(row.Slice(i, Vector256<T>.Count));
+                var hit = nan ? ~Vector256.Equals(v, v) : Vector256.Equals(v, target);
+                uint bits = Vector256.ExtractMostSignificantBits(hit);
+                if (bits != 0) return i + BitOperations.TrailingZeroCount(bits);
+            }
+        }
+        for (; i < row.Length; i++)
+            if (nan ? T.IsNaN(row[i]) : row[i] == value) return i;
+        return -1;
     }
 
     private Tensor ExtremeDims(int[] dims, bool keepDim, bool isMax, string name, string node)
