@@ -98,17 +98,26 @@ public sealed partial class Tensor
                 $"Expected more than 1 value per channel when training, got input size {Shapes.ToTorchSize(input._shape)}");
         bool batchStats = training || runningMean is null || runningVar is null;
 
-        var x = input.ToDoubleArray();
+        // [N, C] input is read a row at a time into a double row (no double copy of the whole input); other ranks
+        // are read from one.
+        var x = new ChannelRows(input, channels, inner);
         var mean = new double[channels];
         var rstd = new double[channels];
         if (batchStats)
         {
             var variance = new double[channels];
             var sums = new double[channels];
-            ForEachChannelElement(outer, channels, inner, (c, i) => sums[c] += x[i]);
+            ForEachChannelRun(x, outer, channels, inner, (row, _) => TensorPrimitives.Add(sums, row, sums),
+                (run, c, _) => { foreach (var v in run) sums[c] += v; });
             for (int c = 0; c < channels; c++) mean[c] = perChannel > 0 ? sums[c] / perChannel : double.NaN;
             var squares = new double[channels];
-            ForEachChannelElement(outer, channels, inner, (c, i) => squares[c] += (x[i] - mean[c]) * (x[i] - mean[c]));
+            var centered = new double[channels];
+            ForEachChannelRun(x, outer, channels, inner, (row, _) =>
+                {
+                    TensorPrimitives.Subtract(row, mean, centered);
+                    TensorPrimitives.MultiplyAdd(centered, centered, squares, squares);
+                },
+                (run, c, _) => { foreach (var v in run) squares[c] += (v - mean[c]) * (v - mean[c]); });
             for (int c = 0; c < channels; c++)
             {
                 variance[c] = perChannel > 0 ? squares[c] / perChannel : double.NaN;
@@ -144,15 +153,29 @@ public sealed partial class Tensor
 
         var w = weight?.ToDoubleArray();
         var b = bias?.ToDoubleArray();
-        var y = new double[x.Length];
-        ForEachChannelElement(outer, channels, inner, (c, i) =>
-        {
-            double v = (x[i] - mean[c]) * rstd[c];
-            if (w is not null) v *= w[c];
-            if (b is not null) v += b[c];
-            y[i] = v;
-        });
-        var result = FromDoubles(y, input._shape, input.DType);
+        var result = Empty(input._shape, input.DType);
+        var y = inner == 1 ? null : new double[input.NumElements];
+        var normalized = new double[channels];
+        ForEachChannelRun(x, outer, channels, inner, (row, o) =>
+            {
+                TensorPrimitives.Subtract(row, mean, normalized);
+                TensorPrimitives.Multiply(normalized, rstd, normalized);
+                if (w is not null) TensorPrimitives.Multiply(normalized, w, normalized);
+                if (b is not null) TensorPrimitives.Add(normalized, b, normalized);
+                if (result.Buffer is float[] yf) TensorPrimitives.ConvertTruncating<double, float>(normalized, yf.AsSpan(o * channels, channels));
+                else normalized.CopyTo(((double[])result.Buffer).AsSpan(o * channels, channels));
+            },
+            (run, c, start) =>
+            {
+                for (int k = 0; k < run.Length; k++)
+                {
+                    double v = (run[k] - mean[c]) * rstd[c];
+                    if (w is not null) v *= w[c];
+                    if (b is not null) v += b[c];
+                    y![start + k] = v;
+                }
+            });
+        if (y is not null) result.CopyValuesFrom(FromDoubles(y, input._shape, input.DType));
         var inputs = Present(input, weight, bias);
         if (Graph.NeedsGrad(inputs))
         {
@@ -213,12 +236,42 @@ public sealed partial class Tensor
     }
 
     /// <summary>Visits a contiguous [outer, channels, inner] layout in memory order: (channel, flat index).</summary>
-    private static void ForEachChannelElement(int outer, int channels, int inner, Action<int, int> visit)
+    /// <summary>
+    /// Walks x [outer, channels, inner] in memory order: for [N, C] input (inner 1) one row of channels at a time
+    /// (<paramref name="row"/>, vectorized across the channels by the caller, each channel's elements still taken
+    /// in order), else each channel's run of inner elements (<paramref name="run"/>, with its start in x).
+    /// </summary>
+    private static void ForEachChannelRun(ChannelRows x, int outer, int channels, int inner, RowAction row, RunAction run)
     {
+        if (inner == 1)
+        {
+            for (int o = 0; o < outer; o++) row(x.Row(o), o);
+            return;
+        }
         for (int o = 0, i = 0; o < outer; o++)
-            for (int c = 0; c < channels; c++)
-                for (int k = 0; k < inner; k++, i++) visit(c, i);
+            for (int c = 0; c < channels; c++, i += inner) run(x.Whole.AsSpan(i, inner), c, i);
     }
+
+    /// <summary>A batch-norm input as double values: [N, C] a row at a time through one row buffer, else whole.</summary>
+    private sealed class ChannelRows(Tensor input, int channels, int inner)
+    {
+        private readonly Tensor _input = inner == 1 && !input.IsCompact ? input.Contiguous() : input;
+        private readonly double[] _row = new double[channels];
+        private double[]? _whole;
+
+        public double[] Whole => _whole ??= _input.ToDoubleArray();
+
+        public ReadOnlySpan<double> Row(int o)
+        {
+            if (_input.Buffer is float[] f) TensorPrimitives.ConvertChecked<float, double>(f.AsSpan(o * channels, channels), _row);
+            else ((double[])_input.Buffer).AsSpan(o * channels, channels).CopyTo(_row);
+            return _row;
+        }
+    }
+
+    private delegate void RowAction(ReadOnlySpan<double> row, int index);
+
+    private delegate void RunAction(ReadOnlySpan<double> run, int channel, int start);
 
     private static void CheckChannelCount(string name, Tensor? t, int channels)
     {
