@@ -62,6 +62,7 @@ public static partial class RatioReport
                 nameof(MatMul) => ("matmul", $"matmul {Param(ours, "N")}", Param(ours, "N") == "64" ? "" : "<= 1.25"),
                 nameof(NotebookGraph) => ("autograd", "notebook cell 9 (2x2)", "<= 0.1"),
                 nameof(MlpStep) => ("autograd", "MLP step 64x784-128-10", "<= 1.2"),
+                nameof(Softmax) => ("softmax", $"{Param(ours, "Op")} 1000x1000", ""),
                 _ => ("other", type.Name, ""),
             };
             rows.Add(new Row(group, name, dtype, threads, ours.ResultStatistics!.Median, torch.ResultStatistics!.Median,
@@ -261,7 +262,7 @@ public static partial class RatioReport
 
     private static int GroupOrder(string g) => g switch
     {
-        "elementwise" => 0, "reduction" => 1, "matmul" => 2, "autograd" => 3, _ => 4,
+        "elementwise" => 0, "reduction" => 1, "softmax" => 2, "matmul" => 3, "autograd" => 4, _ => 5,
     };
 
     private static string F(double v) => v.ToString("0.#", Inv);
