@@ -38,6 +38,12 @@ public class ErrorMessageTests
             "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0"),
         ["mm of 2x3 and 2x3"] = (() => Zeros(2, 3).MatMul(Zeros(2, 3)), TorchErrorKind.RuntimeError,
             "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"),
+        // F.nll_loss(torch.tensor([[1, 2], [3, 4]]), torch.tensor([0, 1])) in PyTorch 1.13.1.
+        ["nll_loss of int64 log-probabilities"] = (() => Tensor.FromArray(new long[] { 1, 2, 3, 4 }, 2, 2).NllLoss(Tensor.FromArray(new long[] { 0, 1 }, 2)),
+            TorchErrorKind.RuntimeError, "\"nll_loss_out_frame\" not implemented for 'Long'"),
+        // F.batch_norm(torch.tensor([[1, 2], [3, 4]]), None, None, training=True) in PyTorch 1.13.1.
+        ["batch_norm of int64 input"] = (() => Tensor.BatchNorm(Tensor.FromArray(new long[] { 1, 2, 3, 4 }, 2, 2), null, null, training: true),
+            TorchErrorKind.RuntimeError, "\"batch_norm\" not implemented for 'Long'"),
         ["vec @ mat of mismatched sizes"] = (() => Zeros(2).MatMul(Zeros(3, 4)), TorchErrorKind.RuntimeError,
             "mat1 and mat2 shapes cannot be multiplied (1x2 and 3x4)"),
         ["mm of float32 and float64"] = (() => Zeros(2, 3).Mm(Tensor.Zeros([3, 2], DType.Float64)), TorchErrorKind.RuntimeError,

@@ -84,6 +84,8 @@ public sealed partial class Tensor
         if (!batched && target.Rank != 0)
             throw TorchException.Runtime("NllLossTargetShape",
                 $"size mismatch (got input: [{Shapes.Join(_shape)}], target: [{Shapes.Join(target._shape)}])");
+        if (!DType.IsFloating())
+            throw TorchException.Runtime("NotImplementedForDType", $"\"nll_loss_out_frame\" not implemented for '{DType.ScalarTypeName()}'");
         var targets = (long[])target.Dense;
         // Only the target's element of each row is read (through the strides), not the whole input.
         var x = Buffer;

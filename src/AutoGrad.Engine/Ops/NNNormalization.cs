@@ -97,6 +97,8 @@ public sealed partial class Tensor
             throw TorchException.Value("BatchNormSingleValue",
                 $"Expected more than 1 value per channel when training, got input size {Shapes.ToTorchSize(input._shape)}");
         bool batchStats = training || runningMean is null || runningVar is null;
+        if (!input.DType.IsFloating())
+            throw TorchException.Runtime("NotImplementedForDType", $"\"batch_norm\" not implemented for '{input.DType.ScalarTypeName()}'");
 
         // [N, C] input is read a row at a time into a double row (no double copy of the whole input); other ranks
         // are read from one.
