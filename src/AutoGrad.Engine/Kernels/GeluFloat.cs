@@ -14,7 +14,7 @@ namespace AutoGrad.Kernels;
 /// </summary>
 internal readonly struct GeluFloat : IWideVectorFunction<float>
 {
-    private const float Alpha = 0.70710678118654752440f;   // M_SQRT1_2
+    internal const float Alpha = 0.70710678118654752440f;   // M_SQRT1_2
     private const float P = 0.3275911f;
     private const float P1 = 0.254829592f, P2 = -0.284496736f, P3 = 1.421413741f, P4 = -1.453152027f, P5 = 1.061405429f;
 
@@ -55,7 +55,7 @@ internal readonly struct GeluFloat : IWideVectorFunction<float>
 /// </summary>
 internal readonly struct GeluDerivativeFloat : IWideVectorFunction<float>
 {
-    private const float Alpha = 0.70710678118654752440f;   // M_SQRT1_2
+    private const float Alpha = GeluFloat.Alpha;
     private const float Beta = 0.39894228040143267794f;    // M_2_SQRTPI * M_SQRT1_2 * 0.5
 
     public static void Run(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.MapWide<GeluDerivativeFloat, float>(x, d);

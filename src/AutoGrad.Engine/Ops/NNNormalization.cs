@@ -156,16 +156,21 @@ public sealed partial class Tensor
         var w = weight?.ToDoubleArray();
         var b = bias?.ToDoubleArray();
         var result = Empty(input._shape, input.DType);
-        var y = inner == 1 ? null : new double[input.NumElements];
-        var normalized = new double[channels];
+        var (yFloat, yDouble) = (result.Buffer as float[], result.Buffer as double[]);
+        // The normalized values of a row (or a channel's run) go straight into the result, rounded once to its dtype.
+        var normalized = new double[inner == 1 ? channels : inner];
+        void Store(int start, int count)
+        {
+            if (yFloat is not null) TensorPrimitives.ConvertTruncating<double, float>(normalized.AsSpan(0, count), yFloat.AsSpan(start, count));
+            else normalized.AsSpan(0, count).CopyTo(yDouble.AsSpan(start, count));
+        }
         ForEachChannelRun(x, outer, channels, inner, (row, o) =>
             {
                 TensorPrimitives.Subtract(row, mean, normalized);
                 TensorPrimitives.Multiply(normalized, rstd, normalized);
                 if (w is not null) TensorPrimitives.Multiply(normalized, w, normalized);
                 if (b is not null) TensorPrimitives.Add(normalized, b, normalized);
-                if (result.Buffer is float[] yf) TensorPrimitives.ConvertTruncating<double, float>(normalized, yf.AsSpan(o * channels, channels));
-                else normalized.CopyTo(((double[])result.Buffer).AsSpan(o * channels, channels));
+                Store(o * channels, channels);
             },
             (run, c, start) =>
             {
@@ -174,10 +179,10 @@ public sealed partial class Tensor
                     double v = (run[k] - mean[c]) * rstd[c];
                     if (w is not null) v *= w[c];
                     if (b is not null) v += b[c];
-                    y![start + k] = v;
+                    normalized[k] = v;
                 }
+                Store(start, run.Length);
             });
-        if (y is not null) result.CopyValuesFrom(FromDoubles(y, input._shape, input.DType));
         var inputs = Present(input, weight, bias);
         if (Graph.NeedsGrad(inputs))
         {
